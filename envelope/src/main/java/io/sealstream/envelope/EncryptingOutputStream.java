@@ -1,0 +1,151 @@
+package io.sealstream.envelope;
+
+import io.sealstream.envelope.internal.SegmentCipher;
+import io.sealstream.kms.WrappedDataKey;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.util.Arrays;
+import java.util.function.LongConsumer;
+
+/**
+ * Encrypts everything written to it into one envelope on the underlying stream. Memory: at most one segment of
+ * plaintext and one of ciphertext, whatever the object's size; buffers grow only as far as the data written, so a
+ * 1 KiB object does not pay for 64 KiB buffers. Only ciphertext ever reaches the underlying stream.
+ *
+ * <p>{@link #close()} writes the final segment and closes the underlying stream. If a write fails, the stream is
+ * poisoned: the final segment is never written, so the partial object can never pass authentication.
+ */
+public final class EncryptingOutputStream extends OutputStream {
+
+    private static final int INITIAL_BUFFER = 4096;
+
+    private final OutputStream sink;
+    private final SegmentCipher cipher;
+    private final int segmentSize;
+    private final WrappedDataKey wrappedDataKey;
+    private final LongConsumer onClose;
+    private byte[] plain;
+    private byte[] sealed;
+    private int buffered;
+    private long segmentIndex;
+    private long plaintextBytes;
+    private long ciphertextBytes;
+    private boolean closed;
+    private boolean failed;
+
+    EncryptingOutputStream(final OutputStream sink, final byte[] header, final SegmentCipher cipher, final int segmentSize,
+                           final WrappedDataKey wrappedDataKey, final LongConsumer onClose) throws IOException {
+        this.sink = sink;
+        this.cipher = cipher;
+        this.segmentSize = segmentSize;
+        this.wrappedDataKey = wrappedDataKey;
+        this.onClose = onClose;
+        this.plain = new byte[Math.min(INITIAL_BUFFER, segmentSize)];
+        try {
+            sink.write(header);
+        } catch (final IOException e) {
+            failed = true;
+            throw e;
+        }
+        ciphertextBytes = header.length;
+    }
+
+    @Override
+    public void write(final int b) throws IOException {
+        write(new byte[] {(byte) b}, 0, 1);
+    }
+
+    @Override
+    public void write(final byte[] b, int off, int len) throws IOException {
+        java.util.Objects.checkFromIndexSize(off, len, b.length);
+        ensureOpen();
+        while (len > 0) {
+            if (buffered == segmentSize) {
+                // A full buffer is known not to be the last segment only once more data arrives.
+                emit(plain, 0, segmentSize, false);
+                buffered = 0;
+            }
+            if (buffered == 0 && len > segmentSize) {
+                // Encrypt straight from the caller's array: no copy for large writes.
+                emit(b, off, segmentSize, false);
+                off += segmentSize;
+                len -= segmentSize;
+                continue;
+            }
+            final int n = Math.min(len, segmentSize - buffered);
+            if (buffered + n > plain.length) {
+                plain = Arrays.copyOf(plain, Math.min(segmentSize, Math.max(plain.length * 2, buffered + n)));
+            }
+            System.arraycopy(b, off, plain, buffered, n);
+            buffered += n;
+            off += n;
+            len -= n;
+        }
+    }
+
+    private void emit(final byte[] src, final int off, final int len, final boolean last) throws IOException {
+        if (sealed == null || sealed.length < len + SegmentCipher.TAG_BYTES) {
+            sealed = new byte[Math.min(segmentSize, Math.max(len, plain.length)) + SegmentCipher.TAG_BYTES];
+        }
+        try {
+            final int n = cipher.encrypt(segmentIndex, last, src, off, len, sealed, 0);
+            sink.write(sealed, 0, n);
+            segmentIndex++;
+            plaintextBytes += len;
+            ciphertextBytes += n;
+        } catch (final IOException | RuntimeException e) {
+            failed = true;
+            throw e;
+        }
+    }
+
+    private void ensureOpen() throws IOException {
+        if (closed) {
+            throw new IOException("encrypting stream is closed");
+        }
+        if (failed) {
+            throw new IOException("encrypting stream failed earlier; the object is incomplete and will not decrypt");
+        }
+    }
+
+    @Override
+    public void flush() throws IOException {
+        // Buffered plaintext stays buffered: flushing a partial segment would change the format's segmentation.
+        sink.flush();
+    }
+
+    @Override
+    public void close() throws IOException {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        try {
+            if (!failed) {
+                emit(plain, 0, buffered, true);
+            }
+        } finally {
+            Arrays.fill(plain, (byte) 0);
+            onClose.accept(plaintextBytes);
+            sink.close();
+        }
+        if (failed) {
+            throw new IOException("encrypting stream failed earlier; the object is incomplete and will not decrypt");
+        }
+    }
+
+    /** Plaintext bytes encrypted so far (all of them after {@link #close()}). */
+    public long plaintextBytes() {
+        return plaintextBytes;
+    }
+
+    /** Bytes written to the underlying stream, header included. */
+    public long ciphertextBytes() {
+        return ciphertextBytes;
+    }
+
+    /** The wrapped data key recorded in this object's header (DEK id and KEK reference). */
+    public WrappedDataKey wrappedDataKey() {
+        return wrappedDataKey;
+    }
+}

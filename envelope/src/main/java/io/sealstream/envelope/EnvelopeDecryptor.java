@@ -1,0 +1,125 @@
+package io.sealstream.envelope;
+
+import io.sealstream.envelope.internal.HeaderCodec;
+import io.sealstream.envelope.internal.ObjectSealing;
+import io.sealstream.envelope.internal.SegmentCipher;
+import io.sealstream.kms.DataKey;
+import io.sealstream.kms.KmsException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.Arrays;
+import java.util.Objects;
+
+/**
+ * Reads envelopes. The header is parsed within fixed size limits, the data key is obtained through the
+ * {@link DataKeyResolver}, and the key commitment is checked before any segment is decrypted. Thread-safe.
+ */
+public final class EnvelopeDecryptor {
+
+    private final DataKeyResolver resolver;
+
+    public EnvelopeDecryptor(final DataKeyResolver resolver) {
+        this.resolver = Objects.requireNonNull(resolver, "resolver");
+    }
+
+    /** Parses the header at the start of {@code source} without decrypting anything (no KMS call). */
+    public static EnvelopeHeader readHeader(final InputStream source) throws IOException {
+        return parse(readHeaderBytes(source));
+    }
+
+    /** Parses the header at the start of a complete or partial object. */
+    public static EnvelopeHeader parseHeader(final byte[] object) throws MalformedEnvelopeException {
+        final int length = HeaderCodec.headerLength(object);
+        if (object.length < length) {
+            throw new MalformedEnvelopeException("not a sealstream object: shorter than its header");
+        }
+        return HeaderCodec.parse(object, length);
+    }
+
+    private static EnvelopeHeader parse(final byte[] header) throws MalformedEnvelopeException {
+        return HeaderCodec.parse(header, header.length);
+    }
+
+    private static byte[] readHeaderBytes(final InputStream source) throws IOException {
+        final byte[] prefix = source.readNBytes(HeaderCodec.FIXED_PREFIX_BYTES);
+        final int length = HeaderCodec.headerLength(prefix);
+        final byte[] header = Arrays.copyOf(prefix, length);
+        final int rest = source.readNBytes(header, HeaderCodec.FIXED_PREFIX_BYTES, length - HeaderCodec.FIXED_PREFIX_BYTES);
+        if (rest != length - HeaderCodec.FIXED_PREFIX_BYTES) {
+            throw new MalformedEnvelopeException("not a sealstream object: truncated header");
+        }
+        return header;
+    }
+
+    /**
+     * Reads and authenticates the header, then returns a stream of authenticated plaintext.
+     *
+     * @param context the encryption context the object was written with, or {@code null} to use the one stored in
+     *                the header (fails if none was stored)
+     */
+    public DecryptingInputStream decryptingStream(final InputStream source, final EncryptionContext context) throws IOException {
+        Objects.requireNonNull(source, "source");
+        final byte[] header = readHeaderBytes(source);
+        final EnvelopeHeader parsed = parse(header);
+        final SegmentCipher cipher = openHeader(header, parsed, context);
+        return new DecryptingInputStream(source, parsed, cipher);
+    }
+
+    /** One-shot decryption; returns the plaintext only if the whole object authenticated. */
+    public byte[] decrypt(final byte[] object, final EncryptionContext context) throws EnvelopeException {
+        Objects.requireNonNull(object, "object");
+        final EnvelopeHeader parsed = parseHeader(object);
+        final SegmentCipher cipher = openHeader(object, parsed, context);
+        final int fullSegment = parsed.segmentSize() + SegmentCipher.TAG_BYTES;
+        final int body = object.length - parsed.length();
+        // Every segment is full except the last, which holds 0..segmentSize plaintext bytes plus its tag.
+        final int segments = body == 0 ? 0 : (int) ((body + (long) fullSegment - 1) / fullSegment);
+        final int lastLength = body - (segments - 1) * fullSegment;
+        if (segments == 0 || lastLength < SegmentCipher.TAG_BYTES) {
+            throw new EnvelopeAuthenticationException("ciphertext is truncated: the final segment is missing or cut");
+        }
+        final byte[] plain = new byte[body - segments * SegmentCipher.TAG_BYTES];
+        int inPos = parsed.length();
+        int outPos = 0;
+        for (int i = 0; i < segments; i++) {
+            final boolean last = i == segments - 1;
+            final int len = last ? lastLength : fullSegment;
+            final int n = cipher.decrypt(i, last, object, inPos, len, plain, outPos);
+            if (n < 0) {
+                Arrays.fill(plain, (byte) 0);
+                throw new EnvelopeAuthenticationException("segment " + i + " failed authentication: the ciphertext "
+                        + "was modified, truncated, extended or reordered");
+            }
+            inPos += len;
+            outPos += n;
+        }
+        return plain;
+    }
+
+    private SegmentCipher openHeader(final byte[] header, final EnvelopeHeader parsed, final EncryptionContext given)
+            throws EnvelopeException {
+        final EncryptionContext context;
+        if (given != null) {
+            if (parsed.storedContext().isPresent() && !parsed.storedContext().get().equals(given)) {
+                throw new EnvelopeAuthenticationException("the encryption context given does not match the one stored "
+                        + "in the object");
+            }
+            context = given;
+        } else {
+            context = parsed.storedContext().orElseThrow(() -> new EnvelopeException(
+                    "the object does not store its encryption context; it must be supplied to decrypt"));
+        }
+        final DataKey dek;
+        try {
+            dek = resolver.resolve(parsed.wrappedDataKey());
+        } catch (final KmsException e) {
+            throw new EnvelopeKeyException("cannot obtain data key " + parsed.wrappedDataKey().dekId() + " under KEK "
+                    + parsed.wrappedDataKey().kek() + ": " + e.getMessage(), e, e.isTransient());
+        }
+        try {
+            return ObjectSealing.open(header, parsed, dek, context);
+        } finally {
+            dek.close();
+        }
+    }
+}
