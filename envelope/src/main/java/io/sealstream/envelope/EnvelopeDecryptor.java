@@ -55,7 +55,7 @@ public final class EnvelopeDecryptor {
      * Reads and authenticates the header, then returns a stream of authenticated plaintext.
      *
      * @param context the encryption context the object was written with, or {@code null} to use the one stored in
-     *                the header (fails if none was stored)
+     *                the header, or the empty context if none was stored
      */
     public DecryptingInputStream decryptingStream(final InputStream source, final EncryptionContext context) throws IOException {
         Objects.requireNonNull(source, "source");
@@ -106,8 +106,8 @@ public final class EnvelopeDecryptor {
             }
             context = given;
         } else {
-            context = parsed.storedContext().orElseThrow(() -> new EnvelopeException(
-                    "the object does not store its encryption context; it must be supplied to decrypt"));
+            // Nothing given: the stored context, else the empty one (a wrong guess fails the key commitment).
+            context = parsed.storedContext().orElse(EncryptionContext.EMPTY);
         }
         final DataKey dek;
         try {

@@ -122,8 +122,8 @@ class TamperDetectionTest {
         assertRejected(ciphertext, EncryptionContext.of("tenant", "acme"));
         assertRejected(ciphertext, EncryptionContext.EMPTY);
         assertThatThrownBy(() -> decryptor.decrypt(ciphertext, null))
-                .isInstanceOf(EnvelopeException.class)
-                .hasMessageContaining("must be supplied");
+                .isInstanceOf(EnvelopeAuthenticationException.class)
+                .hasMessageContaining("wrong encryption context");
     }
 
     @Test

@@ -1,0 +1,521 @@
+package io.sealstream.kms.cache;
+
+import io.sealstream.kms.DataKey;
+import io.sealstream.kms.KeyDescription;
+import io.sealstream.kms.KeyManagementService;
+import io.sealstream.kms.KeyManagementServiceDecorator;
+import io.sealstream.kms.KmsException;
+import io.sealstream.kms.KmsUnavailableException;
+import io.sealstream.kms.WrappedDataKey;
+import io.sealstream.kms.cache.DataKeyCacheListener.RetireReason;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.concurrent.locks.StampedLock;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Caches data keys in front of a KMS so that encrypting and decrypting many objects costs few KMS calls.
+ *
+ * <p><b>Encryption</b>: one active DEK per KEK id serves {@link #generateDataKey} calls (each caller gets its own
+ * {@link DataKey#copy() copy}) until it reaches {@link DataKeyCacheConfig#maxAge() maxAge},
+ * {@link DataKeyCacheConfig#maxObjectsPerKey() maxObjectsPerKey} or {@link DataKeyCacheConfig#maxBytesPerKey()
+ * maxBytesPerKey} (bytes come from {@link #reportUsage}); then it is retired and zeroised and the next call fetches
+ * a new one. The object count is exact under concurrency: a caller whose increment passes the limit fetches a new
+ * key instead of using the old one. Concurrent misses for one KEK id make a single KMS call whose result (or
+ * failure, which is not cached) all waiters share; different KEK ids never wait for each other.
+ *
+ * <p><b>Decryption</b>: unwrapped DEKs are kept in a bounded LRU keyed by the whole wrapped key (DEK id, KEK
+ * reference and ciphertext, so a tampered header never hits), each for at most
+ * {@link DataKeyCacheConfig#unwrapMaxAge() unwrapMaxAge}. Keys from {@link #generateDataKey} are added too, so a
+ * process can read back what it just wrote without a KMS call. Misses are single-flight as well.
+ *
+ * <p>The cache owns its copies and zeroises them when they are retired, evicted or the cache is closed; callers
+ * own (and must close) the copies they receive. {@link #rotateKey} retires the active DEK of that KEK so new
+ * objects use the new KEK version at once. Other operations pass through.
+ */
+public final class CachingKeyManagementService implements KeyManagementServiceDecorator {
+
+    private static final Logger LOG = LoggerFactory.getLogger(CachingKeyManagementService.class);
+
+    private final KeyManagementService delegate;
+    private final DataKeyCacheConfig config;
+    private final Clock clock;
+    private final DataKeyCacheListener listener;
+    private final long maxAgeMillis;
+    private final long unwrapMaxAgeMillis;
+
+    /** Per KEK id: the flight fetching the active DEK, or its completed result. */
+    private final ConcurrentHashMap<String, CompletableFuture<ActiveKey>> active = new ConcurrentHashMap<>();
+    /** Active DEKs by DEK id, for {@link #reportUsage}. */
+    private final ConcurrentHashMap<String, ActiveKey> activeByDekId = new ConcurrentHashMap<>();
+    /** Unfinished fetches whose KEK was rotated meanwhile: their key is retired as soon as it arrives. */
+    private final Set<CompletableFuture<ActiveKey>> staleFlights = ConcurrentHashMap.newKeySet();
+    private final ConcurrentHashMap<WrappedDataKey, CompletableFuture<CachedKey>> unwrapFlights = new ConcurrentHashMap<>();
+    /** Access-ordered, so iteration starts at the least recently used entry. Guarded by itself. */
+    private final LinkedHashMap<WrappedDataKey, CachedKey> unwrapped = new LinkedHashMap<>(64, 0.75f, true);
+
+    private final LongAdder encryptHits = new LongAdder();
+    private final LongAdder encryptMisses = new LongAdder();
+    private final LongAdder unwrapHits = new LongAdder();
+    private final LongAdder unwrapMisses = new LongAdder();
+    private final LongAdder kmsCalls = new LongAdder();
+    private final LongAdder kmsFailures = new LongAdder();
+    private final LongAdder retired = new LongAdder();
+    private final AtomicBoolean closed = new AtomicBoolean();
+
+    public CachingKeyManagementService(final KeyManagementService delegate, final DataKeyCacheConfig config) {
+        this(delegate, config, Clock.systemUTC(), DataKeyCacheListener.NONE);
+    }
+
+    public CachingKeyManagementService(final KeyManagementService delegate, final DataKeyCacheConfig config,
+                                       final Clock clock, final DataKeyCacheListener listener) {
+        this.delegate = Objects.requireNonNull(delegate, "delegate");
+        this.config = config == null ? DataKeyCacheConfig.defaults() : config;
+        this.clock = Objects.requireNonNull(clock, "clock");
+        this.listener = listener == null ? DataKeyCacheListener.NONE : listener;
+        this.maxAgeMillis = this.config.maxAge().toMillis();
+        this.unwrapMaxAgeMillis = this.config.unwrapMaxAge().toMillis();
+    }
+
+    @Override
+    public KeyManagementService delegate() {
+        return delegate;
+    }
+
+    public DataKeyCacheConfig config() {
+        return config;
+    }
+
+    @Override
+    public String providerName() {
+        return delegate.providerName();
+    }
+
+    // ---------------------------------------------------------------- encryption
+
+    @Override
+    public DataKey generateDataKey(final String kekId) {
+        Objects.requireNonNull(kekId, "kekId");
+        while (true) {
+            ensureOpen();
+            CompletableFuture<ActiveKey> flight = active.get(kekId);
+            boolean fetchedHere = false;
+            if (flight == null) {
+                final CompletableFuture<ActiveKey> mine = new CompletableFuture<>();
+                flight = active.putIfAbsent(kekId, mine);
+                if (flight == null) {
+                    flight = mine;
+                    fetchedHere = true;
+                    fetchActive(kekId, mine);
+                }
+            }
+            final ActiveKey entry = await(flight);
+            final RetireReason expired = entry.expiry(clock.millis());
+            if (expired != null) {
+                retire(entry, expired);
+                continue;
+            }
+            final long objects = entry.objects.incrementAndGet();
+            if (objects > config.maxObjectsPerKey()) {
+                unlist(entry); // every slot is taken: fetch a new key; the last slot holder retires this one
+                continue;
+            }
+            if (objects == config.maxObjectsPerKey()) {
+                unlist(entry); // last slot: new callers must not find this key any more
+            }
+            final DataKey copy = entry.key.tryCopy();
+            if (copy == null) {
+                continue; // retired (age, rotation, close) between lookup and copy
+            }
+            if (!fetchedHere) {
+                encryptHits.increment();
+            }
+            // Destroy only after the last slot's copy is taken, so slot holders never lose their key.
+            if (entry.served.incrementAndGet() == config.maxObjectsPerKey()) {
+                retire(entry, RetireReason.MAX_OBJECTS);
+            }
+            return copy;
+        }
+    }
+
+    private void fetchActive(final String kekId, final CompletableFuture<ActiveKey> flight) {
+        final DataKey fresh;
+        try {
+            encryptMisses.increment();
+            fresh = call(() -> delegate.generateDataKey(kekId));
+        } catch (final RuntimeException | Error e) {
+            active.remove(kekId, flight); // failures are not cached: the next caller tries again
+            staleFlights.remove(flight);
+            flight.completeExceptionally(e);
+            throw e;
+        }
+        final ActiveKey entry = new ActiveKey(kekId, fresh, clock.millis(), flight);
+        activeByDekId.put(entry.dekId(), entry);
+        putUnwrapped(fresh.wrapped(), new CachedKey(fresh.copy(), entry.key.createdMillis));
+        flight.complete(entry);
+        notifyCreated(fresh.wrapped());
+        if (closed.get()) {
+            retire(entry, RetireReason.CLOSED);
+        } else if (staleFlights.remove(flight)) {
+            retire(entry, RetireReason.EVICTED); // the KEK was rotated while we fetched
+        }
+    }
+
+    @Override
+    public void reportUsage(final WrappedDataKey key, final long plaintextBytes) {
+        Objects.requireNonNull(key, "key");
+        if (plaintextBytes < 0) {
+            throw new IllegalArgumentException("plaintextBytes must not be negative");
+        }
+        final ActiveKey entry = activeByDekId.get(key.dekId());
+        if (entry != null && entry.bytes.addAndGet(plaintextBytes) >= config.maxBytesPerKey()) {
+            retire(entry, RetireReason.MAX_BYTES);
+        }
+        delegate.reportUsage(key, plaintextBytes);
+    }
+
+    /** Stops new callers from finding {@code entry}; it stays usable for the slots already claimed. */
+    private void unlist(final ActiveKey entry) {
+        active.remove(entry.kekId, entry.flight);
+    }
+
+    private void retire(final ActiveKey entry, final RetireReason reason) {
+        if (!entry.retired.compareAndSet(false, true)) {
+            return;
+        }
+        unlist(entry);
+        activeByDekId.remove(entry.dekId(), entry);
+        entry.key.destroy();
+        retired.increment();
+        LOG.debug("retired data key {} ({})", entry.key.wrapped.dekId(), reason);
+        try {
+            listener.onDataKeyRetired(entry.key.wrapped, reason);
+        } catch (final RuntimeException e) {
+            LOG.warn("data key cache listener failed on retirement of {}: {}", entry.dekId(), e.toString());
+        }
+    }
+
+    private void notifyCreated(final WrappedDataKey wrapped) {
+        try {
+            listener.onDataKeyCreated(wrapped);
+        } catch (final RuntimeException e) {
+            LOG.warn("data key cache listener failed on creation of {}: {}", wrapped.dekId(), e.toString());
+        }
+    }
+
+    // ---------------------------------------------------------------- decryption
+
+    @Override
+    public DataKey unwrap(final WrappedDataKey wrapped) {
+        Objects.requireNonNull(wrapped, "wrapped");
+        while (true) {
+            ensureOpen();
+            final CachedKey hit = lookupUnwrapped(wrapped);
+            if (hit != null) {
+                final DataKey copy = hit.tryCopy();
+                if (copy != null) {
+                    unwrapHits.increment();
+                    return copy;
+                }
+            }
+            CompletableFuture<CachedKey> flight = unwrapFlights.get(wrapped);
+            if (flight == null) {
+                final CompletableFuture<CachedKey> mine = new CompletableFuture<>();
+                flight = unwrapFlights.putIfAbsent(wrapped, mine);
+                if (flight == null) {
+                    return fetchUnwrapped(wrapped, mine);
+                }
+            }
+            final DataKey copy = await(flight).tryCopy();
+            if (copy != null) {
+                unwrapHits.increment(); // shared another caller's KMS call
+                return copy;
+            }
+            // evicted between the flight's completion and our copy: look again
+        }
+    }
+
+    private DataKey fetchUnwrapped(final WrappedDataKey wrapped, final CompletableFuture<CachedKey> flight) {
+        unwrapMisses.increment();
+        final DataKey plain;
+        try {
+            plain = call(() -> delegate.unwrap(wrapped));
+        } catch (final RuntimeException | Error e) {
+            unwrapFlights.remove(wrapped, flight);
+            flight.completeExceptionally(e);
+            throw e;
+        }
+        final DataKey result = plain.copy();
+        final CachedKey cached = new CachedKey(plain, clock.millis());
+        putUnwrapped(wrapped, cached); // before the flight ends, so later callers find one or the other
+        unwrapFlights.remove(wrapped, flight);
+        flight.complete(cached);
+        if (closed.get()) {
+            clearUnwrapped();
+        }
+        return result;
+    }
+
+    private CachedKey lookupUnwrapped(final WrappedDataKey wrapped) {
+        final long now = clock.millis();
+        synchronized (unwrapped) {
+            final CachedKey cached = unwrapped.get(wrapped);
+            if (cached == null || !cached.olderThan(unwrapMaxAgeMillis, now)) {
+                return cached;
+            }
+            unwrapped.remove(wrapped);
+            cached.destroy();
+            return null;
+        }
+    }
+
+    private void putUnwrapped(final WrappedDataKey wrapped, final CachedKey cached) {
+        final long now = clock.millis();
+        final List<CachedKey> evicted = new ArrayList<>();
+        synchronized (unwrapped) {
+            final CachedKey previous = unwrapped.put(wrapped, cached);
+            if (previous != null && previous != cached) {
+                evicted.add(previous);
+            }
+            // A full sweep is cheap next to the KMS call that preceded every put, and it bounds how long
+            // plaintext keys that are never looked up again stay in memory.
+            final Iterator<CachedKey> lru = unwrapped.values().iterator();
+            int excess = unwrapped.size() - config.maxUnwrapEntries();
+            while (lru.hasNext()) {
+                final CachedKey candidate = lru.next();
+                if (excess > 0 || candidate.olderThan(unwrapMaxAgeMillis, now)) {
+                    lru.remove();
+                    evicted.add(candidate);
+                    excess--;
+                }
+            }
+        }
+        evicted.forEach(CachedKey::destroy);
+    }
+
+    /** Drops and zeroises unwrapped keys older than {@link DataKeyCacheConfig#unwrapMaxAge()}; for schedulers. */
+    public void cleanUp() {
+        final long now = clock.millis();
+        final List<CachedKey> expired = new ArrayList<>();
+        synchronized (unwrapped) {
+            final Iterator<CachedKey> it = unwrapped.values().iterator();
+            while (it.hasNext()) {
+                final CachedKey candidate = it.next();
+                if (candidate.olderThan(unwrapMaxAgeMillis, now)) {
+                    it.remove();
+                    expired.add(candidate);
+                }
+            }
+        }
+        expired.forEach(CachedKey::destroy);
+        for (final CompletableFuture<ActiveKey> flight : active.values()) {
+            final ActiveKey entry = flight.getNow(null);
+            if (entry != null) {
+                final RetireReason reason = entry.expiry(now);
+                if (reason != null) {
+                    retire(entry, reason);
+                }
+            }
+        }
+    }
+
+    private void clearUnwrapped() {
+        final List<CachedKey> all;
+        synchronized (unwrapped) {
+            all = new ArrayList<>(unwrapped.values());
+            unwrapped.clear();
+        }
+        all.forEach(CachedKey::destroy);
+    }
+
+    // ---------------------------------------------------------------- pass-through
+
+    @Override
+    public WrappedDataKey rewrap(final WrappedDataKey wrapped) {
+        return call(() -> delegate.rewrap(wrapped));
+    }
+
+    @Override
+    public KeyDescription describeKey(final String kekId) {
+        return call(() -> delegate.describeKey(kekId));
+    }
+
+    @Override
+    public KeyDescription createKey(final String kekId) {
+        return call(() -> delegate.createKey(kekId));
+    }
+
+    /** Rotates the KEK and retires its active DEK, so the next object gets a DEK under the new version. */
+    @Override
+    public KeyDescription rotateKey(final String kekId) {
+        final KeyDescription rotated = call(() -> delegate.rotateKey(kekId));
+        final CompletableFuture<ActiveKey> flight = active.remove(kekId);
+        if (flight != null) {
+            staleFlights.add(flight); // an unfinished fetch retires its key when it completes
+            final ActiveKey entry = flight.getNow(null);
+            if (entry != null) {
+                staleFlights.remove(flight);
+                retire(entry, RetireReason.EVICTED);
+            }
+        }
+        return rotated;
+    }
+
+    @Override
+    public List<KeyDescription> listKeys() {
+        return call(delegate::listKeys);
+    }
+
+    public DataKeyCacheStats stats() {
+        final int unwrapEntries;
+        synchronized (unwrapped) {
+            unwrapEntries = unwrapped.size();
+        }
+        return new DataKeyCacheStats(encryptHits.sum(), encryptMisses.sum(), unwrapHits.sum(), unwrapMisses.sum(),
+                kmsCalls.sum(), retired.sum(), kmsFailures.sum(), activeByDekId.size(), unwrapEntries);
+    }
+
+    /** Retires and zeroises every cached key, then closes the delegate. */
+    @Override
+    public void close() {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
+        for (final Map.Entry<String, CompletableFuture<ActiveKey>> flight : active.entrySet()) {
+            final ActiveKey entry = flight.getValue().getNow(null);
+            if (entry != null) {
+                retire(entry, RetireReason.CLOSED);
+            }
+        }
+        for (final ActiveKey entry : activeByDekId.values()) {
+            retire(entry, RetireReason.CLOSED);
+        }
+        clearUnwrapped();
+        delegate.close();
+    }
+
+    @Override
+    public String toString() {
+        return "CachingKeyManagementService[" + delegate + "]";
+    }
+
+    // ---------------------------------------------------------------- helpers
+
+    private <T> T call(final Supplier<T> operation) {
+        kmsCalls.increment();
+        try {
+            return operation.get();
+        } catch (final RuntimeException | Error e) {
+            kmsFailures.increment();
+            throw e;
+        }
+    }
+
+    private void ensureOpen() {
+        if (closed.get()) {
+            throw new IllegalStateException("data key cache is closed");
+        }
+    }
+
+    /** Waits for a flight; its failure is rethrown as is, so every waiter sees the KMS's own exception. */
+    private static <T> T await(final CompletableFuture<T> flight) {
+        try {
+            return flight.get();
+        } catch (final InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new KmsUnavailableException("interrupted while waiting for the KMS", e);
+        } catch (final ExecutionException e) {
+            final Throwable cause = e.getCause();
+            if (cause instanceof RuntimeException runtime) {
+                throw runtime;
+            }
+            if (cause instanceof Error error) {
+                throw error;
+            }
+            throw new KmsException("KMS call failed: " + cause, cause);
+        }
+    }
+
+    /** A cache-owned data key; copying and zeroising exclude each other so no caller gets half-zeroed bytes. */
+    static final class CachedKey {
+        final DataKey key;
+        final WrappedDataKey wrapped;
+        final long createdMillis;
+        private final StampedLock lock = new StampedLock();
+
+        CachedKey(final DataKey key, final long createdMillis) {
+            this.key = key;
+            this.wrapped = key.wrapped();
+            this.createdMillis = createdMillis;
+        }
+
+        /** A caller-owned copy, or null once destroyed. */
+        DataKey tryCopy() {
+            final long stamp = lock.readLock();
+            try {
+                return key.isDestroyed() ? null : key.copy();
+            } finally {
+                lock.unlockRead(stamp);
+            }
+        }
+
+        void destroy() {
+            final long stamp = lock.writeLock();
+            try {
+                key.destroy();
+            } finally {
+                lock.unlockWrite(stamp);
+            }
+        }
+
+        boolean olderThan(final long maxAgeMillis, final long nowMillis) {
+            return nowMillis - createdMillis >= maxAgeMillis;
+        }
+    }
+
+    /** The DEK currently encrypting new objects under one KEK id, with its usage counters. */
+    private final class ActiveKey {
+        final String kekId;
+        final CachedKey key;
+        final CompletableFuture<ActiveKey> flight;
+        final AtomicLong objects = new AtomicLong();
+        final AtomicLong served = new AtomicLong();
+        final AtomicLong bytes = new AtomicLong();
+        final AtomicBoolean retired = new AtomicBoolean();
+
+        ActiveKey(final String kekId, final DataKey key, final long createdMillis, final CompletableFuture<ActiveKey> flight) {
+            this.kekId = kekId;
+            this.key = new CachedKey(key, createdMillis);
+            this.flight = flight;
+        }
+
+        String dekId() {
+            return key.wrapped.dekId();
+        }
+
+        /** Why this key may not serve another object (age or bytes), or null if it may. */
+        RetireReason expiry(final long nowMillis) {
+            if (key.olderThan(maxAgeMillis, nowMillis)) {
+                return RetireReason.MAX_AGE;
+            }
+            if (bytes.get() >= config.maxBytesPerKey()) {
+                return RetireReason.MAX_BYTES;
+            }
+            return null;
+        }
+    }
+}

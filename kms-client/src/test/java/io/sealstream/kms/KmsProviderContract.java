@@ -1,0 +1,192 @@
+package io.sealstream.kms;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.util.HexFormat;
+import java.util.UUID;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * What every {@link KeyManagementService} provider must do. Provider modules extend this class (it ships in the
+ * kms-client test-jar) and implement {@link #createProvider()}; providers that cannot create or rotate keys override
+ * {@link #createKey} or {@link #supportsRotation()}.
+ */
+public abstract class KmsProviderContract {
+
+    protected KeyManagementService kms;
+    protected String keyId;
+
+    /** A provider ready to use; closed after each test. */
+    protected abstract KeyManagementService createProvider() throws Exception;
+
+    /** A key id not used before in this provider. */
+    protected String freshKeyId() {
+        return "contract-" + UUID.randomUUID().toString().substring(0, 8);
+    }
+
+    /** Makes a usable KEK and returns its id; override for providers whose keys are made elsewhere. */
+    protected String createKey(final KeyManagementService provider) {
+        final String id = freshKeyId();
+        provider.createKey(id);
+        return id;
+    }
+
+    /** False for providers that can not rotate keys (rotation cases are then skipped). */
+    protected boolean supportsRotation() {
+        return true;
+    }
+
+    @BeforeEach
+    void setUpProvider() throws Exception {
+        kms = createProvider();
+        keyId = createKey(kms);
+    }
+
+    @AfterEach
+    void closeProvider() {
+        if (kms != null) {
+            kms.close();
+        }
+    }
+
+    @Test
+    void generatedKeyUnwrapsToTheSameBytes() {
+        try (DataKey generated = kms.generateDataKey(keyId);
+             DataKey unwrapped = kms.unwrap(generated.wrapped())) {
+            assertThat(unwrapped.copyKeyBytes()).hasSize(DataKey.KEY_BYTES).isEqualTo(generated.copyKeyBytes());
+            assertThat(unwrapped.dekId()).isEqualTo(generated.dekId());
+            assertThat(generated.kek().provider()).isEqualTo(kms.providerName());
+            assertThat(generated.kek().keyId()).isEqualTo(keyId);
+        }
+    }
+
+    @Test
+    void wrappedFormAndToStringRevealNoKeyMaterial() {
+        try (DataKey key = kms.generateDataKey(keyId)) {
+            final byte[] plain = key.copyKeyBytes();
+            final String hex = HexFormat.of().formatHex(plain);
+            final String wrappedHex = HexFormat.of().formatHex(key.wrapped().ciphertext());
+            assertThat(wrappedHex).doesNotContain(hex);
+            assertThat(key.toString()).doesNotContainIgnoringCase(hex).doesNotContainIgnoringCase(hex.substring(0, 16));
+            assertThat(key.wrapped().toString()).doesNotContainIgnoringCase(hex.substring(0, 16));
+        }
+    }
+
+    @Test
+    void everyDataKeyIsNew() {
+        try (DataKey a = kms.generateDataKey(keyId); DataKey b = kms.generateDataKey(keyId)) {
+            assertThat(a.copyKeyBytes()).isNotEqualTo(b.copyKeyBytes());
+            assertThat(a.dekId()).isNotEqualTo(b.dekId());
+            assertThat(a.wrapped().ciphertext()).isNotEqualTo(b.wrapped().ciphertext());
+        }
+    }
+
+    @Test
+    void tamperedCiphertextIsRejected() {
+        try (DataKey key = kms.generateDataKey(keyId)) {
+            final byte[] original = key.wrapped().ciphertext();
+            for (final int position : new int[] {0, original.length / 2, original.length - 1}) {
+                final byte[] tampered = original.clone();
+                tampered[position] ^= 0x01;
+                final WrappedDataKey forged = new WrappedDataKey(key.dekId(), key.kek(), tampered);
+                assertThatThrownBy(() -> kms.unwrap(forged))
+                        .as("flipped byte %d", position)
+                        .isInstanceOf(KeyUnwrapException.class)
+                        .hasMessageContaining(key.dekId());
+            }
+        }
+    }
+
+    @Test
+    void wrappedKeyMovedToAnotherDekIdIsRejected() {
+        try (DataKey key = kms.generateDataKey(keyId)) {
+            final WrappedDataKey moved = new WrappedDataKey(DekIds.newDekId(), key.kek(), key.wrapped().ciphertext());
+            assertThatThrownBy(() -> kms.unwrap(moved).close()).isInstanceOf(KmsException.class);
+        }
+    }
+
+    @Test
+    void wrappedKeyRelabelledWithAnotherVersionIsRejected() {
+        try (DataKey key = kms.generateDataKey(keyId)) {
+            final KekRef bogus = new KekRef(key.kek().provider(), key.kek().keyId(), "999999");
+            assertThatThrownBy(() -> kms.unwrap(new WrappedDataKey(key.dekId(), bogus, key.wrapped().ciphertext())).close())
+                    .isInstanceOf(KmsException.class);
+            if (supportsRotation()) {
+                final String newVersion = kms.rotateKey(keyId).currentVersion();
+                final KekRef relabelled = new KekRef(key.kek().provider(), key.kek().keyId(), newVersion);
+                assertThat(newVersion).isNotEqualTo(key.kek().version());
+                assertThatThrownBy(() -> kms.unwrap(new WrappedDataKey(key.dekId(), relabelled, key.wrapped().ciphertext())).close())
+                        .isInstanceOf(KmsException.class);
+            }
+        }
+    }
+
+    @Test
+    void rotationKeepsOldVersionsUnwrappable() {
+        assumeTrue(supportsRotation());
+        try (DataKey before = kms.generateDataKey(keyId)) {
+            final KeyDescription rotated = kms.rotateKey(keyId);
+            assertThat(rotated.currentVersion()).isNotEqualTo(before.kek().version());
+            try (DataKey after = kms.generateDataKey(keyId);
+                 DataKey old = kms.unwrap(before.wrapped())) {
+                assertThat(after.kek()).isEqualTo(rotated.currentRef());
+                assertThat(old.copyKeyBytes()).isEqualTo(before.copyKeyBytes());
+            }
+        }
+    }
+
+    @Test
+    void rewrapMovesAKeyToTheCurrentVersion() {
+        assumeTrue(supportsRotation());
+        try (DataKey before = kms.generateDataKey(keyId)) {
+            final KeyDescription rotated = kms.rotateKey(keyId);
+            final WrappedDataKey rewrapped = kms.rewrap(before.wrapped());
+            assertThat(rewrapped.dekId()).isEqualTo(before.dekId());
+            assertThat(rewrapped.kek()).isEqualTo(rotated.currentRef());
+            try (DataKey unwrapped = kms.unwrap(rewrapped)) {
+                assertThat(unwrapped.copyKeyBytes()).isEqualTo(before.copyKeyBytes());
+            }
+            assertThat(kms.rewrap(rewrapped)).as("already current").isEqualTo(rewrapped);
+        }
+    }
+
+    @Test
+    void describeAndListShowTheVersions() {
+        final KeyDescription initial = kms.describeKey(keyId);
+        assertThat(initial.keyId()).isEqualTo(keyId);
+        assertThat(initial.provider()).isEqualTo(kms.providerName());
+        assertThat(initial.versions()).containsExactly(initial.currentVersion());
+        assertThat(kms.listKeys()).extracting(KeyDescription::keyId).contains(keyId);
+        if (supportsRotation()) {
+            final KeyDescription rotated = kms.rotateKey(keyId);
+            assertThat(rotated.versions()).hasSize(2).containsSequence(initial.currentVersion(), rotated.currentVersion());
+            assertThat(kms.describeKey(keyId)).isEqualTo(rotated);
+            assertThat(kms.listKeys()).filteredOn(d -> d.keyId().equals(keyId)).containsExactly(rotated);
+        }
+    }
+
+    @Test
+    void unknownKeyIsReportedAsNotFound() {
+        final String unknown = freshKeyId();
+        assertThatThrownBy(() -> kms.generateDataKey(unknown)).isInstanceOf(KeyNotFoundException.class);
+        assertThatThrownBy(() -> kms.describeKey(unknown)).isInstanceOf(KeyNotFoundException.class);
+        try (DataKey key = kms.generateDataKey(keyId)) {
+            final KekRef other = new KekRef(key.kek().provider(), unknown, key.kek().version());
+            assertThatThrownBy(() -> kms.unwrap(new WrappedDataKey(key.dekId(), other, key.wrapped().ciphertext())))
+                    .isInstanceOf(KeyNotFoundException.class);
+        }
+    }
+
+    @Test
+    void destroyZeroesTheKey() {
+        final DataKey key = kms.generateDataKey(keyId);
+        key.close();
+        assertThat(key.isDestroyed()).isTrue();
+        assertThatThrownBy(key::copyKeyBytes).isInstanceOf(IllegalStateException.class);
+        assertThatThrownBy(key::copy).isInstanceOf(IllegalStateException.class);
+    }
+}

@@ -1,0 +1,189 @@
+package io.sealstream.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermission;
+import java.util.Random;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The CLI contract of the foundation issue: what scripts and later tests drive. */
+class SealstreamCliTest {
+
+    private static final String PASSPHRASE = "correct horse battery staple";
+
+    @TempDir
+    Path dir;
+    private final CliHarness cli = new CliHarness().withPassphrase(PASSPHRASE);
+    private Path keystore;
+    private Path plain;
+
+    @BeforeEach
+    void createKey() throws IOException {
+        keystore = dir.resolve("keys.p12");
+        plain = dir.resolve("plain.bin");
+        final byte[] data = new byte[200_000];
+        new Random(1).nextBytes(data);
+        Files.write(plain, data);
+        final CliHarness.Result r = cli.run("keys", "create", "--keystore", keystore.toString(), "--key-id", "tenant-acme");
+        assertThat(r.exitCode()).as(r.stderr()).isZero();
+        assertThat(r.out()).contains("tenant-acme").contains("current=");
+    }
+
+    @Test
+    void encryptThenDecryptRestoresTheFileExactly() throws IOException {
+        final Path sealed = dir.resolve("obj.seal");
+        final Path back = dir.resolve("back.bin");
+        final CliHarness.Result enc = cli.run("encrypt", "--keystore", keystore.toString(), "--key-id", "tenant-acme",
+                "--context", "tenant=acme", "--context", "object-key=a/b.bin", "--in", plain.toString(), "--out", sealed.toString());
+        assertThat(enc.exitCode()).as(enc.stderr()).isZero();
+        assertThat(Files.readAllBytes(sealed)).startsWith('S', 'E', 'A', 'L').isNotEqualTo(Files.readAllBytes(plain));
+
+        // Context order on the command line does not matter.
+        final CliHarness.Result dec = cli.run("decrypt", "--keystore", keystore.toString(), "--context", "object-key=a/b.bin",
+                "--context", "tenant=acme", "--in", sealed.toString(), "--out", back.toString());
+        assertThat(dec.exitCode()).as(dec.stderr()).isZero();
+        assertThat(back).hasSameBinaryContentAs(plain);
+        assertThat(Files.getPosixFilePermissions(back)).doesNotContain(PosixFilePermission.OTHERS_READ);
+    }
+
+    @Test
+    void tamperedCiphertextFailsWithOneLineAndNoOutputFile() throws IOException {
+        final Path sealed = encrypt("tenant=acme");
+        final byte[] bytes = Files.readAllBytes(sealed);
+        bytes[bytes.length - 70_000] ^= 1; // inside a middle segment: earlier segments would authenticate
+        Files.write(sealed, bytes);
+        final Path out = dir.resolve("out.bin");
+        final CliHarness.Result r = cli.run("decrypt", "--keystore", keystore.toString(), "--context", "tenant=acme",
+                "--in", sealed.toString(), "--out", out.toString());
+        assertThat(r.exitCode()).isEqualTo(SealstreamCli.EXIT_REJECTED);
+        assertOneLineError(r, "failed authentication");
+        assertThat(out).doesNotExist();
+        try (var files = Files.list(dir)) {
+            assertThat(files.map(p -> p.getFileName().toString())).noneMatch(n -> n.contains("sealstream-partial"));
+        }
+    }
+
+    @Test
+    void wrongContextIsRejected() throws IOException {
+        final Path sealed = encrypt("tenant=acme");
+        final Path out = dir.resolve("out.bin");
+        final CliHarness.Result r = cli.run("decrypt", "--keystore", keystore.toString(), "--context", "tenant=evil",
+                "--in", sealed.toString(), "--out", out.toString());
+        assertThat(r.exitCode()).isEqualTo(SealstreamCli.EXIT_REJECTED);
+        assertOneLineError(r, "encryption context");
+        assertThat(out).doesNotExist();
+    }
+
+    @Test
+    void rotatedKeysStillDecryptOldObjectsAndListShowsVersions() throws IOException {
+        final Path before = encrypt("k=v");
+        final CliHarness.Result rot = cli.run("keys", "rotate", "--keystore", keystore.toString(), "--key-id", "tenant-acme");
+        assertThat(rot.exitCode()).as(rot.stderr()).isZero();
+        final Path after = encrypt("k=v");
+        final CliHarness.Result list = cli.run("keys", "list", "--keystore", keystore.toString());
+        assertThat(list.exitCode()).isZero();
+        assertThat(list.out().lines()).hasSize(1);
+        assertThat(list.out()).contains("tenant-acme");
+        for (final Path p : new Path[] {before, after}) {
+            final Path back = dir.resolve(p.getFileName() + ".out");
+            assertThat(cli.run("decrypt", "--keystore", keystore.toString(), "--context", "k=v", "--in", p.toString(),
+                    "--out", back.toString()).exitCode()).isZero();
+            assertThat(back).hasSameBinaryContentAs(plain);
+        }
+        final CliHarness.Result a = cli.run("inspect", "--in", before.toString());
+        final CliHarness.Result b = cli.run("inspect", "--in", after.toString());
+        assertThat(a.out()).containsPattern("kek: local:tenant-acme@\\S+");
+        assertThat(kekLine(a.out())).isNotEqualTo(kekLine(b.out()));
+    }
+
+    @Test
+    void stdinAndStdoutStream() throws IOException {
+        final byte[] data = Files.readAllBytes(plain);
+        final CliHarness.Result enc = cli.runWithStdin(data, "encrypt", "--keystore", keystore.toString(), "--key-id",
+                "tenant-acme", "--in", "-", "--out", "-");
+        assertThat(enc.exitCode()).as(enc.stderr()).isZero();
+        final CliHarness.Result dec = cli.runWithStdin(enc.stdout(), "decrypt", "--keystore", keystore.toString(),
+                "--in", "-", "--out", "-");
+        assertThat(dec.exitCode()).as(dec.stderr()).isZero();
+        assertThat(dec.stdout()).isEqualTo(data);
+
+        final byte[] truncated = java.util.Arrays.copyOf(enc.stdout(), enc.stdout().length - 1);
+        final CliHarness.Result bad = cli.runWithStdin(truncated, "decrypt", "--keystore", keystore.toString(),
+                "--in", "-", "--out", "-");
+        assertThat(bad.exitCode()).isEqualTo(SealstreamCli.EXIT_REJECTED);
+        assertOneLineError(bad, "segment");
+    }
+
+    @Test
+    void missingOrWrongPassphraseFailsWithoutLeakingIt() {
+        final CliHarness none = new CliHarness();
+        final CliHarness.Result r1 = none.run("keys", "list", "--keystore", keystore.toString());
+        assertThat(r1.exitCode()).isNotZero();
+        assertOneLineError(r1, "SEALSTREAM_KEYSTORE_PASSWORD");
+
+        final CliHarness wrong = new CliHarness().withPassphrase("hunter2-wrong");
+        final CliHarness.Result r2 = wrong.run("keys", "list", "--keystore", keystore.toString());
+        assertThat(r2.exitCode()).isNotZero();
+        assertOneLineError(r2, "passphrase");
+        assertThat(r2.stderr()).doesNotContain("hunter2-wrong").doesNotContain(PASSPHRASE);
+    }
+
+    @Test
+    void usageErrorsAndUnknownKeysAreOneLine() {
+        final CliHarness.Result missing = cli.run("encrypt", "--keystore", keystore.toString());
+        assertThat(missing.exitCode()).isEqualTo(SealstreamCli.EXIT_USAGE);
+        assertOneLineError(missing, "Missing required option");
+
+        final CliHarness.Result unknownKey = cli.run("encrypt", "--keystore", keystore.toString(), "--key-id", "nope",
+                "--in", plain.toString(), "--out", dir.resolve("x").toString());
+        assertThat(unknownKey.exitCode()).isEqualTo(SealstreamCli.EXIT_KEY_ERROR);
+        assertOneLineError(unknownKey, "nope");
+        assertThat(dir.resolve("x")).doesNotExist();
+
+        final CliHarness.Result noFile = cli.run("encrypt", "--keystore", keystore.toString(), "--key-id", "tenant-acme",
+                "--in", dir.resolve("absent").toString(), "--out", dir.resolve("y").toString());
+        assertThat(noFile.exitCode()).isEqualTo(SealstreamCli.EXIT_FAILURE);
+        assertOneLineError(noFile, "absent");
+
+        final CliHarness.Result noStore = cli.run("keys", "list", "--keystore", dir.resolve("none.p12").toString());
+        assertThat(noStore.exitCode()).isEqualTo(SealstreamCli.EXIT_KEY_ERROR);
+        assertOneLineError(noStore, "no key store");
+    }
+
+    @Test
+    void garbageInputIsRejected() throws IOException {
+        final Path out = dir.resolve("out.bin");
+        final CliHarness.Result r = cli.run("decrypt", "--keystore", keystore.toString(), "--in", plain.toString(),
+                "--out", out.toString());
+        assertThat(r.exitCode()).isEqualTo(SealstreamCli.EXIT_REJECTED);
+        assertOneLineError(r, "not a sealstream object");
+        assertThat(out).doesNotExist();
+    }
+
+    private Path encrypt(final String... context) {
+        final Path sealed = dir.resolve("obj-" + System.nanoTime() + ".seal");
+        final java.util.List<String> args = new java.util.ArrayList<>(java.util.List.of("encrypt", "--keystore",
+                keystore.toString(), "--key-id", "tenant-acme", "--in", plain.toString(), "--out", sealed.toString()));
+        for (final String c : context) {
+            args.add("--context");
+            args.add(c);
+        }
+        final CliHarness.Result r = cli.run(args.toArray(String[]::new));
+        assertThat(r.exitCode()).as(r.stderr()).isZero();
+        return sealed;
+    }
+
+    private static String kekLine(final String inspect) {
+        return inspect.lines().filter(l -> l.startsWith("kek:")).findFirst().orElseThrow();
+    }
+
+    private static void assertOneLineError(final CliHarness.Result r, final String mentioning) {
+        assertThat(r.stderr().lines()).as(r.stderr()).hasSize(1);
+        assertThat(r.stderr()).startsWith("sealstream: ").contains(mentioning).doesNotContain("Exception").doesNotContain("\tat ");
+    }
+}
