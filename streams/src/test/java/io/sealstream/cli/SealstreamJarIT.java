@@ -1,0 +1,117 @@
+package io.sealstream.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The runnable jar behind {@code ./sealstream}, as a separate process: exit codes, one-line stderr, real
+ * stdin/stdout pipes, and the passphrase taken from the environment (never from arguments).
+ */
+class SealstreamJarIT {
+
+    private static final String PASSPHRASE = "it-passphrase-9f2c";
+
+    @TempDir
+    Path dir;
+
+    record Run(int exit, byte[] stdout, String stderr) {
+    }
+
+    private Run run(final byte[] stdin, final Map<String, String> env, final String... args) throws Exception {
+        final List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-jar", System.getProperty("sealstream.jar")));
+        cmd.addAll(List.of(args));
+        final ProcessBuilder pb = new ProcessBuilder(cmd);
+        pb.environment().remove("SEALSTREAM_KEYSTORE_PASSWORD");
+        pb.environment().remove("SEALSTREAM_KEYSTORE_PASSWORD_FILE");
+        pb.environment().putAll(env);
+        final Process p = pb.start();
+        final CompletableFuture<byte[]> out = CompletableFuture.supplyAsync(() -> readAll(p.getInputStream()));
+        final CompletableFuture<byte[]> err = CompletableFuture.supplyAsync(() -> readAll(p.getErrorStream()));
+        try (OutputStream in = p.getOutputStream()) {
+            in.write(stdin);
+        } catch (final IOException ignored) {
+            // the process may exit before reading its stdin (usage errors)
+        }
+        assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        return new Run(p.exitValue(), out.get(), new String(err.get(), StandardCharsets.UTF_8));
+    }
+
+    private static byte[] readAll(final InputStream in) {
+        try (in) {
+            final ByteArrayOutputStream b = new ByteArrayOutputStream();
+            in.transferTo(b);
+            return b.toByteArray();
+        } catch (final IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    @Test
+    void pipesThroughRealProcessesWithExitCodesAndOneLineErrors() throws Exception {
+        final Map<String, String> env = Map.of("SEALSTREAM_KEYSTORE_PASSWORD", PASSPHRASE);
+        final String ks = dir.resolve("ks.p12").toString();
+        final Run create = run(new byte[0], env, "keys", "create", "--keystore", ks, "--key-id", "it-kek");
+        assertThat(create.exit()).as(create.stderr()).isZero();
+
+        final byte[] data = new byte[3 * 65536 + 5];
+        new Random(7).nextBytes(data);
+        final Run enc = run(data, env, "encrypt", "--keystore", ks, "--key-id", "it-kek", "--context", "tenant=it",
+                "--in", "-", "--out", "-");
+        assertThat(enc.exit()).as(enc.stderr()).isZero();
+        assertThat(enc.stdout().length).isGreaterThan(data.length);
+
+        final Run dec = run(enc.stdout(), env, "decrypt", "--keystore", ks, "--context", "tenant=it", "--in", "-", "--out", "-");
+        assertThat(dec.exit()).as(dec.stderr()).isZero();
+        assertThat(dec.stdout()).isEqualTo(data);
+
+        final byte[] tampered = enc.stdout().clone();
+        tampered[tampered.length / 2] ^= 0x10;
+        final Path out = dir.resolve("out.bin");
+        final Path in = dir.resolve("in.seal");
+        Files.write(in, tampered);
+        final Run bad = run(new byte[0], env, "decrypt", "--keystore", ks, "--context", "tenant=it", "--in", in.toString(),
+                "--out", out.toString());
+        assertThat(bad.exit()).isEqualTo(SealstreamCli.EXIT_REJECTED);
+        assertThat(bad.stderr().lines()).hasSize(1);
+        assertThat(bad.stderr()).startsWith("sealstream: ").doesNotContain("\tat ").doesNotContain(PASSPHRASE);
+        assertThat(out).doesNotExist();
+
+        final Run noPass = run(new byte[0], Map.of(), "keys", "list", "--keystore", ks);
+        assertThat(noPass.exit()).isNotZero();
+        assertThat(noPass.stderr().lines()).hasSize(1);
+        assertThat(noPass.stderr()).contains("SEALSTREAM_KEYSTORE_PASSWORD");
+    }
+
+    @Test
+    void passphraseFileWorksAndHelpListsTheContract() throws Exception {
+        final Path pass = dir.resolve("pass.txt");
+        Files.writeString(pass, PASSPHRASE + "\n");
+        final Map<String, String> env = Map.of("SEALSTREAM_KEYSTORE_PASSWORD_FILE", pass.toString());
+        final String ks = dir.resolve("ks2.p12").toString();
+        assertThat(run(new byte[0], env, "keys", "create", "--keystore", ks, "--key-id", "a").exit()).isZero();
+        assertThat(run(new byte[0], env, "keys", "rotate", "--keystore", ks, "--key-id", "a").exit()).isZero();
+        final Run list = run(new byte[0], env, "keys", "list", "--keystore", ks);
+        assertThat(list.exit()).isZero();
+        assertThat(new String(list.stdout(), StandardCharsets.UTF_8)).contains("a\tcurrent=2\tversions=1,2");
+
+        final Run help = run(new byte[0], Map.of(), "--help");
+        assertThat(help.exit()).isZero();
+        assertThat(new String(help.stdout(), StandardCharsets.UTF_8)).contains("keys", "encrypt", "decrypt", "demo");
+    }
+}
