@@ -1,9 +1,11 @@
 package io.sealstream.envelope;
 
+import io.sealstream.envelope.internal.HeaderCodec;
 import io.sealstream.envelope.internal.ObjectRandomness;
 import io.sealstream.envelope.internal.ObjectSealing;
 import io.sealstream.envelope.internal.SegmentCipher;
 import io.sealstream.kms.DataKey;
+import io.sealstream.kms.WrappedDataKey;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.util.Objects;
@@ -18,6 +20,11 @@ public final class EnvelopeEncryptor {
     private final Preset preset;
     private final boolean storeContext;
     private final ObjectRandomness randomness;
+    /** The header template of the data key used last: the cache hands out one DEK for many objects. */
+    private volatile HeaderTemplate lastTemplate;
+
+    private record HeaderTemplate(WrappedDataKey wrapped, byte[] bytes) {
+    }
 
     /**
      * @param storeContext whether the encryption context is also stored in the header in plaintext, so that a reader
@@ -52,15 +59,25 @@ public final class EnvelopeEncryptor {
                                             final LongConsumer onClose) throws IOException {
         Objects.requireNonNull(sink, "sink");
         Objects.requireNonNull(context, "context");
-        final ObjectSealing.Sealed sealed = ObjectSealing.seal(dek, preset, context, storeContext, randomness);
+        final ObjectSealing.Sealed sealed = ObjectSealing.seal(dek, template(dek.wrapped()), context, storeContext, randomness);
         return new EncryptingOutputStream(sink, sealed.header(), sealed.cipher(), preset.segmentSize(), dek.wrapped(), onClose);
+    }
+
+    private byte[] template(final WrappedDataKey wrapped) {
+        final HeaderTemplate last = lastTemplate;
+        if (last != null && (last.wrapped() == wrapped || last.wrapped().equals(wrapped))) {
+            return last.bytes();
+        }
+        final byte[] bytes = HeaderCodec.template(preset.suite(), preset.segmentSize(), wrapped, storeContext);
+        lastTemplate = new HeaderTemplate(wrapped, bytes);
+        return bytes;
     }
 
     /** One-shot encryption for objects that fit in memory; the output is allocated once at its exact size. */
     public byte[] encrypt(final DataKey dek, final byte[] plaintext, final EncryptionContext context) {
         Objects.requireNonNull(plaintext, "plaintext");
         Objects.requireNonNull(context, "context");
-        final ObjectSealing.Sealed sealed = ObjectSealing.seal(dek, preset, context, storeContext, randomness);
+        final ObjectSealing.Sealed sealed = ObjectSealing.seal(dek, template(dek.wrapped()), context, storeContext, randomness);
         final int segmentSize = preset.segmentSize();
         final long segments = plaintext.length == 0 ? 1 : (plaintext.length + (long) segmentSize - 1) / segmentSize;
         final long total = sealed.header().length + segments * SegmentCipher.TAG_BYTES + plaintext.length;

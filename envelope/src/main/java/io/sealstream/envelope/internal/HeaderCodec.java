@@ -38,19 +38,19 @@ public final class HeaderCodec {
     }
 
     /**
-     * The header without its commitment, ready to be fed to {@link ObjectKeys#derive}. The returned array has room
-     * for the 32 commitment bytes at its end; the header length field already counts them.
+     * The part of a header that is the same for every object under one wrapped data key and preset: magic through
+     * wrapped DEK. Writers cache it per data key; the header length field is patched per object.
      */
-    public static byte[] writeWithoutCommitment(final Preset.Suite suite, final int segmentSize, final WrappedDataKey wrapped,
-                                                final byte[] salt, final byte[] noncePrefix, final EncryptionContext storedContext) {
-        final ByteArrayOutputStream out = new ByteArrayOutputStream(256);
+    public static byte[] template(final Preset.Suite suite, final int segmentSize, final WrappedDataKey wrapped,
+                                  final boolean contextStored) {
+        final ByteArrayOutputStream out = new ByteArrayOutputStream(160);
         out.writeBytes(MAGIC);
         out.write(FORMAT_VERSION);
         out.write(suite.id());
-        out.write(0); // header length, patched below
+        out.write(0); // header length, patched per object
         out.write(0);
         writeU32(out, segmentSize);
-        out.write(storedContext != null ? FLAG_CONTEXT_STORED : 0);
+        out.write(contextStored ? FLAG_CONTEXT_STORED : 0);
         final KekRef kek = wrapped.kek();
         writeShortString(out, kek.provider());
         writeShortString(out, kek.keyId());
@@ -59,20 +59,34 @@ public final class HeaderCodec {
         final byte[] ct = wrapped.ciphertext();
         writeU16(out, ct.length);
         out.writeBytes(ct);
-        out.writeBytes(salt);
-        out.writeBytes(noncePrefix);
-        if (storedContext != null) {
-            final byte[] c = storedContext.canonicalEncoding();
-            writeU16(out, c.length);
-            out.writeBytes(c);
-        }
-        out.writeBytes(new byte[ObjectKeys.COMMITMENT_BYTES]);
-        final byte[] header = out.toByteArray();
-        if (header.length > MAX_HEADER_BYTES) {
+        return out.toByteArray();
+    }
+
+    /**
+     * A complete header from a {@link #template}, with room for the 32 commitment bytes at its end (zero until
+     * filled); the header length field already counts them.
+     */
+    public static byte[] writeWithoutCommitment(final byte[] template, final byte[] salt, final byte[] noncePrefix,
+                                                final byte[] storedContext) {
+        final int length = template.length + SALT_BYTES + SegmentCipher.NONCE_PREFIX_BYTES
+                + (storedContext == null ? 0 : 2 + storedContext.length) + ObjectKeys.COMMITMENT_BYTES;
+        if (length > MAX_HEADER_BYTES) {
             throw new IllegalArgumentException("header would exceed " + MAX_HEADER_BYTES + " bytes");
         }
-        header[6] = (byte) (header.length >>> 8);
-        header[7] = (byte) header.length;
+        final byte[] header = new byte[length];
+        System.arraycopy(template, 0, header, 0, template.length);
+        header[6] = (byte) (length >>> 8);
+        header[7] = (byte) length;
+        int pos = template.length;
+        System.arraycopy(salt, 0, header, pos, SALT_BYTES);
+        pos += SALT_BYTES;
+        System.arraycopy(noncePrefix, 0, header, pos, SegmentCipher.NONCE_PREFIX_BYTES);
+        pos += SegmentCipher.NONCE_PREFIX_BYTES;
+        if (storedContext != null) {
+            header[pos++] = (byte) (storedContext.length >>> 8);
+            header[pos++] = (byte) storedContext.length;
+            System.arraycopy(storedContext, 0, header, pos, storedContext.length);
+        }
         return header;
     }
 

@@ -3,6 +3,9 @@ package io.sealstream.envelope.internal;
 import java.security.DrbgParameters;
 import java.security.GeneralSecurityException;
 import java.security.SecureRandom;
+import java.util.Arrays;
+import javax.crypto.Cipher;
+import javax.crypto.spec.SecretKeySpec;
 
 /**
  * Where a new object's salt and nonce prefix come from. Production uses {@link #secure()}; tests inject fixed
@@ -14,29 +17,90 @@ public interface ObjectRandomness {
     void fill(byte[] salt, byte[] noncePrefix);
 
     /**
-     * One NIST SP 800-90A DRBG per thread (256-bit strength, seeded by the JDK from the system's entropy source):
-     * a shared {@code SecureRandom} would serialise all encrypting threads on one lock.
+     * Per thread, a CTR_DRBG-style generator (NIST SP 800-90A, without derivation function): AES-256 in counter mode
+     * under a key drawn from the JDK's SP 800-90A {@code DRBG} (256-bit strength), rekeyed every 2^20 objects. Why not
+     * call the JDK's DRBG directly: it costs ~0.6 µs per call here, a fifth of the whole budget of a 1 KiB object,
+     * while three AES blocks under a cached key cost ~0.1 µs. Within one key epoch the outputs are distinct AES
+     * permutation outputs of distinct counters, so two objects of one thread never get the same salt.
      */
     static ObjectRandomness secure() {
-        return SecureHolder.INSTANCE;
+        return CtrGenerator::fillFromThisThread;
     }
 
-    final class SecureHolder {
-        private static final ThreadLocal<SecureRandom> RANDOM = ThreadLocal.withInitial(() -> {
+    /** The per-thread generator behind {@link #secure()}. Holds a generator key; never exposes it. */
+    final class CtrGenerator {
+        private static final long OBJECTS_PER_KEY = 1L << 20;
+        private static final ThreadLocal<SecureRandom> SEEDS = ThreadLocal.withInitial(() -> {
             try {
                 return SecureRandom.getInstance("DRBG",
-                        DrbgParameters.instantiation(256, DrbgParameters.Capability.NONE, null));
+                        DrbgParameters.instantiation(256, DrbgParameters.Capability.PR_AND_RESEED, null));
             } catch (final GeneralSecurityException e) {
                 return new SecureRandom();
             }
         });
-        static final ObjectRandomness INSTANCE = (salt, prefix) -> {
-            final SecureRandom r = RANDOM.get();
-            r.nextBytes(salt);
-            r.nextBytes(prefix);
-        };
+        private static final ThreadLocal<CtrGenerator> GENERATORS = ThreadLocal.withInitial(CtrGenerator::new);
 
-        private SecureHolder() {
+        private final Cipher aes;
+        private final byte[] counterBlocks = new byte[48];
+        private final byte[] output = new byte[48];
+        private long counter;
+        private long remaining;
+
+        private CtrGenerator() {
+            try {
+                aes = Cipher.getInstance("AES/ECB/NoPadding");
+            } catch (final GeneralSecurityException e) {
+                throw new IllegalStateException("AES/ECB/NoPadding is not available in this JDK", e);
+            }
+        }
+
+        static void fillFromThisThread(final byte[] salt, final byte[] noncePrefix) {
+            GENERATORS.get().fill(salt, noncePrefix);
+        }
+
+        private void fill(final byte[] salt, final byte[] noncePrefix) {
+            if (salt.length + noncePrefix.length > output.length) {
+                throw new IllegalArgumentException("at most " + output.length + " random bytes per object");
+            }
+            if (remaining == 0) {
+                rekey();
+            }
+            remaining--;
+            for (int block = 0; block < 3; block++) {
+                final long c = counter++;
+                for (int i = 0; i < 8; i++) {
+                    counterBlocks[block * 16 + 8 + i] = (byte) (c >>> (56 - 8 * i));
+                }
+            }
+            try {
+                aes.doFinal(counterBlocks, 0, counterBlocks.length, output, 0);
+            } catch (final GeneralSecurityException e) {
+                throw new IllegalStateException("AES-CTR generator failed", e);
+            }
+            System.arraycopy(output, 0, salt, 0, salt.length);
+            System.arraycopy(output, salt.length, noncePrefix, 0, noncePrefix.length);
+            Arrays.fill(output, (byte) 0);
+        }
+
+        private void rekey() {
+            final byte[] key = new byte[32];
+            final SecureRandom seed = SEEDS.get();
+            seed.nextBytes(key);
+            // A random first half of every counter block, so generators of different threads and epochs never align.
+            final byte[] nonce = new byte[8];
+            seed.nextBytes(nonce);
+            for (int block = 0; block < 3; block++) {
+                System.arraycopy(nonce, 0, counterBlocks, block * 16, 8);
+            }
+            try {
+                aes.init(Cipher.ENCRYPT_MODE, new SecretKeySpec(key, "AES"));
+            } catch (final GeneralSecurityException e) {
+                throw new IllegalStateException("cannot key the AES-CTR generator", e);
+            } finally {
+                Arrays.fill(key, (byte) 0);
+            }
+            counter = 0;
+            remaining = OBJECTS_PER_KEY;
         }
     }
 }

@@ -3,7 +3,6 @@ package io.sealstream.envelope.internal;
 import io.sealstream.envelope.EncryptionContext;
 import io.sealstream.envelope.EnvelopeAuthenticationException;
 import io.sealstream.envelope.EnvelopeHeader;
-import io.sealstream.envelope.Preset;
 import io.sealstream.kms.DataKey;
 import java.util.Arrays;
 
@@ -20,17 +19,20 @@ public final class ObjectSealing {
     public record Sealed(byte[] header, SegmentCipher cipher) {
     }
 
-    public static Sealed seal(final DataKey dek, final Preset preset, final EncryptionContext context,
+    /**
+     * @param template {@link HeaderCodec#template} for this data key, preset and context-storage choice
+     */
+    public static Sealed seal(final DataKey dek, final byte[] template, final EncryptionContext context,
                               final boolean storeContext, final ObjectRandomness randomness) {
         final byte[] salt = new byte[HeaderCodec.SALT_BYTES];
         final byte[] prefix = new byte[SegmentCipher.NONCE_PREFIX_BYTES];
         randomness.fill(salt, prefix);
-        final byte[] header = HeaderCodec.writeWithoutCommitment(preset.suite(), preset.segmentSize(), dek.wrapped(), salt,
-                prefix, storeContext ? context : null);
+        final byte[] canonicalContext = context.canonicalEncoding();
+        final byte[] header = HeaderCodec.writeWithoutCommitment(template, salt, prefix, storeContext ? canonicalContext : null);
         final int prefixLength = header.length - ObjectKeys.COMMITMENT_BYTES;
         final byte[] dekBytes = dek.copyKeyBytes();
         try {
-            final ObjectKeys keys = ObjectKeys.derive(dekBytes, header, prefixLength, context.canonicalEncoding());
+            final ObjectKeys keys = ObjectKeys.derive(dekBytes, header, prefixLength, canonicalContext);
             System.arraycopy(keys.commitment(), 0, header, prefixLength, ObjectKeys.COMMITMENT_BYTES);
             return new Sealed(header, new SegmentCipher(keys.key(), prefix));
         } finally {
