@@ -107,6 +107,7 @@ public final class DecryptingInputStream extends InputStream {
             }
         }
         if (plain.length < segmentLength - SegmentCipher.TAG_BYTES) {
+            Arrays.fill(plain, (byte) 0);
             plain = new byte[Math.min(header.segmentSize(), Math.max(plain.length * 2, segmentLength - SegmentCipher.TAG_BYTES))];
         }
         final int n = cipher.decrypt(segmentIndex, last, sealed, 0, segmentLength, plain, 0);

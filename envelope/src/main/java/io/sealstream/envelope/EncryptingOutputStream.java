@@ -74,7 +74,9 @@ public final class EncryptingOutputStream extends OutputStream {
             }
             final int n = Math.min(len, segmentSize - buffered);
             if (buffered + n > plain.length) {
-                plain = Arrays.copyOf(plain, Math.min(segmentSize, Math.max(plain.length * 2, buffered + n)));
+                final byte[] grown = Arrays.copyOf(plain, Math.min(segmentSize, Math.max(plain.length * 2, buffered + n)));
+                Arrays.fill(plain, (byte) 0);
+                plain = grown;
             }
             System.arraycopy(b, off, plain, buffered, n);
             buffered += n;
@@ -126,8 +128,11 @@ public final class EncryptingOutputStream extends OutputStream {
             }
         } finally {
             Arrays.fill(plain, (byte) 0);
-            onClose.accept(plaintextBytes);
-            sink.close();
+            try {
+                onClose.accept(plaintextBytes);
+            } finally {
+                sink.close();
+            }
         }
         if (failed) {
             throw new IOException("encrypting stream failed earlier; the object is incomplete and will not decrypt");

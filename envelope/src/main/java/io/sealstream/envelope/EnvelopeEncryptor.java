@@ -12,8 +12,9 @@ import java.util.Objects;
 import java.util.function.LongConsumer;
 
 /**
- * Writes envelopes under a given data key. Stateless and thread-safe; one instance serves any number of objects.
- * The data key is only read (the caller still owns and closes it).
+ * Writes envelopes under a given data key. Thread-safe; one instance serves any number of objects. Its only state
+ * is the header template of the data key it used last (no secret). The data key is only read (the caller still owns
+ * and closes it).
  */
 public final class EnvelopeEncryptor {
 

@@ -41,6 +41,11 @@ final class DecryptCommand implements Callable<Integer>, IoAware {
             final EnvelopeEncryption envelope = new EnvelopeEncryption(kms);
             try (DecryptingInputStream plain = envelope.decryptingStream(source, context.given() ? context.context() : null)) {
                 plain.transferTo(target);
+                if (!context.given() && plain.header().storedContext().isPresent()) {
+                    // The stored context authenticated, but nobody asked for it: say which object this was.
+                    io.stderr().println("decrypted with the context stored in the object: "
+                            + SealstreamCli.printable(plain.header().storedContext().get().toString()));
+                }
             }
             target.commit();
         }

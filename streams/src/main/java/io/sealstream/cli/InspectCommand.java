@@ -35,7 +35,7 @@ final class InspectCommand implements Callable<Integer>, IoAware {
             out.println("dek-id: " + h.wrappedDataKey().dekId());
             out.println("wrapped-dek-bytes: " + h.wrappedDataKey().ciphertextLength());
             out.println("header-bytes: " + h.length());
-            out.println("stored-context: " + h.storedContext().map(Object::toString).orElse("(not stored)"));
+            out.println("stored-context: " + h.storedContext().map(c -> SealstreamCli.printable(c.toString())).orElse("(not stored)"));
         }
         return 0;
     }

@@ -63,7 +63,20 @@ public final class SealstreamCli implements Runnable {
     }
 
     static String oneLine(final String message) {
-        return message == null ? "unexpected error" : message.replaceAll("[\\r\\n]+", " ").strip();
+        return message == null ? "unexpected error" : printable(message.replaceAll("[\\r\\n]+", " ").strip());
+    }
+
+    /** Escapes control characters, so that text from an object's header can not drive the terminal. */
+    static String printable(final String s) {
+        final StringBuilder out = new StringBuilder(s.length());
+        s.codePoints().forEach(c -> {
+            if (Character.isISOControl(c)) {
+                out.append(String.format("\\u%04x", c));
+            } else {
+                out.appendCodePoint(c);
+            }
+        });
+        return out.toString();
     }
 
     @Override

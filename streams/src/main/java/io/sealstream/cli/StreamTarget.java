@@ -4,17 +4,27 @@ import java.io.FilterOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.nio.channels.Channels;
+import java.nio.channels.FileChannel;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.FileAttribute;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.security.SecureRandom;
+import java.util.HexFormat;
+import java.util.Set;
 
 /**
- * {@code --in}/{@code --out} arguments, where {@code -} is stdin/stdout. A file output is written to a temporary
- * file beside it and renamed into place only by {@link Output#commit()}: a failed command leaves no output file.
+ * {@code --in}/{@code --out} arguments, where {@code -} is stdin/stdout. A file output is written to a new temporary
+ * file beside it (created exclusively, owner-only, never through a symbolic link), forced to disk, and renamed into
+ * place only by {@link Output#commit()}: a failed or interrupted command leaves no output file.
  */
 final class StreamTarget {
+
+    private static final SecureRandom NAMES = new SecureRandom();
 
     private StreamTarget() {
     }
@@ -33,33 +43,64 @@ final class StreamTarget {
 
     static Output create(final String out, final SealstreamCli.Io io) throws IOException {
         if ("-".equals(out)) {
-            return new Output(new java.io.BufferedOutputStream(io.stdout(), 1 << 16), null, null);
+            return new Output(new java.io.BufferedOutputStream(io.stdout(), 1 << 16), null, null, null);
         }
         final Path target = Path.of(out).toAbsolutePath();
-        final Path dir = target.getParent();
         if (Files.isDirectory(target)) {
             throw new CliFailure("--out " + out + " is a directory", SealstreamCli.EXIT_FAILURE);
         }
-        Path temp;
-        try {
-            temp = Files.createTempFile(dir, "." + target.getFileName() + ".", ".sealstream-partial",
-                    PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-        } catch (final UnsupportedOperationException e) {
-            temp = Files.createTempFile(dir, "." + target.getFileName() + ".", ".sealstream-partial");
+        final String name = target.getFileName().toString();
+        final Path temp = target.resolveSibling("." + (name.length() > 100 ? name.substring(0, 100) : name) + "."
+                + HexFormat.of().formatHex(randomBytes()) + ".sealstream-partial");
+        final FileChannel channel = FileChannel.open(temp,
+                Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS), ownerOnly(temp));
+        // An interrupted command (Ctrl-C, SIGTERM) runs shutdown hooks, not this thread's cleanup.
+        final Thread cleanup = new Thread(() -> deleteQuietly(temp), "sealstream-partial-cleanup");
+        Runtime.getRuntime().addShutdownHook(cleanup);
+        return new Output(Channels.newOutputStream(channel), channel, temp, target) {
+            @Override
+            void released() {
+                try {
+                    Runtime.getRuntime().removeShutdownHook(cleanup);
+                } catch (final IllegalStateException shuttingDown) {
+                    // the hook runs anyway
+                }
+            }
+        };
+    }
+
+    private static byte[] randomBytes() {
+        final byte[] b = new byte[8];
+        NAMES.nextBytes(b);
+        return b;
+    }
+
+    private static FileAttribute<?>[] ownerOnly(final Path file) {
+        if (file.getFileSystem().supportedFileAttributeViews().contains("posix")) {
+            return new FileAttribute<?>[] {PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------"))};
         }
-        return new Output(Files.newOutputStream(temp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING),
-                temp, target);
+        return new FileAttribute<?>[0];
+    }
+
+    private static void deleteQuietly(final Path p) {
+        try {
+            Files.deleteIfExists(p);
+        } catch (final IOException ignored) {
+            // best effort on the way out
+        }
     }
 
     /** Output that becomes visible only on commit; closing without commit discards it. */
-    static final class Output extends FilterOutputStream {
+    static class Output extends FilterOutputStream {
+        private final FileChannel channel;
         private final Path temp;
         private final Path target;
         private boolean committed;
         private boolean closed;
 
-        Output(final OutputStream out, final Path temp, final Path target) {
+        Output(final OutputStream out, final FileChannel channel, final Path temp, final Path target) {
             super(out);
+            this.channel = channel;
             this.temp = temp;
             this.target = target;
         }
@@ -69,23 +110,30 @@ final class StreamTarget {
             out.write(b, off, len);
         }
 
-        /** Flushes, closes and moves the temporary file into place. */
+        /** Flushes, forces to disk, closes and renames the temporary file into place. */
         void commit() throws IOException {
-            closeUnderlying();
-            if (temp != null) {
-                Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            if (temp == null) {
+                out.flush(); // stdout: flush, never close
+                committed = true;
+                return;
             }
+            out.flush();
+            channel.force(true); // the rename must not become durable before the contents
+            closeUnderlying();
+            Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
             committed = true;
+            released();
+            syncDirectory(target.getParent());
+        }
+
+        /** Called once the temporary file no longer needs cleaning up. */
+        void released() {
         }
 
         private void closeUnderlying() throws IOException {
             if (!closed) {
                 closed = true;
-                if (temp == null) {
-                    out.flush(); // stdout: flush, never close
-                } else {
-                    out.close();
-                }
+                out.close();
             }
         }
 
@@ -94,12 +142,23 @@ final class StreamTarget {
             if (committed) {
                 return;
             }
+            if (temp == null) {
+                out.flush();
+                return;
+            }
             try {
                 closeUnderlying();
             } finally {
-                if (temp != null) {
-                    Files.deleteIfExists(temp);
-                }
+                deleteQuietly(temp);
+                released();
+            }
+        }
+
+        private static void syncDirectory(final Path dir) {
+            try (FileChannel d = FileChannel.open(dir, StandardOpenOption.READ)) {
+                d.force(true);
+            } catch (final IOException | UnsupportedOperationException ignored) {
+                // Not every platform can sync a directory; the rename itself is still atomic.
             }
         }
     }

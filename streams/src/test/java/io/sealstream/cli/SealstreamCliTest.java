@@ -120,6 +120,24 @@ class SealstreamCliTest {
     }
 
     @Test
+    void aStoredContextIsAnnouncedAndItsControlCharactersEscaped() throws IOException {
+        final Path sealed = dir.resolve("stored.seal");
+        final Path back = dir.resolve("stored.out");
+        final String hostile = "x\u001b[2Jy";
+        assertThat(cli.run("encrypt", "--keystore", keystore.toString(), "--key-id", "tenant-acme", "--store-context",
+                "--context", "tenant=" + hostile, "--in", plain.toString(), "--out", sealed.toString()).exitCode()).isZero();
+
+        final CliHarness.Result dec = cli.run("decrypt", "--keystore", keystore.toString(), "--in", sealed.toString(),
+                "--out", back.toString());
+        assertThat(dec.exitCode()).as(dec.stderr()).isZero();
+        assertThat(back).hasSameBinaryContentAs(plain);
+        assertThat(dec.stderr()).contains("context stored in the object").contains("\\u001b").doesNotContain("\u001b");
+
+        final CliHarness.Result inspect = cli.run("inspect", "--in", sealed.toString());
+        assertThat(inspect.out()).contains("stored-context: {tenant=x\\u001b[2Jy}").doesNotContain("\u001b");
+    }
+
+    @Test
     void missingOrWrongPassphraseFailsWithoutLeakingIt() {
         final CliHarness none = new CliHarness();
         final CliHarness.Result r1 = none.run("keys", "list", "--keystore", keystore.toString());

@@ -163,18 +163,13 @@ public final class HeaderCodec {
         return new EnvelopeHeader(FORMAT_VERSION, suite, (int) segmentSize, wrapped, stored, length);
     }
 
-    /** Offset of the nonce prefix inside a parsed header. */
+    /**
+     * Offset of the nonce prefix inside a parsed header, counted back from its end (commitment, optional stored
+     * context), so it never depends on re-encoding the decoded strings.
+     */
     public static int noncePrefixOffset(final EnvelopeHeader h) {
-        return saltOffset(h) + SALT_BYTES;
-    }
-
-    private static int saltOffset(final EnvelopeHeader h) {
-        final KekRef kek = h.wrappedDataKey().kek();
-        return FIXED_PREFIX_BYTES + 4 + 1
-                + 1 + utf8(kek.provider()).length
-                + 1 + utf8(kek.keyId()).length
-                + 1 + utf8(kek.version()).length
-                + 16 + 2 + h.wrappedDataKey().ciphertextLength();
+        final int storedContext = h.storedContext().map(c -> 2 + c.canonicalEncoding().length).orElse(0);
+        return h.length() - ObjectKeys.COMMITMENT_BYTES - storedContext - SegmentCipher.NONCE_PREFIX_BYTES;
     }
 
     private static byte[] utf8(final String s) {

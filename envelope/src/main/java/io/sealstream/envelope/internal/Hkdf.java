@@ -20,6 +20,9 @@ public final class Hkdf {
         }
     });
 
+    /** Re-keys the per-thread Mac after use, so the DEK's HMAC pads do not outlive the derivation in it. */
+    private static final SecretKeySpec SCRUB_KEY = new SecretKeySpec(new byte[HASH_LEN], "HmacSHA256");
+
     private Hkdf() {
     }
 
@@ -32,6 +35,8 @@ public final class Hkdf {
             return mac.doFinal(ikm);
         } catch (final GeneralSecurityException e) {
             throw new IllegalStateException("HKDF-Extract failed", e);
+        } finally {
+            scrub(mac);
         }
     }
 
@@ -69,6 +74,15 @@ public final class Hkdf {
             throw new IllegalStateException("HKDF-Expand failed", e);
         } finally {
             Arrays.fill(t, (byte) 0);
+            scrub(mac);
+        }
+    }
+
+    private static void scrub(final Mac mac) {
+        try {
+            mac.init(SCRUB_KEY);
+        } catch (final GeneralSecurityException e) {
+            throw new IllegalStateException("cannot re-key HmacSHA256", e);
         }
     }
 }

@@ -170,6 +170,7 @@ public final class CachingKeyManagementService implements KeyManagementServiceDe
         notifyCreated(fresh.wrapped());
         if (closed.get()) {
             retire(entry, RetireReason.CLOSED);
+            clearUnwrapped(); // close() may have swept the unwrap cache before our put above
         } else if (staleFlights.remove(flight)) {
             retire(entry, RetireReason.EVICTED); // the KEK was rotated while we fetched
         }

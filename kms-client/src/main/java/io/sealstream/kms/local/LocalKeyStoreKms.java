@@ -191,8 +191,9 @@ public final class LocalKeyStoreKms implements KeyManagementService {
         try {
             bytes = Files.readAllBytes(Path.of(file));
         } catch (final IOException | RuntimeException e) {
-            throw new KmsException("cannot read key store passphrase file " + file + " named by " + PASSPHRASE_FILE_ENV
-                    + ": " + e.getClass().getSimpleName(), e);
+            // The variable's value is not echoed: users who mix up the two variables put the passphrase itself there.
+            throw new KmsException("cannot read the key store passphrase file named by " + PASSPHRASE_FILE_ENV
+                    + " (" + e.getClass().getSimpleName() + ")", e);
         }
         final CharBuffer decoded = StandardCharsets.UTF_8.decode(ByteBuffer.wrap(bytes));
         Arrays.fill(bytes, (byte) 0);
@@ -210,7 +211,7 @@ public final class LocalKeyStoreKms implements KeyManagementService {
             Arrays.fill(decoded.array(), '\0');
         }
         if (length == 0) {
-            throw new KmsException("key store passphrase file " + file + " named by " + PASSPHRASE_FILE_ENV + " is empty");
+            throw new KmsException("the key store passphrase file named by " + PASSPHRASE_FILE_ENV + " is empty");
         }
         return passphrase;
     }
@@ -344,8 +345,21 @@ public final class LocalKeyStoreKms implements KeyManagementService {
 
     @Override
     public void close() {
-        closed = true;
-        Arrays.fill(passphrase, '\0');
+        // Under the write lock and the reload monitor: a rotation in flight must never store the file under a
+        // passphrase that is being zeroed (the result would be a key store nobody can open).
+        final ReentrantLock jvmLock = JVM_WRITE_LOCKS.computeIfAbsent(lockPath, p -> new ReentrantLock());
+        jvmLock.lock();
+        try {
+            synchronized (reloadMonitor) {
+                closed = true;
+                Arrays.fill(passphrase, '\0');
+                if (snapshot != null) {
+                    snapshot.keks.clear(); // drop the decrypted KEKs (JCA key objects can not be zeroed)
+                }
+            }
+        } finally {
+            jvmLock.unlock();
+        }
     }
 
     @Override
@@ -424,8 +438,8 @@ public final class LocalKeyStoreKms implements KeyManagementService {
         for (int i = 0; i < escaped.length(); i++) {
             final char c = escaped.charAt(i);
             if (c == '^') {
-                if (++i == escaped.length()) {
-                    return null;
+                if (++i == escaped.length() || escaped.charAt(i) < 'a' || escaped.charAt(i) > 'z') {
+                    return null; // only our own escapes: '^' before a lower-case letter
                 }
                 keyId.append(Character.toUpperCase(escaped.charAt(i)));
             } else {
@@ -645,6 +659,10 @@ public final class LocalKeyStoreKms implements KeyManagementService {
         createParentDirectories();
         final ReentrantLock jvmLock = JVM_WRITE_LOCKS.computeIfAbsent(lockPath, p -> new ReentrantLock());
         jvmLock.lock();
+        if (closed) {
+            jvmLock.unlock();
+            throw new IllegalStateException("local key store " + path + " is closed");
+        }
         try (FileChannel lockChannel = FileChannel.open(lockPath, Set.of(StandardOpenOption.CREATE, StandardOpenOption.WRITE),
                 ownerOnlyAttributes());
              FileLock ignored = lockChannel.lock()) {

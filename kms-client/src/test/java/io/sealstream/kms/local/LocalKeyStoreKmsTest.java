@@ -117,6 +117,41 @@ class LocalKeyStoreKmsTest extends KmsProviderContract {
     }
 
     @Test
+    void aPassphraseMistakenlyPutInTheFileVariableIsNotEchoed() {
+        final String secretLookingValue = "my secret passphrase words";
+        assertThatThrownBy(() -> LocalKeyStoreKms.openFromEnvironment(store(),
+                Map.of(LocalKeyStoreKms.PASSPHRASE_FILE_ENV, secretLookingValue)))
+                .isInstanceOf(KmsException.class)
+                .hasMessageContaining(LocalKeyStoreKms.PASSPHRASE_FILE_ENV)
+                .satisfies(e -> assertThat(e.getMessage()).doesNotContain(secretLookingValue));
+    }
+
+    @Test
+    void closingDuringRotationsNeverLeavesAStoreThatCanNotBeOpened() throws Exception {
+        for (int round = 0; round < 15; round++) {
+            final Path file = dir.resolve("race-" + round + ".p12");
+            final LocalKeyStoreKms kms = LocalKeyStoreKms.open(file, PASSPHRASE.toCharArray());
+            kms.createKey("race");
+            final Thread rotator = new Thread(() -> {
+                try {
+                    for (int i = 0; i < 50; i++) {
+                        kms.rotateKey("race");
+                    }
+                } catch (final RuntimeException closedMeanwhile) {
+                    // expected once close() wins
+                }
+            });
+            rotator.start();
+            Thread.sleep(round % 5);
+            kms.close();
+            rotator.join();
+            try (LocalKeyStoreKms reopened = LocalKeyStoreKms.open(file, PASSPHRASE.toCharArray())) {
+                assertThat(reopened.describeKey("race").versions()).isNotEmpty();
+            }
+        }
+    }
+
+    @Test
     void missingPassphraseSaysWhichVariableToSet() {
         assertThatThrownBy(() -> LocalKeyStoreKms.openFromEnvironment(store(), Map.of()))
                 .isInstanceOf(KmsException.class)
