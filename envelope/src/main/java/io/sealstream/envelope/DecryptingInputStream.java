@@ -1,5 +1,6 @@
 package io.sealstream.envelope;
 
+import io.sealstream.envelope.internal.SegmentBuffers;
 import io.sealstream.envelope.internal.SegmentCipher;
 import java.io.IOException;
 import java.io.InputStream;
@@ -73,7 +74,17 @@ public final class DecryptingInputStream extends InputStream {
             if (finished) {
                 return -1;
             }
-            nextSegment();
+            if (len >= header.segmentSize()) {
+                // The caller's buffer holds a whole segment: decrypt straight into it, saving a copy. It receives
+                // plaintext only once the tag verified (the range is cleared on failure).
+                final int n = nextSegment(b, off);
+                if (n > 0) {
+                    return n;
+                }
+                continue; // an empty last segment
+            }
+            plainLen = nextSegment(null, 0);
+            plainPos = 0;
         }
         final int n = Math.min(len, plainLen - plainPos);
         System.arraycopy(plain, plainPos, b, off, n);
@@ -87,10 +98,11 @@ public final class DecryptingInputStream extends InputStream {
     }
 
     /**
-     * Reads one ciphertext segment plus one byte of look-ahead: a segment is the last one exactly when the source
-     * ends right after it.
+     * Reads one ciphertext segment plus one byte of look-ahead (a segment is the last one exactly when the source
+     * ends right after it), authenticates and decrypts it into {@code out} at {@code outOff}, or into the internal
+     * buffer when {@code out} is null. Returns the plaintext length.
      */
-    private void nextSegment() throws IOException {
+    private int nextSegment(final byte[] out, final int outOff) throws IOException {
         final boolean eof = fill();
         final boolean last;
         final int segmentLength;
@@ -106,17 +118,22 @@ public final class DecryptingInputStream extends InputStream {
                         : "ciphertext is truncated inside segment " + segmentIndex);
             }
         }
-        if (plain.length < segmentLength - SegmentCipher.TAG_BYTES) {
-            Arrays.fill(plain, (byte) 0);
-            plain = new byte[Math.min(header.segmentSize(), Math.max(plain.length * 2, segmentLength - SegmentCipher.TAG_BYTES))];
+        final byte[] target;
+        if (out != null) {
+            target = out;
+        } else {
+            if (plain.length < segmentLength - SegmentCipher.TAG_BYTES) {
+                Arrays.fill(plain, (byte) 0);
+                plain = segmentLength == fullSegment ? SegmentBuffers.take(header.segmentSize())
+                        : new byte[segmentLength - SegmentCipher.TAG_BYTES];
+            }
+            target = plain;
         }
-        final int n = cipher.decrypt(segmentIndex, last, sealed, 0, segmentLength, plain, 0);
+        final int n = cipher.decrypt(segmentIndex, last, sealed, 0, segmentLength, target, out != null ? outOff : 0);
         if (n < 0) {
             throw fail("segment " + segmentIndex + " failed authentication: the ciphertext was modified, truncated, "
                     + "extended or reordered");
         }
-        plainPos = 0;
-        plainLen = n;
         plaintextBytes += n;
         segmentIndex++;
         if (last) {
@@ -127,6 +144,7 @@ public final class DecryptingInputStream extends InputStream {
             sealed[0] = sealed[fullSegment];
             sealedFill = 1;
         }
+        return n;
     }
 
     /** Fills the buffer up to a full segment plus one byte; returns true when the source ended before that. */
@@ -134,7 +152,11 @@ public final class DecryptingInputStream extends InputStream {
         final int want = fullSegment + 1;
         while (sealedFill < want) {
             if (sealedFill == sealed.length) {
-                sealed = Arrays.copyOf(sealed, Math.min(want, sealed.length * 2));
+                // An object that outgrows the small first buffer is rarely small: go straight to a full segment
+                // rather than copying through every power of two.
+                final byte[] grown = SegmentBuffers.take(want);
+                System.arraycopy(sealed, 0, grown, 0, sealedFill);
+                sealed = grown;
             }
             final int r;
             try {
@@ -165,6 +187,14 @@ public final class DecryptingInputStream extends InputStream {
         if (!closed) {
             closed = true;
             Arrays.fill(plain, (byte) 0);
+            if (plain.length == header.segmentSize()) {
+                SegmentBuffers.give(plain);
+            }
+            if (sealed.length == fullSegment + 1) {
+                SegmentBuffers.give(sealed);
+            }
+            plain = new byte[0];
+            sealed = new byte[0];
             source.close();
         }
     }

@@ -1,5 +1,6 @@
 package io.sealstream.envelope;
 
+import io.sealstream.envelope.internal.SegmentBuffers;
 import io.sealstream.envelope.internal.SegmentCipher;
 import io.sealstream.kms.WrappedDataKey;
 import java.io.IOException;
@@ -17,7 +18,7 @@ import java.util.function.LongConsumer;
  */
 public final class EncryptingOutputStream extends OutputStream {
 
-    private static final int INITIAL_BUFFER = 4096;
+    private static final int INITIAL_BUFFER = 2048;
 
     private final OutputStream sink;
     private final SegmentCipher cipher;
@@ -27,6 +28,8 @@ public final class EncryptingOutputStream extends OutputStream {
     private byte[] plain;
     private byte[] sealed;
     private int buffered;
+    /** How far into {@link #plain} plaintext was ever written, so close() zeroes all of it and no more. */
+    private int plainHighWater;
     private long segmentIndex;
     private long plaintextBytes;
     private long ciphertextBytes;
@@ -74,12 +77,16 @@ public final class EncryptingOutputStream extends OutputStream {
             }
             final int n = Math.min(len, segmentSize - buffered);
             if (buffered + n > plain.length) {
-                final byte[] grown = Arrays.copyOf(plain, Math.min(segmentSize, Math.max(plain.length * 2, buffered + n)));
+                // Small objects stay in the small first buffer; anything larger goes straight to a full segment
+                // rather than copying through every power of two.
+                final byte[] grown = SegmentBuffers.take(segmentSize);
+                System.arraycopy(plain, 0, grown, 0, buffered);
                 Arrays.fill(plain, (byte) 0);
                 plain = grown;
             }
             System.arraycopy(b, off, plain, buffered, n);
             buffered += n;
+            plainHighWater = Math.max(plainHighWater, buffered);
             off += n;
             len -= n;
         }
@@ -87,7 +94,9 @@ public final class EncryptingOutputStream extends OutputStream {
 
     private void emit(final byte[] src, final int off, final int len, final boolean last) throws IOException {
         if (sealed == null || sealed.length < len + SegmentCipher.TAG_BYTES) {
-            sealed = new byte[Math.min(segmentSize, Math.max(len, plain.length)) + SegmentCipher.TAG_BYTES];
+            // The last segment of a small object gets an exact buffer; otherwise one full segment, reused.
+            sealed = last && len <= INITIAL_BUFFER ? new byte[len + SegmentCipher.TAG_BYTES]
+                    : SegmentBuffers.take(segmentSize + SegmentCipher.TAG_BYTES);
         }
         try {
             final int n = cipher.encrypt(segmentIndex, last, src, off, len, sealed, 0);
@@ -127,7 +136,8 @@ public final class EncryptingOutputStream extends OutputStream {
                 emit(plain, 0, buffered, true);
             }
         } finally {
-            Arrays.fill(plain, (byte) 0);
+            Arrays.fill(plain, 0, Math.min(plain.length, Math.max(buffered, plainHighWater)), (byte) 0);
+            release();
             try {
                 onClose.accept(plaintextBytes);
             } finally {
@@ -137,6 +147,18 @@ public final class EncryptingOutputStream extends OutputStream {
         if (failed) {
             throw new IOException("encrypting stream failed earlier; the object is incomplete and will not decrypt");
         }
+    }
+
+    /** Returns full-segment buffers to this thread's stash; the plaintext buffer is already zeroed. */
+    private void release() {
+        if (plain.length == segmentSize) {
+            SegmentBuffers.give(plain);
+        }
+        if (sealed != null && sealed.length == segmentSize + SegmentCipher.TAG_BYTES) {
+            SegmentBuffers.give(sealed);
+        }
+        plain = new byte[0];
+        sealed = null;
     }
 
     /** Plaintext bytes encrypted so far (all of them after {@link #close()}). */
