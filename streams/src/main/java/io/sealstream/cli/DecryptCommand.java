@@ -15,7 +15,7 @@ import picocli.CommandLine.Option;
  * authenticated segments stream out as they verify, and a later failure still exits non-zero.
  */
 @Command(name = "decrypt", description = "Decrypt a sealstream object; the output file appears only if all of it authenticated.")
-final class DecryptCommand implements Callable<Integer>, IoAware {
+final class DecryptCommand extends IoAware implements Callable<Integer> {
 
     @Mixin
     KeyStoreOption keyStore;
@@ -25,13 +25,6 @@ final class DecryptCommand implements Callable<Integer>, IoAware {
     String in;
     @Option(names = "--out", required = true, paramLabel = "FILE", description = "Plaintext output, or - for stdout.")
     String out;
-
-    private SealstreamCli.Io io;
-
-    @Override
-    public void io(final SealstreamCli.Io value) {
-        this.io = value;
-    }
 
     @Override
     public Integer call() throws IOException {

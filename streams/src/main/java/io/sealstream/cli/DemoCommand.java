@@ -34,7 +34,7 @@ import picocli.CommandLine.Option;
  * with the pipeline issue.)
  */
 @Command(name = "demo", description = "Run the embedded demo (no services needed): keys, encryption, decryption, rotation, tamper checks.")
-final class DemoCommand implements Callable<Integer>, IoAware {
+final class DemoCommand extends IoAware implements Callable<Integer> {
 
     private static final String KEK = "demo-tenant";
 
@@ -44,13 +44,6 @@ final class DemoCommand implements Callable<Integer>, IoAware {
     int largeMib;
     @Option(names = "--small-objects", paramLabel = "N", defaultValue = "20000", description = "How many 1 KiB objects. Default: ${DEFAULT-VALUE}.")
     int smallObjects;
-
-    private SealstreamCli.Io io;
-
-    @Override
-    public void io(final SealstreamCli.Io value) {
-        this.io = value;
-    }
 
     @Override
     public Integer call() throws Exception {

@@ -14,7 +14,7 @@ import picocli.CommandLine.Option;
 
 /** {@code sealstream encrypt}: one object, streaming, under a fresh data key wrapped by the named KEK. */
 @Command(name = "encrypt", description = "Encrypt a file or stdin into a sealstream object.")
-final class EncryptCommand implements Callable<Integer>, IoAware {
+final class EncryptCommand extends IoAware implements Callable<Integer> {
 
     @Mixin
     KeyStoreOption keyStore;
@@ -31,13 +31,6 @@ final class EncryptCommand implements Callable<Integer>, IoAware {
     Preset preset;
     @Option(names = "--store-context", description = "Also store the context in the header, so decrypt needs no --context.")
     boolean storeContext;
-
-    private SealstreamCli.Io io;
-
-    @Override
-    public void io(final SealstreamCli.Io value) {
-        this.io = value;
-    }
 
     @Override
     public Integer call() throws IOException {

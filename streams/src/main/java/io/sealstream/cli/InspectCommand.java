@@ -11,17 +11,10 @@ import picocli.CommandLine.Option;
 
 /** {@code sealstream inspect}: prints an object's header (no key needed; nothing is decrypted or authenticated). */
 @Command(name = "inspect", description = "Print a sealstream object's header: format, KEK reference, DEK id (unauthenticated).")
-final class InspectCommand implements Callable<Integer>, IoAware {
+final class InspectCommand extends IoAware implements Callable<Integer> {
 
     @Option(names = "--in", required = true, paramLabel = "FILE", description = "Object file, or - for stdin.")
     String in;
-
-    private SealstreamCli.Io io;
-
-    @Override
-    public void io(final SealstreamCli.Io value) {
-        this.io = value;
-    }
 
     @Override
     public Integer call() throws IOException {

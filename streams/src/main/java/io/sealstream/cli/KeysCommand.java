@@ -18,15 +18,9 @@ final class KeysCommand {
                 + "\tprovider=" + d.provider();
     }
 
-    abstract static class KeyCommand implements Runnable, IoAware {
+    abstract static class KeyCommand extends IoAware implements Runnable {
         @Mixin
         KeyStoreOption keyStore;
-        SealstreamCli.Io io;
-
-        @Override
-        public void io(final SealstreamCli.Io value) {
-            this.io = value;
-        }
 
         @Override
         public void run() {
