@@ -49,6 +49,10 @@ final class StreamTarget {
         if (Files.isDirectory(target)) {
             throw new CliFailure("--out " + out + " is a directory", SealstreamCli.EXIT_FAILURE);
         }
+        if (!Files.isDirectory(target.getParent())) {
+            throw new CliFailure("--out " + out + ": directory " + target.getParent() + " does not exist",
+                    SealstreamCli.EXIT_FAILURE);
+        }
         final String name = target.getFileName().toString();
         final Path temp = target.resolveSibling("." + (name.length() > 100 ? name.substring(0, 100) : name) + "."
                 + HexFormat.of().formatHex(randomBytes()) + ".sealstream-partial");

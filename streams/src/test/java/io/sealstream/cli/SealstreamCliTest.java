@@ -168,6 +168,11 @@ class SealstreamCliTest {
         assertThat(noFile.exitCode()).isEqualTo(SealstreamCli.EXIT_FAILURE);
         assertOneLineError(noFile, "absent");
 
+        final CliHarness.Result noDir = cli.run("encrypt", "--keystore", keystore.toString(), "--key-id", "tenant-acme",
+                "--in", plain.toString(), "--out", dir.resolve("missing-dir").resolve("x.seal").toString());
+        assertThat(noDir.exitCode()).isEqualTo(SealstreamCli.EXIT_FAILURE);
+        assertOneLineError(noDir, "does not exist");
+
         final CliHarness.Result noStore = cli.run("keys", "list", "--keystore", dir.resolve("none.p12").toString());
         assertThat(noStore.exitCode()).isEqualTo(SealstreamCli.EXIT_KEY_ERROR);
         assertOneLineError(noStore, "no key store");
