@@ -52,6 +52,23 @@ class SealstreamCliTest {
     }
 
     @Test
+    void presetChoosesTheSegmentSizeAndUnknownPresetsAreUsageErrors() throws IOException {
+        final Path sealed = dir.resolve("small-segments.seal");
+        final Path back = dir.resolve("small-segments.out");
+        assertThat(cli.run("encrypt", "--keystore", keystore.toString(), "--key-id", "tenant-acme", "--preset",
+                "AES256_GCM_HKDF_SHA256_4KB", "--in", plain.toString(), "--out", sealed.toString()).exitCode()).isZero();
+        assertThat(cli.run("inspect", "--in", sealed.toString()).out()).contains("segment-size: 4096");
+        assertThat(cli.run("decrypt", "--keystore", keystore.toString(), "--in", sealed.toString(), "--out",
+                back.toString()).exitCode()).isZero();
+        assertThat(back).hasSameBinaryContentAs(plain);
+
+        final CliHarness.Result bad = cli.run("encrypt", "--keystore", keystore.toString(), "--key-id", "tenant-acme",
+                "--preset", "AES128_ECB", "--in", plain.toString(), "--out", dir.resolve("z").toString());
+        assertThat(bad.exitCode()).isEqualTo(SealstreamCli.EXIT_USAGE);
+        assertOneLineError(bad, "AES128_ECB");
+    }
+
+    @Test
     void tamperedCiphertextFailsWithOneLineAndNoOutputFile() throws IOException {
         final Path sealed = encrypt("tenant=acme");
         final byte[] bytes = Files.readAllBytes(sealed);
