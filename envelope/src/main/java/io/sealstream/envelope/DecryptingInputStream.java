@@ -131,8 +131,7 @@ public final class DecryptingInputStream extends InputStream {
         }
         final int n = cipher.decrypt(segmentIndex, last, sealed, 0, segmentLength, target, out != null ? outOff : 0);
         if (n < 0) {
-            throw fail("segment " + segmentIndex + " failed authentication: the ciphertext was modified, truncated, "
-                    + "extended or reordered");
+            throw fail(EnvelopeAuthenticationException.segmentFailed(segmentIndex));
         }
         plaintextBytes += n;
         segmentIndex++;

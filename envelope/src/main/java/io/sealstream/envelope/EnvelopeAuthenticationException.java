@@ -10,6 +10,11 @@ public class EnvelopeAuthenticationException extends EnvelopeException {
         super(message);
     }
 
+    /** The one wording for a segment whose GCM tag did not verify, used by every reader. */
+    static String segmentFailed(final long index) {
+        return "segment " + index + " failed authentication: the ciphertext was modified, truncated, extended or reordered";
+    }
+
     @Override
     public String reasonCode() {
         return "AUTHENTICATION_FAILED";

@@ -87,8 +87,7 @@ public final class EnvelopeDecryptor {
             final int n = cipher.decrypt(i, last, object, inPos, len, plain, outPos);
             if (n < 0) {
                 Arrays.fill(plain, (byte) 0);
-                throw new EnvelopeAuthenticationException("segment " + i + " failed authentication: the ciphertext "
-                        + "was modified, truncated, extended or reordered");
+                throw new EnvelopeAuthenticationException(EnvelopeAuthenticationException.segmentFailed(i));
             }
             inPos += len;
             outPos += n;
