@@ -1,0 +1,44 @@
+package io.sealstream.store;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * An S3-like object store: S3 itself or any S3-compatible server ({@code S3ObjectStore}), or a directory
+ * ({@code FilesystemObjectStore}, the embedded default).
+ *
+ * <p>Failures: {@link ObjectNotFoundException} when an object does not exist (permanent for that object);
+ * {@link ObjectStoreUnavailableException} when the store cannot be reached or asks to slow down (retry later);
+ * other {@link IOException}s for everything else. Metadata keys are lower case ({@code [a-z0-9-]}); values are
+ * printable ASCII. Metadata never carries a secret.
+ */
+public interface ObjectStore extends AutoCloseable {
+
+    /**
+     * Streams an object into the store. Memory stays bounded whatever the size (multipart above a threshold).
+     * The object becomes visible only complete and all at once; a failed or aborted write leaves nothing behind
+     * and does not disturb an existing object at the same location. A second put to the same location replaces
+     * the object.
+     *
+     * @throws IOException as thrown by {@code writer} (unchanged), or the store's own failure
+     */
+    StoredObject put(ObjectLocation location, Map<String, String> metadata, ObjectContentWriter writer)
+            throws IOException;
+
+    /** The object's size and metadata, or empty if there is none. */
+    Optional<StoredObject> head(ObjectLocation location) throws IOException;
+
+    /** Opens the object for streaming reading. */
+    InputStream get(ObjectLocation location) throws IOException;
+
+    /** Deletes the object; deleting one that does not exist is not an error. */
+    void delete(ObjectLocation location) throws IOException;
+
+    /** For logs and errors: the kind of store and where it is, never a credential. */
+    String describe();
+
+    @Override
+    void close();
+}
