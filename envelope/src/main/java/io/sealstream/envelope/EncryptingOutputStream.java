@@ -5,6 +5,8 @@ import io.sealstream.envelope.internal.SegmentCipher;
 import io.sealstream.kms.WrappedDataKey;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.util.Arrays;
 import java.util.function.LongConsumer;
 
@@ -25,6 +27,9 @@ public final class EncryptingOutputStream extends OutputStream {
     private final int segmentSize;
     private final WrappedDataKey wrappedDataKey;
     private final LongConsumer onClose;
+    /** SHA-256 over the header and each segment's tag, in order: see FORMAT.md, "Ciphertext digest". */
+    private final MessageDigest digest;
+    private byte[] ciphertextDigest;
     private byte[] plain;
     private byte[] sealed;
     private int buffered;
@@ -44,6 +49,8 @@ public final class EncryptingOutputStream extends OutputStream {
         this.wrappedDataKey = wrappedDataKey;
         this.onClose = onClose;
         this.plain = new byte[Math.min(INITIAL_BUFFER, segmentSize)];
+        this.digest = sha256();
+        digest.update(header);
         try {
             sink.write(header);
         } catch (final IOException e) {
@@ -100,6 +107,7 @@ public final class EncryptingOutputStream extends OutputStream {
         }
         try {
             final int n = cipher.encrypt(segmentIndex, last, src, off, len, sealed, 0);
+            digest.update(sealed, n - SegmentCipher.TAG_BYTES, SegmentCipher.TAG_BYTES);
             sink.write(sealed, 0, n);
             segmentIndex++;
             plaintextBytes += len;
@@ -134,6 +142,7 @@ public final class EncryptingOutputStream extends OutputStream {
         try {
             if (!failed) {
                 emit(plain, 0, buffered, true);
+                ciphertextDigest = digest.digest();
             }
         } finally {
             Arrays.fill(plain, 0, Math.min(plain.length, Math.max(buffered, plainHighWater)), (byte) 0);
@@ -169,6 +178,28 @@ public final class EncryptingOutputStream extends OutputStream {
     /** Bytes written to the underlying stream, header included. */
     public long ciphertextBytes() {
         return ciphertextBytes;
+    }
+
+    /**
+     * SHA-256 over the header and every segment's GCM tag, in order; available once the stream has closed
+     * successfully. Costs one SHA-256 block per segment, not a pass over the ciphertext. FORMAT.md says what it
+     * proves (and what it does not).
+     *
+     * @throws IllegalStateException before a successful {@link #close()}
+     */
+    public byte[] ciphertextDigest() {
+        if (ciphertextDigest == null) {
+            throw new IllegalStateException("the ciphertext digest is known only after a successful close()");
+        }
+        return ciphertextDigest.clone();
+    }
+
+    static MessageDigest sha256() {
+        try {
+            return MessageDigest.getInstance("SHA-256");
+        } catch (final NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is required of every Java platform", e);
+        }
     }
 
     /** The wrapped data key recorded in this object's header (DEK id and KEK reference). */

@@ -36,6 +36,44 @@ public final class EnvelopeDecryptor {
         return HeaderCodec.parse(object, length);
     }
 
+    /**
+     * Recomputes an object's ciphertext digest (SHA-256 over the header and every segment tag, in order, as
+     * {@link EncryptingOutputStream#ciphertextDigest()} reports it) without any key: a reader can check that the
+     * bytes it holds are the ones the writer announced before spending a KMS call. Reads the whole stream but hashes
+     * only the header and 16 bytes per segment. See FORMAT.md, "Ciphertext digest", for what a match proves.
+     */
+    public static byte[] ciphertextDigest(final InputStream source) throws IOException {
+        Objects.requireNonNull(source, "source");
+        final byte[] header = readHeaderBytes(source);
+        final EnvelopeHeader parsed = parse(header);
+        final java.security.MessageDigest digest = EncryptingOutputStream.sha256();
+        digest.update(header);
+        final int fullSegment = parsed.segmentSize() + SegmentCipher.TAG_BYTES;
+        final byte[] segment = new byte[fullSegment];
+        boolean sawSegment = false;
+        while (true) {
+            final int n = source.readNBytes(segment, 0, fullSegment);
+            if (n == 0) {
+                break;
+            }
+            if (n < SegmentCipher.TAG_BYTES) {
+                throw new MalformedEnvelopeException("not a sealstream object: a segment is shorter than its tag");
+            }
+            digest.update(segment, n - SegmentCipher.TAG_BYTES, SegmentCipher.TAG_BYTES);
+            sawSegment = true;
+            if (n < fullSegment) {
+                break;
+            }
+        }
+        if (!sawSegment) {
+            throw new MalformedEnvelopeException("not a sealstream object: no segment after the header");
+        }
+        if (source.read() != -1) {
+            throw new MalformedEnvelopeException("not a sealstream object: bytes after the final segment");
+        }
+        return digest.digest();
+    }
+
     private static EnvelopeHeader parse(final byte[] header) throws MalformedEnvelopeException {
         return HeaderCodec.parse(header, header.length);
     }
