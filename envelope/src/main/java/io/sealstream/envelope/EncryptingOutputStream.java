@@ -170,6 +170,23 @@ public final class EncryptingOutputStream extends OutputStream {
         sealed = null;
     }
 
+    /**
+     * Abandons the object: the final segment is never written (so what reached the sink can never authenticate),
+     * buffered plaintext is zeroed and the sink is closed. For a writer that found a problem with its input (a
+     * checksum mismatch) after some segments went out. Idempotent; never throws.
+     */
+    public void abort() {
+        if (closed) {
+            return;
+        }
+        failed = true;
+        try {
+            close();
+        } catch (final IOException expected) {
+            // close() reports the abandoned object as a failure; that is what abort() asked for.
+        }
+    }
+
     /** Plaintext bytes encrypted so far (all of them after {@link #close()}). */
     public long plaintextBytes() {
         return plaintextBytes;

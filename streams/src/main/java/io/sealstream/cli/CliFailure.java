@@ -57,6 +57,9 @@ final class CliFailure extends RuntimeException {
         if (e instanceof IllegalArgumentException) {
             return new CliFailure(e.getMessage(), SealstreamCli.EXIT_USAGE);
         }
+        if (e instanceof IllegalStateException && e.getMessage() != null) {
+            return new CliFailure(e.getMessage(), SealstreamCli.EXIT_FAILURE);
+        }
         // A bug, not a user error: still one line, naming the exception type but not dumping state.
         return new CliFailure("internal error (" + e.getClass().getSimpleName() + "): " + e.getMessage(),
                 SealstreamCli.EXIT_FAILURE);

@@ -1,0 +1,37 @@
+package io.sealstream.app;
+
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Set;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.producer.ProducerConfig;
+
+/** Picks the plain Kafka client settings (bootstrap, security) out of the application's mixed properties. */
+final class ClientConfigs {
+
+    private ClientConfigs() {
+    }
+
+    static Map<String, Object> producer(final Map<String, String> config) {
+        return pick(config, ProducerConfig.configNames(), "producer.");
+    }
+
+    static Map<String, Object> admin(final Map<String, String> config) {
+        return pick(config, AdminClientConfig.configNames(), "admin.");
+    }
+
+    private static Map<String, Object> pick(final Map<String, String> config, final Set<String> names, final String prefix) {
+        final Map<String, Object> out = new HashMap<>();
+        config.forEach((k, v) -> {
+            if (names.contains(k) && !k.equals("client.id") && !k.equals("transactional.id")) {
+                out.put(k, v);
+            }
+        });
+        config.forEach((k, v) -> {
+            if (k.startsWith(prefix) && names.contains(k.substring(prefix.length()))) {
+                out.put(k.substring(prefix.length()), v);
+            }
+        });
+        return out;
+    }
+}

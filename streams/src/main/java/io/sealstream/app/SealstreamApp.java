@@ -1,0 +1,179 @@
+package io.sealstream.app;
+
+import io.sealstream.kms.KeyManagementService;
+import io.sealstream.kms.KmsClients;
+import io.sealstream.kms.cache.CachingKeyManagementService;
+import io.sealstream.pipeline.PipelineConfig;
+import io.sealstream.pipeline.SealstreamTopology;
+import io.sealstream.pipeline.internals.RotationListener;
+import io.sealstream.pipeline.internals.TransientFailureException;
+import io.sealstream.store.ObjectStore;
+import io.sealstream.store.ObjectStores;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The running pipeline: KMS stack, object store, rotation publisher and the Kafka Streams application, started
+ * together and closed in reverse order.
+ *
+ * <p>Defaults it sets unless the configuration says otherwise: {@code processing.guarantee=exactly_once_v2},
+ * {@code state.dir=data/state} (kept across restarts: the processed-uploads store lives there and a stable state
+ * directory gives the instance stable transactional ids, so a restarted instance fences its predecessor at once),
+ * {@code num.stream.threads} = number of processors, and a producer {@code transaction.timeout.ms} of 5 minutes so
+ * that one large object never outlives its transaction.
+ */
+public final class SealstreamApp implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(SealstreamApp.class);
+
+    private final PipelineConfig pipeline;
+    private final KeyManagementService provider;
+    private final KafkaRotationEvents rotationEvents;
+    private final CachingKeyManagementService kms;
+    private final ObjectStore store;
+    private final KafkaStreams streams;
+    private final CountDownLatch stopped = new CountDownLatch(1);
+    private volatile KafkaStreams.State state = KafkaStreams.State.CREATED;
+
+    private SealstreamApp(final Map<String, String> config, final Map<String, String> environment) {
+        this.pipeline = PipelineConfig.fromConfig(config);
+        if (Boolean.parseBoolean(config.getOrDefault("sealstream.topic.create", "true"))) {
+            final var created = TopicProvisioner.ensure(config, pipeline.topics().all());
+            if (!created.isEmpty()) {
+                LOG.info("created topics {}", created);
+            }
+        }
+        this.provider = KmsProviders.open(config, environment);
+        this.rotationEvents = new KafkaRotationEvents(config, pipeline.topics().rotation(), pipeline.applicationId() + "-rotation");
+        this.kms = KmsClients.builder(provider)
+                .cacheConfig(KmsProviders.cacheConfig(config))
+                .listener(new RotationListener(rotationEvents, pipeline.service(), Clock.systemUTC()))
+                .build();
+        this.store = ObjectStores.fromConfig(config);
+        final Topology topology = SealstreamTopology.build(pipeline,
+                new SealstreamTopology.Components(kms, store, config, Clock.systemUTC()));
+        this.streams = new KafkaStreams(topology, streamsProperties(config));
+        streams.setUncaughtExceptionHandler(e -> {
+            if (isTransient(e)) {
+                LOG.warn("replacing a stream thread after a transient failure; its records will be retried: {}",
+                        e.getMessage());
+                return StreamThreadExceptionResponse.REPLACE_THREAD;
+            }
+            LOG.error("stopping: unexpected failure in a stream thread", e);
+            return StreamThreadExceptionResponse.SHUTDOWN_CLIENT;
+        });
+        streams.setStateListener((newState, oldState) -> {
+            state = newState;
+            LOG.info("pipeline state {} -> {}", oldState, newState);
+            if (newState == KafkaStreams.State.NOT_RUNNING || newState == KafkaStreams.State.ERROR) {
+                stopped.countDown();
+            }
+        });
+    }
+
+    /** Builds and starts the pipeline. {@code environment} supplies the KMS passphrase (never the config file). */
+    public static SealstreamApp start(final Map<String, String> config, final Map<String, String> environment) {
+        final SealstreamApp app = new SealstreamApp(config, environment);
+        LOG.info("starting sealstream {} with store {}", app.pipeline.service(), app.store.describe());
+        app.streams.start();
+        return app;
+    }
+
+    static Properties streamsProperties(final Map<String, String> config) {
+        final Map<String, Object> props = new HashMap<>();
+        props.put(StreamsConfig.APPLICATION_ID_CONFIG, "sealstream");
+        props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
+        props.put(StreamsConfig.STATE_DIR_CONFIG, Path.of("data", "state").toString());
+        props.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, Runtime.getRuntime().availableProcessors());
+        props.put(StreamsConfig.producerPrefix("transaction.timeout.ms"), (int) Duration.ofMinutes(5).toMillis());
+        config.forEach((k, v) -> {
+            if (!k.startsWith("sealstream.")) {
+                props.put(k, v);
+            }
+        });
+        final Properties p = new Properties();
+        p.putAll(props);
+        return p;
+    }
+
+    private static boolean isTransient(final Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof TransientFailureException) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    public KafkaStreams.State state() {
+        return state;
+    }
+
+    /** Waits until the pipeline is RUNNING (all tasks assigned and restored). */
+    public boolean awaitRunning(final Duration timeout) throws InterruptedException {
+        final long deadline = System.nanoTime() + timeout.toNanos();
+        while (System.nanoTime() < deadline) {
+            if (state == KafkaStreams.State.RUNNING) {
+                return true;
+            }
+            if (stopped.getCount() == 0) {
+                return false;
+            }
+            Thread.sleep(50);
+        }
+        return false;
+    }
+
+    /** Blocks until the pipeline stops (closed, or failed); returns true if it failed. */
+    public boolean awaitStop() throws InterruptedException {
+        stopped.await();
+        return state == KafkaStreams.State.ERROR;
+    }
+
+    public boolean awaitStop(final Duration timeout) throws InterruptedException {
+        return stopped.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    public CachingKeyManagementService kms() {
+        return kms;
+    }
+
+    public ObjectStore store() {
+        return store;
+    }
+
+    public PipelineConfig pipeline() {
+        return pipeline;
+    }
+
+    @Override
+    public void close() {
+        try {
+            streams.close(Duration.ofSeconds(60));
+        } finally {
+            try {
+                kms.close(); // retires the cached DEKs (DEK_RETIRED, CLOSED) before the publisher flushes
+            } finally {
+                try {
+                    rotationEvents.close();
+                } finally {
+                    store.close();
+                    provider.close();
+                    stopped.countDown();
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,39 @@
+package io.sealstream.pipeline;
+
+import io.sealstream.envelope.EncryptionContext;
+import io.sealstream.store.ObjectLocation;
+import java.util.Objects;
+
+/**
+ * The identity of an uploaded object: tenant, logical bucket and object key. It decides where the ciphertext goes
+ * and is bound to it as the encryption context, so a ciphertext copied to another tenant, bucket or key no longer
+ * decrypts.
+ *
+ * <p>Any reader rebuilds the context from the three fields alone: the canonical encoding (FORMAT.md) of
+ * {@code {"bucket": bucket, "object-key": objectKey, "tenant": tenant}}. {@code sealstream decrypt --context
+ * tenant=T --context bucket=B --context object-key=K} does exactly that.
+ */
+public record ObjectIdentity(String tenant, String bucket, String objectKey) {
+
+    public static final String CONTEXT_TENANT = "tenant";
+    public static final String CONTEXT_BUCKET = "bucket";
+    public static final String CONTEXT_OBJECT_KEY = "object-key";
+
+    public ObjectIdentity {
+        Objects.requireNonNull(tenant, "tenant");
+        Objects.requireNonNull(bucket, "bucket");
+        Objects.requireNonNull(objectKey, "objectKey");
+    }
+
+    public EncryptionContext encryptionContext() {
+        return EncryptionContext.of(CONTEXT_TENANT, tenant, CONTEXT_BUCKET, bucket, CONTEXT_OBJECT_KEY, objectKey);
+    }
+
+    /**
+     * Where the ciphertext lives: {@code s3://<destinationBucket>/<tenant>/<bucket>/<objectKey>}. Deterministic, so a
+     * replayed upload writes the same object rather than a second one.
+     */
+    public ObjectLocation destination(final String destinationBucket) {
+        return new ObjectLocation(destinationBucket, tenant + "/" + bucket + "/" + objectKey);
+    }
+}

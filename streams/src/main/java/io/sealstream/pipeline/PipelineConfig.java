@@ -1,0 +1,111 @@
+package io.sealstream.pipeline;
+
+import io.sealstream.envelope.Preset;
+import java.time.Duration;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * The pipeline's own settings ({@code sealstream.*} keys), validated and defaulted. Kafka Streams, schema registry
+ * and object store settings live beside them in the same properties and are read by their own components.
+ *
+ * @param applicationId     Kafka Streams {@code application.id}; also names this service in audit records
+ * @param instanceId        this instance, for audit and rotation records ({@code sealstream.instance-id}, default the
+ *                          host name)
+ * @param topics            the topics ({@code sealstream.topic.*})
+ * @param keyPolicy         which KEK encrypts which tenant's objects ({@code sealstream.keys.*})
+ * @param destinationBucket where ciphertext goes ({@code sealstream.store.bucket}, default {@code sealstream})
+ * @param inlineMaxBytes    the largest inline payload accepted ({@code sealstream.inline.max-bytes}, default 1 MiB)
+ * @param preset            the envelope preset ({@code sealstream.envelope.preset}, default 64 KiB segments)
+ * @param retry             how long a record waits for the KMS or the store before its thread gives way
+ * @param dedupeRetention   how long processed event ids are remembered ({@code sealstream.dedupe.retention}, 7 days)
+ */
+public record PipelineConfig(String applicationId, String instanceId, Topics topics, KeyPolicy keyPolicy,
+                             String destinationBucket, long inlineMaxBytes, Preset preset, RetrySettings retry,
+                             Duration dedupeRetention) {
+
+    public static final long DEFAULT_INLINE_MAX_BYTES = 1L << 20;
+    public static final String DEFAULT_BUCKET = "sealstream";
+
+    public PipelineConfig {
+        Objects.requireNonNull(applicationId, "applicationId");
+        Objects.requireNonNull(instanceId, "instanceId");
+        Objects.requireNonNull(topics, "topics");
+        Objects.requireNonNull(keyPolicy, "keyPolicy");
+        Objects.requireNonNull(destinationBucket, "destinationBucket");
+        Objects.requireNonNull(preset, "preset");
+        Objects.requireNonNull(retry, "retry");
+        Objects.requireNonNull(dedupeRetention, "dedupeRetention");
+        if (inlineMaxBytes < 0 || inlineMaxBytes > 64L << 20) {
+            throw new IllegalArgumentException("sealstream.inline.max-bytes must be between 0 and 64MiB");
+        }
+        if (dedupeRetention.isNegative() || dedupeRetention.isZero()) {
+            throw new IllegalArgumentException("sealstream.dedupe.retention must be positive");
+        }
+    }
+
+    /**
+     * How long one record may wait for a transient failure (KMS or object store down) to clear before its stream
+     * thread gives way. The thread is then replaced and the record is processed again from its last committed
+     * offset: back-pressure, nothing skipped.
+     */
+    public record RetrySettings(Duration initialBackoff, Duration maxBackoff, Duration maxBlock) {
+        public RetrySettings {
+            Objects.requireNonNull(initialBackoff, "initialBackoff");
+            Objects.requireNonNull(maxBackoff, "maxBackoff");
+            Objects.requireNonNull(maxBlock, "maxBlock");
+            if (initialBackoff.isNegative() || maxBackoff.compareTo(initialBackoff) < 0 || maxBlock.isNegative()) {
+                throw new IllegalArgumentException("retry settings must satisfy 0 <= initial-backoff <= max-backoff and max-block >= 0");
+            }
+        }
+
+        public static RetrySettings defaults() {
+            return new RetrySettings(Duration.ofMillis(200), Duration.ofSeconds(10), Duration.ofSeconds(60));
+        }
+    }
+
+    public static PipelineConfig fromConfig(final Map<String, ?> config) {
+        final RetrySettings d = RetrySettings.defaults();
+        final RetrySettings retry = new RetrySettings(
+                ConfigValues.duration(config, "sealstream.retry.initial-backoff", d.initialBackoff()),
+                ConfigValues.duration(config, "sealstream.retry.max-backoff", d.maxBackoff()),
+                ConfigValues.duration(config, "sealstream.retry.max-block", d.maxBlock()));
+        return new PipelineConfig(
+                ConfigValues.string(config, "application.id", "sealstream"),
+                ConfigValues.string(config, "sealstream.instance-id", defaultInstanceId()),
+                Topics.fromConfig(config),
+                KeyPolicy.fromConfig(config),
+                ConfigValues.string(config, "sealstream.store.bucket", DEFAULT_BUCKET),
+                ConfigValues.size(config, "sealstream.inline.max-bytes", DEFAULT_INLINE_MAX_BYTES),
+                preset(ConfigValues.string(config, "sealstream.envelope.preset", Preset.DEFAULT.name())),
+                retry,
+                ConfigValues.duration(config, "sealstream.dedupe.retention", Duration.ofDays(7)));
+    }
+
+    /** The service name written into audit and rotation records: {@code applicationId/instanceId}. */
+    public String service() {
+        return applicationId + "/" + instanceId;
+    }
+
+    private static Preset preset(final String name) {
+        try {
+            return Preset.valueOf(name.toUpperCase(Locale.ROOT));
+        } catch (final IllegalArgumentException e) {
+            throw new IllegalArgumentException("sealstream.envelope.preset: unknown preset '" + name + "'; expected one of "
+                    + java.util.Arrays.toString(Preset.values()));
+        }
+    }
+
+    private static String defaultInstanceId() {
+        final String host = System.getenv("HOSTNAME");
+        if (host != null && !host.isBlank()) {
+            return host;
+        }
+        try {
+            return java.net.InetAddress.getLocalHost().getHostName();
+        } catch (final java.io.IOException e) {
+            return "localhost";
+        }
+    }
+}

@@ -1,0 +1,35 @@
+package io.sealstream.pipeline;
+
+/**
+ * Why an upload event was dead-lettered. Every code is a <em>permanent</em> problem with that event: retrying it
+ * unchanged would fail again. Transient problems (KMS, object store or schema registry unreachable) are never
+ * dead-lettered; the pipeline waits and retries instead.
+ */
+public enum ReasonCode {
+    /** The value is not in the registry's wire format, or its Avro body does not decode. */
+    MALFORMED_EVENT("the record is not a readable ObjectUploaded in the schema registry's wire format"),
+    /** The value names a schema id the registry does not know, or one that cannot be read as ObjectUploaded. */
+    UNKNOWN_SCHEMA("the record's schema is unknown to the registry or incompatible with ObjectUploaded"),
+    /** A field is missing, empty, too long or malformed (ids, tenant, bucket, object key, staging reference). */
+    INVALID_FIELD("a field of the event is invalid"),
+    /** The inline payload is larger than {@code sealstream.inline.max-bytes}. */
+    INLINE_TOO_LARGE("the inline payload is larger than the configured limit"),
+    /** The staging object the event points to does not exist. */
+    STAGING_NOT_FOUND("the staging object does not exist"),
+    /** The staging object's size differs from the size the event declares. */
+    STAGING_SIZE_MISMATCH("the staging object's size differs from the declared size"),
+    /** The plaintext's SHA-256 differs from the one the event declares. */
+    CHECKSUM_MISMATCH("the plaintext's SHA-256 differs from the declared one"),
+    /** The key policy names a KEK the KMS does not have. */
+    KEY_NOT_FOUND("the KEK chosen by the key policy does not exist in the KMS");
+
+    private final String description;
+
+    ReasonCode(final String description) {
+        this.description = description;
+    }
+
+    public String description() {
+        return description;
+    }
+}

@@ -1,0 +1,85 @@
+package io.sealstream.pipeline;
+
+import io.sealstream.events.AuditEvent;
+import io.sealstream.events.DeadLetter;
+import io.sealstream.events.ObjectEncrypted;
+import io.sealstream.events.ObjectUploaded;
+import io.sealstream.kms.KeyManagementService;
+import io.sealstream.pipeline.internals.UploadEncryptor;
+import io.sealstream.pipeline.internals.UploadProcessor;
+import io.sealstream.serde.SpecificAvroSerde;
+import io.sealstream.store.ObjectStore;
+import java.time.Clock;
+import java.util.Map;
+import java.util.Objects;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.common.serialization.Serializer;
+import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.state.Stores;
+
+/**
+ * The sealstream topology:
+ * <pre>
+ *   sealstream.uploads ──▶ encrypt ──▶ sealstream.objects   (ObjectEncrypted, keyed by destination)
+ *                                  ├─▶ sealstream.audit     (AuditEvent: ENCRYPT SUCCESS / FAILURE)
+ *                                  └─▶ sealstream.dlq       (DeadLetter, keyed by the original key)
+ * </pre>
+ * Rotation events do not pass through it: the data-key cache publishes them as keys are created and retired
+ * ({@link RotationEvents}).
+ */
+public final class SealstreamTopology {
+
+    public static final String SOURCE = "uploads-source";
+    public static final String ENCRYPT = "encrypt";
+
+    private SealstreamTopology() {
+    }
+
+    /**
+     * What the topology needs from outside.
+     *
+     * @param kms         the KMS stack (normally the caching one from {@code KmsClients})
+     * @param store       where staging objects are read and ciphertext is written
+     * @param serdeConfig schema-registry serde settings ({@code schema.registry.url} and Confluent's other keys)
+     * @param clock       time source for event times
+     */
+    public record Components(KeyManagementService kms, ObjectStore store, Map<String, ?> serdeConfig, Clock clock) {
+        public Components {
+            Objects.requireNonNull(kms, "kms");
+            Objects.requireNonNull(store, "store");
+            Objects.requireNonNull(serdeConfig, "serdeConfig");
+            Objects.requireNonNull(clock, "clock");
+        }
+    }
+
+    public static Topology build(final PipelineConfig config, final Components components) {
+        final Topics topics = config.topics();
+        final Topology topology = new Topology();
+        topology.addSource(SOURCE, Serdes.ByteArray().deserializer(), Serdes.ByteArray().deserializer(), topics.uploads());
+        topology.addProcessor(ENCRYPT, () -> new UploadProcessor(config,
+                valueSerde(ObjectUploaded.class, components).deserializer(),
+                new UploadEncryptor(components.kms(), components.store(), config, components.clock()),
+                components.clock()), SOURCE);
+        topology.addStateStore(Stores.keyValueStoreBuilder(
+                Stores.persistentKeyValueStore(UploadProcessor.PROCESSED_STORE), Serdes.String(), Serdes.Long()), ENCRYPT);
+        topology.addSink(UploadProcessor.OBJECTS_SINK, topics.objects(), Serdes.String().serializer(),
+                valueSerializer(ObjectEncrypted.class, components), ENCRYPT);
+        topology.addSink(UploadProcessor.AUDIT_SINK, topics.audit(), Serdes.String().serializer(),
+                valueSerializer(AuditEvent.class, components), ENCRYPT);
+        topology.addSink(UploadProcessor.DEAD_LETTER_SINK, topics.deadLetters(), Serdes.ByteArray().serializer(),
+                valueSerializer(DeadLetter.class, components), ENCRYPT);
+        return topology;
+    }
+
+    private static <T extends org.apache.avro.specific.SpecificRecord> SpecificAvroSerde<T> valueSerde(
+            final Class<T> type, final Components components) {
+        final SpecificAvroSerde<T> serde = new SpecificAvroSerde<>(type);
+        serde.configure(components.serdeConfig(), false);
+        return serde;
+    }
+
+    private static <T extends org.apache.avro.specific.SpecificRecord> Serializer<T> valueSerializer(
+            final Class<T> type, final Components components) {
+        return valueSerde(type, components).serializer();
+    }
+}

@@ -1,0 +1,267 @@
+package io.sealstream.pipeline.internals;
+
+import io.sealstream.envelope.EncryptingOutputStream;
+import io.sealstream.envelope.EnvelopeDecryptor;
+import io.sealstream.envelope.EnvelopeEncryptor;
+import io.sealstream.events.InlinePayload;
+import io.sealstream.events.KeyReference;
+import io.sealstream.events.ObjectEncrypted;
+import io.sealstream.events.ObjectUploaded;
+import io.sealstream.events.StagedPayload;
+import io.sealstream.kms.DataKey;
+import io.sealstream.kms.KekRef;
+import io.sealstream.kms.KeyManagementService;
+import io.sealstream.kms.KeyNotFoundException;
+import io.sealstream.kms.WrappedDataKey;
+import io.sealstream.pipeline.ObjectIdentity;
+import io.sealstream.pipeline.PipelineConfig;
+import io.sealstream.pipeline.ReasonCode;
+import io.sealstream.store.ObjectLocation;
+import io.sealstream.store.ObjectNotFoundException;
+import io.sealstream.store.ObjectStore;
+import io.sealstream.store.StoredObject;
+import java.io.ByteArrayInputStream;
+import java.io.FilterOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.ByteBuffer;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.Arrays;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * Encrypts one upload into the object store; no Kafka here. Validates the event, picks the KEK from the key policy,
+ * takes a (cached) data key, streams the payload (inline or from staging) through the envelope encryptor into the
+ * destination object, and describes the result as an {@link ObjectEncrypted} event.
+ *
+ * <p>Idempotent: the destination is a function of the object's identity, and an object already written for the same
+ * event id (a crash after the write, before the Kafka transaction committed) is recognised from its metadata and
+ * described again instead of being written twice. Fail-closed: only the envelope encryptor writes to the store, and an
+ * input problem found mid-stream (size or checksum) aborts the object so nothing is committed.
+ *
+ * <p>Throws {@link PermanentFailureException} for problems with the event; KMS and store failures propagate as
+ * they are for the caller's retry policy to judge.
+ */
+public final class UploadEncryptor {
+
+    /** Read buffer when copying the payload into the encrypting stream. */
+    private static final int COPY_BUFFER = 64 * 1024;
+
+    private final KeyManagementService kms;
+    private final ObjectStore store;
+    private final EnvelopeEncryptor encryptor;
+    private final PipelineConfig config;
+    private final UploadValidator validator;
+    private final Clock clock;
+
+    public UploadEncryptor(final KeyManagementService kms, final ObjectStore store, final PipelineConfig config,
+                           final Clock clock) {
+        this.kms = Objects.requireNonNull(kms, "kms");
+        this.store = Objects.requireNonNull(store, "store");
+        this.config = Objects.requireNonNull(config, "config");
+        this.clock = Objects.requireNonNull(clock, "clock");
+        this.encryptor = new EnvelopeEncryptor(config.preset(), false);
+        this.validator = new UploadValidator(config.inlineMaxBytes());
+    }
+
+    /** The result, and whether it describes an object an earlier attempt had already written. */
+    public record Result(ObjectEncrypted event, boolean alreadyWritten) {
+    }
+
+    public Result encrypt(final ObjectUploaded upload) throws IOException {
+        final ObjectLocation staging = validator.validate(upload);
+        final ObjectIdentity identity = new ObjectIdentity(upload.getTenant(), upload.getBucket(), upload.getObjectKey());
+        final ObjectLocation destination = identity.destination(config.destinationBucket());
+
+        final Optional<Result> earlier = alreadyWritten(upload, destination);
+        if (earlier.isPresent()) {
+            return earlier.get();
+        }
+        final long declaredSize = declaredSize(upload, staging);
+        final String kekId = config.keyPolicy().kekFor(upload.getTenant(), upload.getBucket());
+        final WrappedDataKey wrapped;
+        final EncryptingOutputStream[] written = new EncryptingOutputStream[1];
+        try (DataKey dek = dataKey(kekId)) {
+            wrapped = dek.wrapped();
+            final Map<String, String> metadata = ObjectMetadata.of(1, wrapped, upload.getEventId(), declaredSize,
+                    config.preset().segmentSize());
+            store.put(destination, metadata, out -> {
+                final EncryptingOutputStream sealed = encryptor.encryptingStream(new KeepOpen(out), dek,
+                        identity.encryptionContext());
+                written[0] = sealed;
+                try (InputStream plaintext = openPayload(upload, staging)) {
+                    copyChecked(plaintext, sealed, upload, declaredSize);
+                } catch (final IOException | RuntimeException e) {
+                    sealed.abort();
+                    throw e;
+                }
+                sealed.close();
+            });
+        }
+        final EncryptingOutputStream sealed = written[0];
+        kms.reportUsage(wrapped, sealed.plaintextBytes());
+        return new Result(event(upload, destination, sealed.plaintextBytes(), sealed.ciphertextBytes(),
+                sealed.ciphertextDigest(), wrapped.dekId(), wrapped.kek(), 1, config.preset().segmentSize()), false);
+    }
+
+    private DataKey dataKey(final String kekId) throws PermanentFailureException {
+        try {
+            return kms.generateDataKey(kekId);
+        } catch (final KeyNotFoundException e) {
+            throw new PermanentFailureException(ReasonCode.KEY_NOT_FOUND, e.getMessage());
+        }
+    }
+
+    /** The size the event promises; for staged payloads also checked against the staging object before reading. */
+    private long declaredSize(final ObjectUploaded upload, final ObjectLocation staging) throws IOException {
+        if (staging == null) {
+            return ((InlinePayload) upload.getPayload()).getData().remaining();
+        }
+        final StagedPayload staged = (StagedPayload) upload.getPayload();
+        final StoredObject head = store.head(staging).orElseThrow(() -> new PermanentFailureException(
+                ReasonCode.STAGING_NOT_FOUND, "staging object not found: " + staging));
+        if (head.size() != staged.getSize()) {
+            throw sizeMismatch(staging, staged.getSize(), head.size());
+        }
+        return staged.getSize();
+    }
+
+    private InputStream openPayload(final ObjectUploaded upload, final ObjectLocation staging) throws IOException {
+        if (staging == null) {
+            final ByteBuffer data = ((InlinePayload) upload.getPayload()).getData().duplicate();
+            final byte[] bytes = new byte[data.remaining()];
+            data.get(bytes);
+            return new ByteArrayInputStream(bytes);
+        }
+        try {
+            return store.get(staging);
+        } catch (final ObjectNotFoundException e) {
+            throw new PermanentFailureException(ReasonCode.STAGING_NOT_FOUND, "staging object not found: " + staging);
+        }
+    }
+
+    /** Streams the payload, counting bytes and hashing them when a SHA-256 was declared. */
+    private static void copyChecked(final InputStream in, final OutputStream out, final ObjectUploaded upload,
+                                    final long declaredSize) throws IOException {
+        final ByteBuffer expectedHash = upload.getPayload() instanceof StagedPayload s ? s.getSha256() : null;
+        final MessageDigest sha = expectedHash == null ? null : sha256();
+        final byte[] buffer = new byte[(int) Math.min(COPY_BUFFER, Math.max(1, declaredSize + 1))];
+        long total = 0;
+        try {
+            int n;
+            while ((n = in.read(buffer)) >= 0) {
+                total += n;
+                if (total > declaredSize) {
+                    throw sizeMismatch(((StagedPayload) upload.getPayload()).getLocation(), declaredSize, total);
+                }
+                if (sha != null) {
+                    sha.update(buffer, 0, n);
+                }
+                out.write(buffer, 0, n);
+            }
+        } finally {
+            Arrays.fill(buffer, (byte) 0);
+        }
+        if (total != declaredSize) {
+            throw sizeMismatch(((StagedPayload) upload.getPayload()).getLocation(), declaredSize, total);
+        }
+        if (sha != null) {
+            final byte[] expected = new byte[32];
+            expectedHash.duplicate().get(expected);
+            if (!MessageDigest.isEqual(expected, sha.digest())) {
+                throw new PermanentFailureException(ReasonCode.CHECKSUM_MISMATCH,
+                        "the staging object's SHA-256 differs from payload.sha256; nothing was stored");
+            }
+        }
+    }
+
+    private static PermanentFailureException sizeMismatch(final Object staging, final long declared, final long actual) {
+        return new PermanentFailureException(ReasonCode.STAGING_SIZE_MISMATCH, "staging object " + staging + " has "
+                + (actual > declared ? "more than " : "") + actual + " bytes but payload.size declares " + declared);
+    }
+
+    /**
+     * An earlier attempt at this very event may have written the object and then died before its Kafka transaction
+     * committed. If the destination carries this event id, describe that object instead of writing it again; its
+     * digest is recomputed from the stored bytes (no key needed), so the event matches what is really stored.
+     */
+    private Optional<Result> alreadyWritten(final ObjectUploaded upload, final ObjectLocation destination)
+            throws IOException {
+        final Optional<StoredObject> head = store.head(destination);
+        if (head.isEmpty()) {
+            return Optional.empty();
+        }
+        final Optional<ObjectMetadata.Parsed> meta = ObjectMetadata.parse(head.get().metadata());
+        if (meta.isEmpty() || !meta.get().eventId().equals(upload.getEventId())) {
+            return Optional.empty();
+        }
+        final byte[] digest;
+        try (InputStream in = store.get(destination)) {
+            digest = EnvelopeDecryptor.ciphertextDigest(in);
+        } catch (final ObjectNotFoundException e) {
+            return Optional.empty();
+        } catch (final io.sealstream.envelope.EnvelopeException e) {
+            // Not a complete object after all: write it again.
+            return Optional.empty();
+        }
+        final ObjectMetadata.Parsed m = meta.get();
+        return Optional.of(new Result(event(upload, destination, m.plaintextSize(), head.get().size(), digest, m.dekId(),
+                m.kek(), m.formatVersion(), m.segmentSize()), true));
+    }
+
+    private ObjectEncrypted event(final ObjectUploaded upload, final ObjectLocation destination, final long plaintextSize,
+                                  final long ciphertextSize, final byte[] digest, final String dekId, final KekRef kek,
+                                  final int formatVersion, final int segmentSize) {
+        return ObjectEncrypted.newBuilder()
+                .setEventId(upload.getEventId())
+                .setEncryptedAt(Instant.ofEpochMilli(clock.millis()))
+                .setTenant(upload.getTenant())
+                .setBucket(upload.getBucket())
+                .setObjectKey(upload.getObjectKey())
+                .setContentType(upload.getContentType())
+                .setDestination(destination.toUri())
+                .setPlaintextSize(plaintextSize)
+                .setCiphertextSize(ciphertextSize)
+                .setCiphertextDigest(ByteBuffer.wrap(digest))
+                .setDekId(dekId)
+                .setKek(keyReference(kek))
+                .setFormatVersion(formatVersion)
+                .setSegmentSize(segmentSize)
+                .build();
+    }
+
+    public static KeyReference keyReference(final KekRef kek) {
+        return new KeyReference(kek.provider(), kek.keyId(), kek.version());
+    }
+
+    private static MessageDigest sha256() {
+        try {
+            return MessageDigest.getInstance("SHA-256");
+        } catch (final NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is required of every Java platform", e);
+        }
+    }
+
+    /** The store owns its stream's life; the envelope stream's close() must not end it. */
+    private static final class KeepOpen extends FilterOutputStream {
+        KeepOpen(final OutputStream out) {
+            super(out);
+        }
+
+        @Override
+        public void write(final byte[] b, final int off, final int len) throws IOException {
+            out.write(b, off, len);
+        }
+
+        @Override
+        public void close() throws IOException {
+            out.flush();
+        }
+    }
+}

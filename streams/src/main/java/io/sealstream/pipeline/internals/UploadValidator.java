@@ -1,0 +1,86 @@
+package io.sealstream.pipeline.internals;
+
+import io.sealstream.events.InlinePayload;
+import io.sealstream.events.ObjectUploaded;
+import io.sealstream.events.StagedPayload;
+import io.sealstream.pipeline.ReasonCode;
+import io.sealstream.store.ObjectLocation;
+import java.nio.charset.StandardCharsets;
+import java.util.regex.Pattern;
+
+/**
+ * Checks an upload event's fields before any key or storage is touched. Errors name the field and the rule, and
+ * quote only identifiers (never payload bytes).
+ */
+final class UploadValidator {
+
+    /** Tenants and logical buckets become path segments of the destination key. */
+    private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,62}");
+    /** Event ids are stored as object metadata, which S3 limits to printable ASCII. */
+    private static final Pattern EVENT_ID = Pattern.compile("[\\x21-\\x7e]{1,256}");
+    private static final int MAX_OBJECT_KEY_BYTES = 900;
+    private static final int MAX_PRINCIPAL_CHARS = 256;
+
+    private final long inlineMaxBytes;
+
+    UploadValidator(final long inlineMaxBytes) {
+        this.inlineMaxBytes = inlineMaxBytes;
+    }
+
+    /** Returns the staging location for a staged payload, or null for an inline one. */
+    ObjectLocation validate(final ObjectUploaded u) throws PermanentFailureException {
+        require(EVENT_ID.matcher(u.getEventId()).matches(), "eventId must be 1-256 printable ASCII characters");
+        require(NAME.matcher(u.getTenant()).matches(), "tenant must match " + NAME.pattern());
+        require(NAME.matcher(u.getBucket()).matches(), "bucket must match " + NAME.pattern());
+        validateObjectKey(u.getObjectKey());
+        require(!u.getUploader().isBlank() && u.getUploader().length() <= MAX_PRINCIPAL_CHARS
+                && noControlCharacters(u.getUploader()), "uploader must be 1-256 characters without control characters");
+        final Object payload = u.getPayload();
+        if (payload instanceof InlinePayload inline) {
+            final int size = inline.getData().remaining();
+            if (size > inlineMaxBytes) {
+                throw new PermanentFailureException(ReasonCode.INLINE_TOO_LARGE, "inline payload of " + size
+                        + " bytes exceeds sealstream.inline.max-bytes=" + inlineMaxBytes + "; upload it to staging instead");
+            }
+            return null;
+        }
+        if (payload instanceof StagedPayload staged) {
+            final ObjectLocation location;
+            try {
+                location = ObjectLocation.parse(staged.getLocation());
+            } catch (final IllegalArgumentException e) {
+                throw invalid("payload.location: " + e.getMessage());
+            }
+            require(staged.getSize() >= 0, "payload.size must not be negative");
+            require(staged.getSha256() == null || staged.getSha256().remaining() == 32,
+                    "payload.sha256 must be 32 bytes (SHA-256) when present");
+            return location;
+        }
+        throw invalid("payload must be InlinePayload or StagedPayload");
+    }
+
+    private static void validateObjectKey(final String key) throws PermanentFailureException {
+        require(!key.isEmpty() && key.getBytes(StandardCharsets.UTF_8).length <= MAX_OBJECT_KEY_BYTES,
+                "objectKey must be 1-" + MAX_OBJECT_KEY_BYTES + " bytes of UTF-8");
+        require(noControlCharacters(key), "objectKey must not contain control characters");
+        require(!key.startsWith("/") && !key.endsWith("/"), "objectKey must not start or end with '/'");
+        for (String segment : key.split("/", -1)) {
+            require(!segment.isEmpty() && !segment.equals(".") && !segment.equals(".."),
+                    "objectKey must not contain empty, '.' or '..' path segments");
+        }
+    }
+
+    private static boolean noControlCharacters(final String s) {
+        return s.chars().noneMatch(c -> c < 0x20 || c == 0x7f);
+    }
+
+    private static void require(final boolean ok, final String message) throws PermanentFailureException {
+        if (!ok) {
+            throw invalid(message);
+        }
+    }
+
+    private static PermanentFailureException invalid(final String message) {
+        return new PermanentFailureException(ReasonCode.INVALID_FIELD, message);
+    }
+}

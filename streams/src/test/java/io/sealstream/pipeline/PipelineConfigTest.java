@@ -1,0 +1,65 @@
+package io.sealstream.pipeline;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.sealstream.envelope.Preset;
+import java.time.Duration;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** The settings a user writes: defaults, the key policy's precedence, human sizes and durations, clear errors. */
+class PipelineConfigTest {
+
+    @Test
+    void defaultsAreTheDocumentedOnes() {
+        final PipelineConfig c = PipelineConfig.fromConfig(Map.of("sealstream.instance-id", "i1"));
+        assertThat(c.applicationId()).isEqualTo("sealstream");
+        assertThat(c.service()).isEqualTo("sealstream/i1");
+        assertThat(c.topics().all()).containsExactly("sealstream.uploads", "sealstream.objects", "sealstream.audit",
+                "sealstream.rotation", "sealstream.dlq");
+        assertThat(c.destinationBucket()).isEqualTo("sealstream");
+        assertThat(c.inlineMaxBytes()).isEqualTo(1 << 20);
+        assertThat(c.preset()).isEqualTo(Preset.AES256_GCM_HKDF_SHA256_64KB);
+        assertThat(c.retry().maxBlock()).isEqualTo(Duration.ofSeconds(60));
+        assertThat(c.dedupeRetention()).isEqualTo(Duration.ofDays(7));
+    }
+
+    @Test
+    void theMostSpecificKeyPolicyRuleWins() {
+        final KeyPolicy p = KeyPolicy.fromConfig(Map.of(
+                "sealstream.keys.default", "k-default",
+                "sealstream.keys.tenant.acme", "k-acme",
+                "sealstream.keys.tenant.acme.bucket.invoices", "k-acme-invoices"));
+        assertThat(p.kekFor("acme", "invoices")).isEqualTo("k-acme-invoices");
+        assertThat(p.kekFor("acme", "media")).isEqualTo("k-acme");
+        assertThat(p.kekFor("globex", "invoices")).isEqualTo("k-default");
+    }
+
+    @Test
+    void sizesAndDurationsTakeHumanForms() {
+        assertThat(ConfigValues.parseSize("k", "16MiB")).isEqualTo(16L << 20);
+        assertThat(ConfigValues.parseSize("k", "8m")).isEqualTo(8L << 20);
+        assertThat(ConfigValues.parseSize("k", "64KiB")).isEqualTo(64L << 10);
+        assertThat(ConfigValues.parseSize("k", "1048576")).isEqualTo(1L << 20);
+        assertThat(ConfigValues.parseDuration("k", "500ms")).isEqualTo(Duration.ofMillis(500));
+        assertThat(ConfigValues.parseDuration("k", "7d")).isEqualTo(Duration.ofDays(7));
+        assertThat(ConfigValues.parseDuration("k", "PT30S")).isEqualTo(Duration.ofSeconds(30));
+    }
+
+    @Test
+    void badValuesFailWithOneLineNamingTheKey() {
+        assertThatThrownBy(() -> PipelineConfig.fromConfig(Map.of("sealstream.inline.max-bytes", "lots")))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageStartingWith("sealstream.inline.max-bytes:");
+        assertThatThrownBy(() -> PipelineConfig.fromConfig(Map.of("sealstream.retry.max-block", "forever")))
+                .hasMessageStartingWith("sealstream.retry.max-block:");
+        assertThatThrownBy(() -> PipelineConfig.fromConfig(Map.of("sealstream.envelope.preset", "AES128")))
+                .hasMessageContaining("unknown preset 'AES128'");
+        assertThatThrownBy(() -> PipelineConfig.fromConfig(Map.of("sealstream.topic.audit", "sealstream.uploads")))
+                .hasMessageContaining("distinct");
+        assertThatThrownBy(() -> PipelineConfig.fromConfig(Map.of("sealstream.topic.dlq", "bad topic!")))
+                .hasMessageContaining("not a legal Kafka topic name");
+        assertThatThrownBy(() -> PipelineConfig.fromConfig(Map.of("sealstream.inline.max-bytes", "1GiB")))
+                .hasMessageContaining("between 0 and 64MiB");
+    }
+}

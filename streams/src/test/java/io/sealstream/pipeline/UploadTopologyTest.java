@@ -1,0 +1,469 @@
+package io.sealstream.pipeline;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.sealstream.envelope.EnvelopeDecryptor;
+import io.sealstream.envelope.EnvelopeEncryption;
+import io.sealstream.envelope.EnvelopeException;
+import io.sealstream.events.AuditEvent;
+import io.sealstream.events.AuditOutcome;
+import io.sealstream.events.DeadLetter;
+import io.sealstream.events.InlinePayload;
+import io.sealstream.events.ObjectEncrypted;
+import io.sealstream.events.ObjectUploaded;
+import io.sealstream.events.RotationEvent;
+import io.sealstream.events.RotationKind;
+import io.sealstream.events.StagedPayload;
+import io.sealstream.kms.KmsClients;
+import io.sealstream.kms.cache.CachingKeyManagementService;
+import io.sealstream.kms.local.LocalKeyStoreKms;
+import io.sealstream.pipeline.internals.ObjectMetadata;
+import io.sealstream.pipeline.internals.RotationListener;
+import io.sealstream.pipeline.internals.TransientFailureException;
+import io.sealstream.serde.MockSchemaRegistry;
+import io.sealstream.serde.SpecificAvroSerde;
+import io.sealstream.store.ObjectContentWriter;
+import io.sealstream.store.ObjectLocation;
+import io.sealstream.store.ObjectStore;
+import io.sealstream.store.ObjectStoreUnavailableException;
+import io.sealstream.store.ObjectStores;
+import io.sealstream.store.StoredObject;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Properties;
+import java.util.Random;
+import java.util.UUID;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Stream;
+import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.TestInputTopic;
+import org.apache.kafka.streams.TestOutputTopic;
+import org.apache.kafka.streams.TopologyTestDriver;
+import org.apache.kafka.streams.test.TestRecord;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/** The topology's logic on Kafka's TopologyTestDriver, with the real KMS client, envelope and filesystem store. */
+class UploadTopologyTest {
+
+    private static final String DEFAULT_KEK = "kek-default";
+    private static final String ACME_KEK = "kek-acme";
+
+    @TempDir
+    Path dir;
+
+    private final String scope = "topology-test-" + UUID.randomUUID();
+    private final List<RotationEvent> rotation = new ArrayList<>();
+    private LocalKeyStoreKms local;
+    private CachingKeyManagementService kms;
+    private ObjectStore store;
+    private FlakyStore flaky;
+    private Map<String, Object> serdeConfig;
+    private TopologyTestDriver driver;
+    private TestInputTopic<byte[], byte[]> uploads;
+    private TestOutputTopic<String, ObjectEncrypted> objects;
+    private TestOutputTopic<String, AuditEvent> audit;
+    private TestOutputTopic<byte[], DeadLetter> deadLetters;
+    private SpecificAvroSerde<ObjectUploaded> uploadSerde;
+
+    @BeforeEach
+    void start() {
+        local = LocalKeyStoreKms.open(dir.resolve("keys.p12"), "topology-test-pass".toCharArray());
+        local.createKey(DEFAULT_KEK);
+        local.createKey(ACME_KEK);
+        final Map<String, String> config = new HashMap<>();
+        config.put("sealstream.keys.default", DEFAULT_KEK);
+        config.put("sealstream.keys.tenant.acme", ACME_KEK);
+        config.put("sealstream.keys.tenant.initech", "kek-that-does-not-exist");
+        config.put("sealstream.inline.max-bytes", "4KiB");
+        config.put("sealstream.retry.initial-backoff", "1ms");
+        config.put("sealstream.retry.max-backoff", "5ms");
+        config.put("sealstream.retry.max-block", "500ms");
+        config.put("sealstream.instance-id", "test-instance");
+        final PipelineConfig pipeline = PipelineConfig.fromConfig(config);
+        kms = KmsClients.builder(local).listener(new RotationListener(rotation::add, pipeline.service(), Clock.systemUTC()))
+                .build();
+        store = ObjectStores.fromConfig(Map.of("sealstream.store.type", "filesystem",
+                "sealstream.store.filesystem.root", dir.resolve("objects").toString()));
+        flaky = new FlakyStore(store);
+        serdeConfig = Map.of("schema.registry.url", "mock://" + scope);
+        final Properties props = new Properties();
+        props.put(StreamsConfig.APPLICATION_ID_CONFIG, "topology-test");
+        props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
+        props.put(StreamsConfig.STATE_DIR_CONFIG, dir.resolve("state").toString());
+        driver = new TopologyTestDriver(SealstreamTopology.build(pipeline,
+                new SealstreamTopology.Components(kms, flaky, serdeConfig, Clock.systemUTC())), props);
+        uploads = driver.createInputTopic(Topics.UPLOADS, Serdes.ByteArray().serializer(), Serdes.ByteArray().serializer());
+        objects = driver.createOutputTopic(Topics.OBJECTS, Serdes.String().deserializer(), serde(ObjectEncrypted.class).deserializer());
+        audit = driver.createOutputTopic(Topics.AUDIT, Serdes.String().deserializer(), serde(AuditEvent.class).deserializer());
+        deadLetters = driver.createOutputTopic(Topics.DEAD_LETTERS, Serdes.ByteArray().deserializer(),
+                serde(DeadLetter.class).deserializer());
+        uploadSerde = serde(ObjectUploaded.class);
+    }
+
+    @AfterEach
+    void stop() {
+        driver.close();
+        kms.close();
+        store.close();
+        MockSchemaRegistry.dropScope(scope);
+    }
+
+    private <T extends org.apache.avro.specific.SpecificRecord> SpecificAvroSerde<T> serde(final Class<T> type) {
+        final SpecificAvroSerde<T> serde = new SpecificAvroSerde<>(type);
+        serde.configure(serdeConfig, false);
+        return serde;
+    }
+
+    private static ObjectUploaded upload(final String id, final String tenant, final String key, final Object payload) {
+        return ObjectUploaded.newBuilder().setEventId(id).setEventTime(Instant.now()).setTenant(tenant)
+                .setBucket("invoices").setObjectKey(key).setUploader("alice@" + tenant).setPayload(payload).build();
+    }
+
+    private static InlinePayload inline(final byte[] data) {
+        return new InlinePayload(ByteBuffer.wrap(data));
+    }
+
+    private void send(final ObjectUploaded u) {
+        uploads.pipeInput(u.getEventId().getBytes(StandardCharsets.UTF_8), uploadSerde.serializer().serialize(Topics.UPLOADS, u));
+    }
+
+    private static byte[] random(final int size) {
+        final byte[] b = new byte[size];
+        new Random(size).nextBytes(b);
+        return b;
+    }
+
+    private byte[] decryptStored(final ObjectEncrypted o, final ObjectIdentity identity) throws IOException {
+        try (InputStream in = new EnvelopeEncryption(kms).decryptingStream(store.get(ObjectLocation.parse(o.getDestination())),
+                identity.encryptionContext())) {
+            return in.readAllBytes();
+        }
+    }
+
+    private ObjectLocation stage(final String key, final byte[] data) throws IOException {
+        final ObjectLocation at = new ObjectLocation("staging", key);
+        store.put(at, Map.of(), out -> out.write(data));
+        return at;
+    }
+
+    private static byte[] bytes(final ByteBuffer b) {
+        final byte[] out = new byte[b.remaining()];
+        b.duplicate().get(out);
+        return out;
+    }
+
+    @Test
+    void anInlineUploadIsEncryptedStoredAndAnnouncedWithItsAuditEvent() throws Exception {
+        final byte[] data = random(1000);
+        send(upload("evt-1", "acme", "2026/11/a.pdf", inline(data)));
+
+        final ObjectEncrypted o = objects.readValue();
+        assertThat(o.getEventId()).isEqualTo("evt-1");
+        assertThat(o.getDestination()).isEqualTo("s3://sealstream/acme/invoices/2026/11/a.pdf");
+        assertThat(o.getPlaintextSize()).isEqualTo(1000);
+        assertThat(o.getKek().getKeyId()).isEqualTo(ACME_KEK);
+        assertThat(o.getFormatVersion()).isEqualTo(1);
+        final ObjectLocation where = ObjectLocation.parse(o.getDestination());
+        final StoredObject head = store.head(where).orElseThrow();
+        assertThat(o.getCiphertextSize()).isEqualTo(head.size());
+        try (InputStream in = store.get(where)) {
+            assertThat(bytes(o.getCiphertextDigest())).isEqualTo(EnvelopeDecryptor.ciphertextDigest(in));
+        }
+        assertThat(decryptStored(o, new ObjectIdentity("acme", "invoices", "2026/11/a.pdf"))).isEqualTo(data);
+        assertThat(head.metadata()).containsEntry(ObjectMetadata.EVENT_ID, "evt-1")
+                .containsEntry(ObjectMetadata.DEK_ID, o.getDekId())
+                .containsEntry(ObjectMetadata.KEK_ID, ACME_KEK);
+
+        final AuditEvent a = audit.readValue();
+        assertThat(a.getOutcome()).isEqualTo(AuditOutcome.SUCCESS);
+        assertThat(a.getActor()).isEqualTo("alice@acme");
+        assertThat(a.getDekId()).isEqualTo(o.getDekId());
+        assertThat(a.getLocation()).isEqualTo(o.getDestination());
+        assertThat(a.getService()).isEqualTo("sealstream/test-instance");
+        assertThat(deadLetters.isEmpty()).isTrue();
+    }
+
+    @Test
+    void theCiphertextIsBoundToTheObjectsIdentity() throws Exception {
+        send(upload("evt-ctx", "acme", "a.pdf", inline(random(10))));
+        final ObjectEncrypted o = objects.readValue();
+        assertThatThrownBy(() -> decryptStored(o, new ObjectIdentity("globex", "invoices", "a.pdf")))
+                .isInstanceOf(EnvelopeException.class);
+        assertThatThrownBy(() -> decryptStored(o, new ObjectIdentity("acme", "invoices", "b.pdf")))
+                .isInstanceOf(EnvelopeException.class);
+    }
+
+    @Test
+    void aStagedUploadStreamsFromStagingAndItsChecksumIsVerified() throws Exception {
+        final byte[] data = random(300_000);
+        final ObjectLocation staged = stage("in/big.bin", data);
+        final byte[] sha = MessageDigest.getInstance("SHA-256").digest(data);
+        send(upload("evt-staged", "globex", "big.bin",
+                new StagedPayload(staged.toUri(), (long) data.length, ByteBuffer.wrap(sha))));
+
+        final ObjectEncrypted o = objects.readValue();
+        assertThat(o.getKek().getKeyId()).isEqualTo(DEFAULT_KEK);
+        assertThat(o.getPlaintextSize()).isEqualTo(data.length);
+        assertThat(decryptStored(o, new ObjectIdentity("globex", "invoices", "big.bin"))).isEqualTo(data);
+    }
+
+    @Test
+    void zeroByteObjectsRoundTrip() throws Exception {
+        final ObjectLocation staged = stage("in/empty", new byte[0]);
+        send(upload("evt-empty-staged", "acme", "empty-1", new StagedPayload(staged.toUri(), 0L, null)));
+        send(upload("evt-empty-inline", "acme", "empty-2", inline(new byte[0])));
+        for (String key : List.of("empty-1", "empty-2")) {
+            final ObjectEncrypted o = objects.readValue();
+            assertThat(o.getPlaintextSize()).isZero();
+            assertThat(decryptStored(o, new ObjectIdentity("acme", "invoices", key))).isEmpty();
+        }
+    }
+
+    static Stream<Arguments> poison() {
+        return Stream.of(
+                Arguments.of("bytes that are not the wire format", ReasonCode.MALFORMED_EVENT),
+                Arguments.of("a schema id the registry does not know", ReasonCode.UNKNOWN_SCHEMA),
+                Arguments.of("a record with no value", ReasonCode.MALFORMED_EVENT),
+                Arguments.of("a tenant that would escape its directory", ReasonCode.INVALID_FIELD),
+                Arguments.of("an object key with '..'", ReasonCode.INVALID_FIELD),
+                Arguments.of("a malformed staging location", ReasonCode.INVALID_FIELD),
+                Arguments.of("an oversized inline payload", ReasonCode.INLINE_TOO_LARGE),
+                Arguments.of("a missing staging object", ReasonCode.STAGING_NOT_FOUND),
+                Arguments.of("a staging object of another size", ReasonCode.STAGING_SIZE_MISMATCH),
+                Arguments.of("a wrong SHA-256", ReasonCode.CHECKSUM_MISMATCH),
+                Arguments.of("a tenant whose KEK does not exist", ReasonCode.KEY_NOT_FOUND));
+    }
+
+    @ParameterizedTest(name = "{0} -> {1}")
+    @MethodSource("poison")
+    void eachPoisonKindIsDeadLetteredWithItsReasonAndTheNextEventStillFlows(final String kind, final ReasonCode reason)
+            throws Exception {
+        final byte[] key = ("poison-key-" + kind).getBytes(StandardCharsets.UTF_8);
+        final byte[] value = poisonValue(kind);
+        final RecordHeaders headers = new RecordHeaders();
+        headers.add("trace-id", "t-42".getBytes(StandardCharsets.UTF_8));
+        uploads.pipeInput(new TestRecord<>(key, value, headers, Instant.ofEpochMilli(1_700_000_000_000L)));
+        send(upload("evt-good-after", "acme", "after.pdf", inline(random(10))));
+
+        final TestRecord<byte[], DeadLetter> dead = deadLetters.readRecord();
+        final DeadLetter d = dead.value();
+        assertThat(d.getReasonCode()).isEqualTo(reason.name());
+        assertThat(d.getMessage()).isNotBlank().doesNotContain("\n");
+        assertThat(dead.key()).isEqualTo(key);
+        assertThat(d.getValue() == null ? null : bytes(d.getValue())).isEqualTo(value);
+        assertThat(d.getTopic()).isEqualTo(Topics.UPLOADS);
+        assertThat(d.getOffset()).isZero();
+        assertThat(d.getTimestamp().toEpochMilli()).isEqualTo(1_700_000_000_000L);
+        assertThat(d.getHeaders()).singleElement().satisfies(h -> {
+            assertThat(h.getKey()).isEqualTo("trace-id");
+            assertThat(bytes(h.getValue())).isEqualTo("t-42".getBytes(StandardCharsets.UTF_8));
+        });
+        assertThat(deadLetters.isEmpty()).isTrue();
+
+        final AuditEvent failure = audit.readValue();
+        assertThat(failure.getOutcome()).isEqualTo(AuditOutcome.FAILURE);
+        assertThat(failure.getReasonCode()).isEqualTo(reason.name());
+        assertThat(failure.getSource()).isEqualTo(Topics.UPLOADS + "/0@0");
+        assertThat(audit.readValue().getOutcome()).isEqualTo(AuditOutcome.SUCCESS);
+
+        assertThat(objects.readValuesToList()).singleElement()
+                .satisfies(o -> assertThat(o.getEventId()).isEqualTo("evt-good-after"));
+        // Nothing but the good object was stored: a failed checksum leaves no ciphertext behind.
+        assertThat(store.head(new ObjectLocation("sealstream", "acme/invoices/tampered.bin"))).isEmpty();
+    }
+
+    private byte[] poisonValue(final String kind) throws Exception {
+        final byte[] data = random(100);
+        final ObjectLocation staged = stage("in/data", data);
+        final ObjectUploaded u = switch (kind) {
+            case "bytes that are not the wire format" -> null;
+            case "a schema id the registry does not know" -> null;
+            case "a record with no value" -> null;
+            case "a tenant that would escape its directory" -> upload("p1", "../acme", "x", inline(data));
+            case "an object key with '..'" -> upload("p2", "acme", "a/../../b", inline(data));
+            case "a malformed staging location" -> upload("p3", "acme", "x", new StagedPayload("http://nope", 1L, null));
+            case "an oversized inline payload" -> upload("p4", "acme", "x", inline(new byte[5000]));
+            case "a missing staging object" -> upload("p5", "acme", "x",
+                    new StagedPayload("s3://staging/never-uploaded", 1L, null));
+            case "a staging object of another size" -> upload("p6", "acme", "x", new StagedPayload(staged.toUri(), 99L, null));
+            case "a wrong SHA-256" -> upload("p7", "acme", "tampered.bin",
+                    new StagedPayload(staged.toUri(), 100L, ByteBuffer.wrap(new byte[32])));
+            case "a tenant whose KEK does not exist" -> upload("p8", "initech", "x", inline(data));
+            default -> throw new IllegalArgumentException(kind);
+        };
+        if (u != null) {
+            return uploadSerde.serializer().serialize(Topics.UPLOADS, u);
+        }
+        return switch (kind) {
+            case "bytes that are not the wire format" -> "{\"json\": true}".getBytes(StandardCharsets.UTF_8);
+            case "a schema id the registry does not know" -> new byte[] {0, 0, 0, 0x7f, 0x7f, 2, 'x'};
+            default -> null;
+        };
+    }
+
+    @Test
+    void aRepeatedUploadEventIsEncryptedOnce() {
+        final ObjectUploaded u = upload("evt-dup", "acme", "dup.pdf", inline(random(10)));
+        send(u);
+        send(u);
+        assertThat(objects.readValuesToList()).hasSize(1);
+        assertThat(audit.readValuesToList()).hasSize(1);
+    }
+
+    @Test
+    void anObjectWrittenByAnAttemptThatDiedBeforeCommitIsDescribedNotRewritten() throws Exception {
+        final ObjectUploaded u = upload("evt-crash", "acme", "crash.pdf", inline(random(2000)));
+        // The first attempt: the object is written, then the instance dies before the transaction commits.
+        final PipelineConfig pipeline = PipelineConfig.fromConfig(Map.of("sealstream.keys.default", DEFAULT_KEK,
+                "sealstream.keys.tenant.acme", ACME_KEK));
+        final var first = new io.sealstream.pipeline.internals.UploadEncryptor(kms, store, pipeline, Clock.systemUTC())
+                .encrypt(u);
+        final int putsBefore = flaky.puts.get();
+
+        send(u);
+        final ObjectEncrypted o = objects.readValue();
+        assertThat(flaky.puts.get()).isEqualTo(putsBefore);
+        assertThat(o.getCiphertextDigest()).isEqualTo(first.event().getCiphertextDigest());
+        assertThat(o.getDekId()).isEqualTo(first.event().getDekId());
+        assertThat(o.getCiphertextSize()).isEqualTo(first.event().getCiphertextSize());
+    }
+
+    @Test
+    void aNewUploadOfTheSameKeyReplacesTheObject() throws Exception {
+        send(upload("evt-v1", "acme", "doc.txt", inline("version 1".getBytes(StandardCharsets.UTF_8))));
+        send(upload("evt-v2", "acme", "doc.txt", inline("version 2".getBytes(StandardCharsets.UTF_8))));
+        final List<ObjectEncrypted> both = objects.readValuesToList();
+        assertThat(both).hasSize(2);
+        assertThat(decryptStored(both.get(1), new ObjectIdentity("acme", "invoices", "doc.txt")))
+                .isEqualTo("version 2".getBytes(StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void aStoreOutageIsWaitedOutNotDeadLettered() {
+        flaky.failuresLeft.set(3);
+        send(upload("evt-outage", "acme", "outage.pdf", inline(random(10))));
+        assertThat(objects.readValuesToList()).hasSize(1);
+        assertThat(deadLetters.isEmpty()).isTrue();
+    }
+
+    @Test
+    void aLongStoreOutageGivesTheThreadWayWithoutDeadLetteringOrSkipping() {
+        flaky.failuresLeft.set(Integer.MAX_VALUE);
+        assertThatThrownBy(() -> send(upload("evt-down", "acme", "down.pdf", inline(random(10)))))
+                .hasRootCauseInstanceOf(ObjectStoreUnavailableException.class)
+                .satisfies(e -> assertThat(causes(e)).anyMatch(TransientFailureException.class::isInstance));
+        assertThat(deadLetters.isEmpty()).isTrue();
+        assertThat(objects.isEmpty()).isTrue();
+        assertThat(audit.isEmpty()).isTrue();
+    }
+
+    private static List<Throwable> causes(final Throwable e) {
+        final List<Throwable> all = new ArrayList<>();
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            all.add(t);
+        }
+        return all;
+    }
+
+    @Test
+    void aNewDataKeyIsAnnouncedOnceAndServesManyObjects() {
+        for (int i = 0; i < 20; i++) {
+            send(upload("evt-r" + i, i % 2 == 0 ? "acme" : "globex", "r" + i, inline(random(10))));
+        }
+        final List<ObjectEncrypted> all = objects.readValuesToList();
+        assertThat(all).hasSize(20);
+        assertThat(all.stream().map(ObjectEncrypted::getDekId).distinct()).hasSize(2);
+        assertThat(rotation).hasSize(2).allSatisfy(e -> assertThat(e.getKind()).isEqualTo(RotationKind.DEK_CREATED));
+        assertThat(rotation.stream().map(e -> e.getKek().getKeyId())).containsExactlyInAnyOrder(ACME_KEK, DEFAULT_KEK);
+        assertThat(kms.stats().kmsCalls()).isEqualTo(2);
+    }
+
+    @Test
+    void noSecretOrPlaintextReachesAnOutputTopic() throws Exception {
+        final byte[] marker = "PLAINTEXT-MARKER-4242".getBytes(StandardCharsets.UTF_8);
+        send(upload("evt-secret", "acme", "s.txt", inline(marker)));
+        send(upload("evt-secret-bad", "initech", "s.txt", inline(marker)));
+        final ByteArrayOutputStream everything = new ByteArrayOutputStream();
+        driver.producedTopicNames().forEach(topic -> {
+            if (!topic.equals(Topics.DEAD_LETTERS)) {
+                driver.createOutputTopic(topic, Serdes.ByteArray().deserializer(), Serdes.ByteArray().deserializer())
+                        .readValuesToList().forEach(everything::writeBytes);
+            }
+        });
+        assertThat(everything.size()).isGreaterThan(0);
+        assertThat(new String(everything.toByteArray(), StandardCharsets.ISO_8859_1)).doesNotContain("PLAINTEXT-MARKER");
+        assertThat(rotation.toString()).doesNotContain("PLAINTEXT-MARKER");
+    }
+
+    /** The real store, with a switchable outage and a put counter. */
+    private static final class FlakyStore implements ObjectStore {
+        final ObjectStore delegate;
+        final AtomicInteger failuresLeft = new AtomicInteger();
+        final AtomicInteger puts = new AtomicInteger();
+
+        FlakyStore(final ObjectStore delegate) {
+            this.delegate = delegate;
+        }
+
+        private void maybeFail() throws ObjectStoreUnavailableException {
+            if (failuresLeft.getAndUpdate(n -> n > 0 ? n - 1 : 0) > 0) {
+                throw new ObjectStoreUnavailableException("store down (test)", null);
+            }
+        }
+
+        @Override
+        public StoredObject put(final ObjectLocation location, final Map<String, String> metadata,
+                                final ObjectContentWriter writer) throws IOException {
+            maybeFail();
+            puts.incrementAndGet();
+            return delegate.put(location, metadata, writer);
+        }
+
+        @Override
+        public Optional<StoredObject> head(final ObjectLocation location) throws IOException {
+            maybeFail();
+            return delegate.head(location);
+        }
+
+        @Override
+        public InputStream get(final ObjectLocation location) throws IOException {
+            maybeFail();
+            return delegate.get(location);
+        }
+
+        @Override
+        public void delete(final ObjectLocation location) throws IOException {
+            delegate.delete(location);
+        }
+
+        @Override
+        public String describe() {
+            return "flaky " + delegate.describe();
+        }
+
+        @Override
+        public void close() {
+        }
+    }
+}
