@@ -81,6 +81,7 @@ public class AvroDeserializer<T> implements Deserializer<T> {
 
     /** For the serdes: a client they share between serializer and deserializer, or null to create one. */
     void configure(final SchemaRegistrySerdeConfig config, final boolean isKey, final SchemaRegistryClient shared) {
+        GeneratedAvroTypes.trust();
         this.config = Objects.requireNonNull(config, "config");
         if (shared != null) {
             closeOwnedClient();

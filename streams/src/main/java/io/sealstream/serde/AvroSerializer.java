@@ -85,6 +85,7 @@ public class AvroSerializer<T> implements Serializer<T> {
 
     /** For the serdes: a client they share between serializer and deserializer, or null to create one. */
     void configure(final SchemaRegistrySerdeConfig config, final boolean isKey, final SchemaRegistryClient shared) {
+        GeneratedAvroTypes.trust();
         this.config = Objects.requireNonNull(config, "config");
         this.isKey = isKey;
         if (shared != null) {

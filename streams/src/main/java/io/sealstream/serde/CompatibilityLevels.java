@@ -68,7 +68,37 @@ final class CompatibilityLevels {
             return Optional.of(SerdeText.oneLine(result.getDescription()));
         }
         final Incompatibility first = problems.get(0);
-        return Optional.of(SerdeText.oneLine(first.getType() + " at " + first.getLocation() + ": " + first.getMessage()
+        final String field = fieldPath(reader, first.getLocation());
+        return Optional.of(SerdeText.oneLine(first.getType() + " at " + (field.isEmpty() ? "" : field + " ") + first.getLocation()
+                + ": " + first.getMessage()
                 + (problems.size() > 1 ? " (and " + (problems.size() - 1) + " more)" : "")));
+    }
+
+    /** The dotted field path ({@code payload.location}) of an Avro compatibility location ({@code /fields/8/type/1/fields/0}). */
+    static String fieldPath(final Schema root, final String location) {
+        final StringBuilder path = new StringBuilder();
+        Schema schema = root;
+        final String[] parts = location == null ? new String[0] : location.split("/");
+        try {
+            for (int i = 0; i < parts.length; i++) {
+                final String part = parts[i];
+                if (part.equals("fields") && i + 1 < parts.length && schema.getType() == Schema.Type.RECORD) {
+                    final Schema.Field field = schema.getFields().get(Integer.parseInt(parts[++i]));
+                    path.append(path.length() == 0 ? "" : ".").append(field.name());
+                    schema = field.schema();
+                } else if (part.equals("items") && schema.getType() == Schema.Type.ARRAY) {
+                    schema = schema.getElementType();
+                    path.append("[]");
+                } else if (part.equals("values") && schema.getType() == Schema.Type.MAP) {
+                    schema = schema.getValueType();
+                    path.append("{}");
+                } else if (part.matches("\\d+") && schema.getType() == Schema.Type.UNION) {
+                    schema = schema.getTypes().get(Integer.parseInt(part));
+                }
+            }
+        } catch (final RuntimeException e) {
+            return ""; // a location we cannot follow: the raw location is reported anyway
+        }
+        return path.length() == 0 ? "" : "field " + path;
     }
 }
