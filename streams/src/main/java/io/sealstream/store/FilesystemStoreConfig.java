@@ -6,7 +6,7 @@ import java.nio.file.Path;
  * Configuration of {@link FilesystemObjectStore}: the root directory (default {@code ./data/objects}), made absolute
  * and normalised. The directory need not exist yet.
  */
-public record FilesystemStoreConfig(Path root) {
+public record FilesystemStoreConfig(Path root) implements ObjectStoreConfig {
 
     public static final Path DEFAULT_ROOT = Path.of("data", "objects");
 

@@ -31,7 +31,7 @@ public record S3StoreConfig(
         Long multipartThreshold,
         Long partSize,
         Duration connectionTimeout,
-        Duration socketTimeout) {
+        Duration socketTimeout) implements ObjectStoreConfig {
 
     public static final String DEFAULT_REGION = "us-east-1";
     public static final long MIB = 1024L * 1024;
