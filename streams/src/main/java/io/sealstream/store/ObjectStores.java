@@ -100,11 +100,11 @@ public final class ObjectStores {
         final Long partSize = parsed(props, S3_PART_SIZE, ConfigValues::parseSize);
         final Duration connect = parsed(props, S3_CONNECTION_TIMEOUT, ConfigValues::parseDuration);
         final Duration socket = parsed(props, S3_SOCKET_TIMEOUT, ConfigValues::parseDuration);
+        final Boolean pathStyle = parsed(props, S3_PATH_STYLE, ObjectStores::bool);
+        final S3StoreConfig.ChecksumMode checksumMode = parsed(props, S3_CHECKSUM_MODE, S3StoreConfig.ChecksumMode::parse);
         try {
             return new S3StoreConfig(endpoint, value(props, S3_REGION), value(props, S3_ACCESS_KEY),
-                    value(props, S3_SECRET_KEY), parsed(props, S3_PATH_STYLE, ObjectStores::bool),
-                    parsed(props, S3_CHECKSUM_MODE, S3StoreConfig.ChecksumMode::parse), threshold, partSize,
-                    connect, socket);
+                    value(props, S3_SECRET_KEY), pathStyle, checksumMode, threshold, partSize, connect, socket);
         } catch (final IllegalArgumentException e) {
             // The record's messages name the setting by its key suffix (part-size, region, ...).
             throw new IllegalArgumentException(PREFIX + "s3." + e.getMessage(), e);

@@ -61,7 +61,7 @@ public record S3StoreConfig(
                     return m;
                 }
             }
-            throw new IllegalArgumentException("checksum-mode must be when_supported or when_required, got '"
+            throw new IllegalArgumentException("must be when_supported or when_required, got '"
                     + StoreSupport.oneLine(text) + "'");
         }
 
@@ -163,10 +163,11 @@ public record S3StoreConfig(
     }
 
     private static void checkEndpoint(final URI endpoint) {
-        // Never echo an endpoint carrying user info: it may hold a credential.
-        if (endpoint.getRawUserInfo() != null) {
-            throw new IllegalArgumentException("endpoint must not contain user info (credentials go in access-key "
-                    + "and secret-key)");
+        // Never echo an endpoint carrying user info: it may hold a credential. A '@' anywhere is refused outright,
+        // since a secret containing '/' does not even parse as user info.
+        if (endpoint.getRawUserInfo() != null || endpoint.toString().indexOf('@') >= 0) {
+            throw new IllegalArgumentException("endpoint must not contain user info or '@' (credentials go in "
+                    + "access-key and secret-key)");
         }
         final String scheme = endpoint.getScheme();
         if (scheme == null || !(scheme.equalsIgnoreCase("http") || scheme.equalsIgnoreCase("https"))

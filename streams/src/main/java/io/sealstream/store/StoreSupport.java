@@ -52,7 +52,7 @@ final class StoreSupport {
         if (text == null) {
             return "";
         }
-        final String flat = printable(text).replaceAll("\\s+", " ").trim();
+        final String flat = printable(text.replaceAll("\\s+", " ")).trim();
         return flat.length() <= 300 ? flat : flat.substring(0, 297) + "...";
     }
 
