@@ -113,6 +113,7 @@ public final class FilesystemObjectStore implements ObjectStore {
             } finally {
                 content.close();
             }
+            content.checkNoWriteFailed();
             size = content.count();
             file.flush();
             channel.force(true); // the rename must not become durable before the contents

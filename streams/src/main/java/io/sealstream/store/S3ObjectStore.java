@@ -126,6 +126,7 @@ public final class S3ObjectStore implements ObjectStore {
             } finally {
                 content.close();
             }
+            content.checkNoWriteFailed();
             upload.finish();
         } catch (final Throwable failure) {
             upload.abort(); // never throws: the writer's exception must go back unchanged
@@ -365,19 +366,23 @@ public final class S3ObjectStore implements ObjectStore {
     private final class ObjectInputStream extends FilterInputStream {
         private final ResponseInputStream<GetObjectResponse> response;
         private final ObjectLocation location;
+        private final long length;
+        private long consumed;
         private boolean eof;
 
         ObjectInputStream(final ResponseInputStream<GetObjectResponse> response, final ObjectLocation location) {
             super(response);
             this.response = response;
             this.location = location;
+            final Long contentLength = response.response().contentLength();
+            this.length = contentLength == null ? -1 : contentLength;
         }
 
         @Override
         public int read() throws IOException {
             try {
                 final int b = super.read();
-                eof |= b < 0;
+                advanced(b < 0 ? -1 : 1);
                 return b;
             } catch (final IOException | SdkException e) {
                 throw readFailure(e);
@@ -388,7 +393,7 @@ public final class S3ObjectStore implements ObjectStore {
         public int read(final byte[] b, final int off, final int len) throws IOException {
             try {
                 final int n = super.read(b, off, len);
-                eof |= n < 0;
+                advanced(n);
                 return n;
             } catch (final IOException | SdkException e) {
                 throw readFailure(e);
@@ -398,16 +403,27 @@ public final class S3ObjectStore implements ObjectStore {
         @Override
         public long skip(final long n) throws IOException {
             try {
-                return super.skip(n);
+                final long skipped = super.skip(n);
+                advanced(skipped);
+                return skipped;
             } catch (final IOException | SdkException e) {
                 throw readFailure(e);
+            }
+        }
+
+        private void advanced(final long n) {
+            if (n < 0) {
+                eof = true;
+            } else {
+                consumed += n;
+                eof |= consumed == length;
             }
         }
 
         @Override
         public void close() throws IOException {
             if (!eof) {
-                response.abort();
+                response.abort(); // rather than draining what is left over the wire
             }
             try {
                 super.close();

@@ -76,6 +76,7 @@ final class StoreSupport {
         private final OutputStream sink;
         private long count;
         private boolean closed;
+        private IOException failure;
 
         WriterStream(final OutputStream sink) {
             this.sink = sink;
@@ -84,7 +85,11 @@ final class StoreSupport {
         @Override
         public void write(final int b) throws IOException {
             ensureOpen();
-            sink.write(b);
+            try {
+                sink.write(b);
+            } catch (final IOException e) {
+                throw failed(e);
+            }
             count++;
         }
 
@@ -92,7 +97,11 @@ final class StoreSupport {
         public void write(final byte[] b, final int off, final int len) throws IOException {
             Objects.checkFromIndexSize(off, len, b.length);
             ensureOpen();
-            sink.write(b, off, len);
+            try {
+                sink.write(b, off, len);
+            } catch (final IOException e) {
+                throw failed(e);
+            }
             count += len;
         }
 
@@ -108,6 +117,23 @@ final class StoreSupport {
 
         long count() {
             return count;
+        }
+
+        /**
+         * Rethrows the store's first write failure, if any: a writer that swallowed it and returned normally must
+         * not get a truncated object committed.
+         */
+        void checkNoWriteFailed() throws IOException {
+            if (failure != null) {
+                throw failure;
+            }
+        }
+
+        private IOException failed(final IOException e) {
+            if (failure == null) {
+                failure = e;
+            }
+            return e;
         }
 
         private void ensureOpen() throws IOException {

@@ -136,6 +136,24 @@ class S3ObjectStoreTest extends ObjectStoreContract {
     }
 
     @Test
+    void aWriterThatSwallowsTheStoresFailureStillGetsNoObject() throws IOException {
+        final ObjectLocation location = at("swallowed");
+        recorder.failWhen(call -> call.equals("UploadPart#2"));
+
+        final Throwable thrown = catchThrowable(() -> store.put(location, Map.of(), out -> {
+            try {
+                new TestContent(3L * PART, 1).writeTo(out);
+            } catch (final IOException ignored) {
+                // a careless writer carries on as if all went well
+            }
+        }));
+
+        assertThat(thrown).isInstanceOf(ObjectStoreUnavailableException.class);
+        assertThat(store.head(location)).isEmpty();
+        assertThat(pendingUploads(location)).isEmpty();
+    }
+
+    @Test
     void aFailedCompletionAbortsTheUpload() throws IOException {
         final ObjectLocation location = at("complete-fails");
         recorder.failWhen(call -> call.equals("CompleteMultipartUpload"));
