@@ -13,6 +13,11 @@ import java.util.Optional;
  * {@link ObjectStoreUnavailableException} when the store cannot be reached or asks to slow down (retry later);
  * other {@link IOException}s for everything else. Metadata keys are lower case ({@code [a-z0-9-]}); values are
  * printable ASCII. Metadata never carries a secret.
+ *
+ * <p>Both implementations enforce the metadata rules the same way (values also without leading or trailing spaces,
+ * which HTTP would trim, and keys plus values at most 2 KiB, S3's limit), and a location the store cannot represent
+ * (for the filesystem store: {@code ..}, empty segments, NUL, backslash): {@link #put}, {@link #head}, {@link #get}
+ * and {@link #delete} throw {@link IllegalArgumentException} for those before any I/O.
  */
 public interface ObjectStore extends AutoCloseable {
 
