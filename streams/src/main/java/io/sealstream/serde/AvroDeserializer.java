@@ -113,7 +113,7 @@ public class AvroDeserializer<T> implements Deserializer<T> {
         if (id < 0) {
             throw new MalformedRecordException(where(topic) + ": negative schema id " + id);
         }
-        final Plan plan = plan(id);
+        final Plan plan = plan(topic, id);
         if (plan.problem() != null) {
             throw new IncompatibleSchemaException(where(topic) + ": " + plan.problem());
         }
@@ -154,12 +154,18 @@ public class AvroDeserializer<T> implements Deserializer<T> {
         }
     }
 
-    private Plan plan(final int id) {
+    private Plan plan(final String topic, final int id) {
         final Plan cached = plans.get(id);
         if (cached != null) {
             return cached;
         }
-        final Schema writer = client.getById(id);
+        final Schema writer;
+        try {
+            writer = client.getById(id);
+        } catch (final SchemaNotFoundException e) {
+            throw new SchemaNotFoundException(where(topic) + ": writer schema id " + id + " is unknown to the registry ("
+                    + e.getMessage() + ")", e.httpStatus(), e.errorCode(), e);
+        }
         final Plan plan = plan(id, writer);
         if (plans.size() >= MAX_CACHED) {
             plans.clear();

@@ -189,6 +189,9 @@ public class AvroSerializer<T> implements Serializer<T> {
 
     /** The record re-shaped to the latest schema, which must be able to read the record's own schema. */
     private Object project(final Object datum, final Schema own, final RegisteredSchema target, final String subject) {
+        if (projectionProblems.size() >= MAX_CACHED) {
+            projectionProblems.clear();
+        }
         final String problem = projectionProblems.computeIfAbsent(new Projection(own, target.schema()),
                 p -> CompatibilityLevels.readProblem(p.to(), p.from()).orElse(""));
         if (!problem.isEmpty()) {
@@ -209,14 +212,12 @@ public class AvroSerializer<T> implements Serializer<T> {
 
     private void write(final Object datum, final Schema schema, final ByteArrayOutputStream out) throws IOException {
         final Class<?> specific = datum instanceof SpecificRecord r && r.getSchema().equals(schema) ? datum.getClass() : null;
-        final DatumWriter<Object> writer = writers.computeIfAbsent(new WriterKey(schema, specific), k -> {
-            if (writers.size() >= MAX_CACHED) {
-                writers.clear();
-            }
-            return k.specificClass() != null
-                    ? new SpecificDatumWriter<>(k.schema(), SpecificData.getForClass(k.specificClass()))
-                    : new GenericDatumWriter<>(k.schema(), GenericData.get());
-        });
+        if (writers.size() >= MAX_CACHED) {
+            writers.clear();
+        }
+        final DatumWriter<Object> writer = writers.computeIfAbsent(new WriterKey(schema, specific), k -> k.specificClass() != null
+                ? new SpecificDatumWriter<>(k.schema(), SpecificData.getForClass(k.specificClass()))
+                : new GenericDatumWriter<>(k.schema(), GenericData.get()));
         final BinaryEncoder encoder = EncoderFactory.get().directBinaryEncoder(out, null);
         writer.write(datum, encoder);
         encoder.flush();

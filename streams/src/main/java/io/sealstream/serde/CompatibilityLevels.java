@@ -69,8 +69,11 @@ final class CompatibilityLevels {
         }
         final Incompatibility first = problems.get(0);
         final String field = fieldPath(reader, first.getLocation());
+        final String message = first.getType() == SchemaCompatibility.SchemaIncompatibilityType.NAME_MISMATCH
+                ? "reader " + first.getReaderFragment().getFullName() + ", writer " + first.getWriterFragment().getFullName()
+                : first.getMessage();
         return Optional.of(SerdeText.oneLine(first.getType() + " at " + (field.isEmpty() ? "" : field + " ") + first.getLocation()
-                + ": " + first.getMessage()
+                + ": " + message
                 + (problems.size() > 1 ? " (and " + (problems.size() - 1) + " more)" : "")));
     }
 

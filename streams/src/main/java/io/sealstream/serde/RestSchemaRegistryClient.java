@@ -276,11 +276,19 @@ public final class RestSchemaRegistryClient implements SchemaRegistryClient {
     }
 
     private long delayMillis(final int attempt) {
-        final long base = backoff.toMillis();
-        final long exponential = base << Math.min(attempt - 1, 20);
-        final long capped = Math.min(backoffMax.toMillis(), exponential < 0 ? Long.MAX_VALUE : exponential);
+        return backoffMillis(attempt, backoff.toMillis(), backoffMax.toMillis(), ThreadLocalRandom.current().nextDouble());
+    }
+
+    /**
+     * The pause after failed round {@code attempt} (1-based): {@code base * 2^(attempt-1)} capped at {@code max},
+     * of which the upper half is jittered by {@code jitter} in [0, 1].
+     */
+    static long backoffMillis(final int attempt, final long base, final long max, final double jitter) {
+        final int shift = Math.min(Math.max(attempt - 1, 0), 30);
+        final long exponential = base > (Long.MAX_VALUE >> shift) ? Long.MAX_VALUE : base << shift;
+        final long capped = Math.min(max, exponential);
         final long half = capped / 2;
-        return half + (capped - half > 0 ? ThreadLocalRandom.current().nextLong(capped - half + 1) : 0);
+        return half + Math.round(jitter * (capped - half));
     }
 
     private static SchemaRegistryException clientError(final int status, final int errorCode, final String message) {

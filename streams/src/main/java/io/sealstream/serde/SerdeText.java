@@ -27,7 +27,8 @@ final class SerdeText {
                 break;
             }
         }
-        return error.getClass().getSimpleName();
+        return error instanceof java.io.EOFException ? "EOFException: the data ends before the value is complete"
+                : error.getClass().getSimpleName();
     }
 
     /** A schema's name for messages: full name of a named type, else its type. */

@@ -344,7 +344,7 @@ class AvroSerdeTest {
                         assertThat(e.errorCode()).isEqualTo(40403);
                         assertThat(e.isTransient()).isFalse();
                     })
-                    .hasMessageContaining("4242");
+                    .hasMessageContaining("4242").hasMessageContaining(TOPIC);
             assertThat(in.deserialize(TOPIC, good)).isEqualTo(event);
         }
     }

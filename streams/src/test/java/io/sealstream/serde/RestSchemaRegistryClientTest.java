@@ -127,6 +127,18 @@ class RestSchemaRegistryClientTest {
     }
 
     @Test
+    void backoffDoublesPerRoundUpToTheCapWithJitterInTheUpperHalf() {
+        assertThat(RestSchemaRegistryClient.backoffMillis(1, 100, 2_000, 0.0)).isEqualTo(50);
+        assertThat(RestSchemaRegistryClient.backoffMillis(1, 100, 2_000, 1.0)).isEqualTo(100);
+        assertThat(RestSchemaRegistryClient.backoffMillis(2, 100, 2_000, 1.0)).isEqualTo(200);
+        assertThat(RestSchemaRegistryClient.backoffMillis(4, 100, 2_000, 0.0)).isEqualTo(400);
+        assertThat(RestSchemaRegistryClient.backoffMillis(4, 100, 2_000, 1.0)).isEqualTo(800);
+        assertThat(RestSchemaRegistryClient.backoffMillis(6, 100, 2_000, 1.0)).isEqualTo(2_000);
+        assertThat(RestSchemaRegistryClient.backoffMillis(60, 100, 2_000, 0.0)).isEqualTo(1_000);
+        assertThat(RestSchemaRegistryClient.backoffMillis(3, 0, 0, 1.0)).isZero();
+    }
+
+    @Test
     void connectionRefusedIsUnavailableAfterBoundedAttemptsWithAOneLineMessage() throws Exception {
         final String url = "http://127.0.0.1:" + closedPort();
         final long start = System.nanoTime();
@@ -232,6 +244,28 @@ class RestSchemaRegistryClientTest {
             assertThat(client.getById(7)).isEqualTo(WIDGET);
             assertThat(server.requests()).hasSize(2);
         }
+    }
+
+    @Test
+    void serdesCallTheRegistryOncePerSchemaNotPerRecord() throws Exception {
+        final String uploaded = TestEvents.UPLOADED.toString();
+        serve(r -> switch (r.method() + " " + r.rawPath()) {
+            case "POST /subjects/uploads-value/versions" -> Reply.json(200, "{\"id\":7}");
+            case "GET /schemas/ids/7" -> Reply.json(200, schemaReply(uploaded));
+            default -> Reply.error(404, 40401, "unexpected " + r.rawPath());
+        });
+        final Map<String, Object> configs = Map.of("schema.registry.url", server.url());
+        try (SpecificAvroSerde<io.sealstream.events.ObjectUploaded> writer = new SpecificAvroSerde<>(io.sealstream.events.ObjectUploaded.class);
+                SpecificAvroSerde<io.sealstream.events.ObjectUploaded> reader = new SpecificAvroSerde<>(io.sealstream.events.ObjectUploaded.class)) {
+            writer.configure(configs, false);
+            reader.configure(configs, false);
+            for (int i = 0; i < 50; i++) {
+                final io.sealstream.events.ObjectUploaded event = TestEvents.staged("e-" + i);
+                assertThat(reader.deserializer().deserialize("uploads", writer.serializer().serialize("uploads", event))).isEqualTo(event);
+            }
+        }
+        assertThat(server.requests()).extracting(FakeRegistryServer.Request::rawPath)
+                .containsExactly("/subjects/uploads-value/versions", "/schemas/ids/7");
     }
 
     @Test

@@ -47,6 +47,15 @@ public final class ApicurioRegistry implements AutoCloseable {
         Runtime.getRuntime().addShutdownHook(shutdownHook);
     }
 
+    /**
+     * Whether {@value #DIR_PROPERTY} is set, as failsafe sets it. Surefire does not (a {@code -Dtest} pattern can
+     * select an IT there), so ITs guard with {@code assumeTrue(ApicurioRegistry.configured(), ...)}.
+     */
+    public static boolean configured() {
+        final String dir = System.getProperty(DIR_PROPERTY);
+        return dir != null && !dir.isBlank();
+    }
+
     /** The JVM-wide registry, started on first use (again if it died) and stopped when the JVM exits. */
     public static synchronized ApicurioRegistry shared() {
         if (shared == null || !shared.isAlive()) {
