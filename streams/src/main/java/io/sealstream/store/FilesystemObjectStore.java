@@ -244,9 +244,18 @@ public final class FilesystemObjectStore implements ObjectStore {
                 + StoreSupport.printable(location.toUri()) + ": " + why);
     }
 
-    private static void createDirectories(final ObjectLocation location, final Path directory) throws IOException {
+    private void createDirectories(final ObjectLocation location, final Path directory) throws IOException {
+        if (Files.isDirectory(directory)) {
+            return;
+        }
         try {
             Files.createDirectories(directory);
+            // New directories must survive a crash too: sync each one's entry in its parent, up to the root's parent.
+            for (Path p = directory; p != null && !p.equals(root.getParent()); p = p.getParent()) {
+                if (p.getParent() != null) {
+                    syncDirectory(p.getParent());
+                }
+            }
         } catch (final FileAlreadyExistsException | NotDirectoryException e) {
             throw new IOException("cannot store " + location + " in the filesystem store: a prefix of its key is "
                     + "an object, and a file system cannot hold a name as both a file and a directory", e);
