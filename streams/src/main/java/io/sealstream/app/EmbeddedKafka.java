@@ -36,13 +36,24 @@ public final class EmbeddedKafka implements AutoCloseable {
                 .setConfigProp("message.max.bytes", String.valueOf(2 * 1024 * 1024))
                 .build();
         try {
-            cluster.format();
+            formatQuietly(cluster);
             cluster.startup();
             cluster.waitForReadyBrokers();
             return new EmbeddedKafka(cluster);
         } catch (final Exception e) {
             cluster.close();
             throw e;
+        }
+    }
+
+    /** The kit's formatter prints its bootstrap records to stdout, which is the demo's report. */
+    private static void formatQuietly(final KafkaClusterTestKit cluster) throws Exception {
+        final java.io.PrintStream stdout = System.out;
+        System.setOut(new java.io.PrintStream(java.io.OutputStream.nullOutputStream()));
+        try {
+            cluster.format();
+        } finally {
+            System.setOut(stdout);
         }
     }
 

@@ -98,6 +98,8 @@ public final class SealstreamApp implements AutoCloseable {
         props.put(StreamsConfig.STATE_DIR_CONFIG, Path.of("data", "state").toString());
         props.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, Runtime.getRuntime().availableProcessors());
         props.put(StreamsConfig.producerPrefix("transaction.timeout.ms"), (int) Duration.ofMinutes(5).toMillis());
+        // Kafka 5 turns this on by default; sealstream has no global stores, and saying so silences a start-up warning.
+        props.put("processing.exception.handler.global.enabled", "true");
         config.forEach((k, v) -> {
             if (!k.startsWith("sealstream.")) {
                 props.put(k, v);

@@ -84,6 +84,11 @@ final class DemoCommand extends IoAware implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         out = io.stdout();
+        // The report below says what happened; the pipeline's own per-record warnings would repeat it.
+        System.setProperty("org.slf4j.simpleLogger.log.io.sealstream.pipeline", "error");
+        // The in-JVM broker's start-up and shutdown chatter is not the user's concern here.
+        System.setProperty("org.slf4j.simpleLogger.log.org.apache.kafka", "error");
+        System.setProperty("org.slf4j.simpleLogger.log.kafka", "error");
         Files.createDirectories(dir);
         final Map<String, String> env = new HashMap<>(io.environment());
         if (!env.containsKey(LocalKeyStoreKms.PASSPHRASE_ENV) && !env.containsKey(LocalKeyStoreKms.PASSPHRASE_FILE_ENV)) {
