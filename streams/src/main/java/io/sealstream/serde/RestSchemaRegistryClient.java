@@ -101,7 +101,21 @@ public final class RestSchemaRegistryClient implements SchemaRegistryClient {
         if (cached != null) {
             return cached;
         }
-        final JsonNode body = call("POST", "/subjects/" + encode(subject) + "/versions", schemaBody(schema)).body();
+        final JsonNode body;
+        try {
+            body = call("POST", "/subjects/" + encode(subject) + "/versions", schemaBody(schema)).body();
+        } catch (final IncompatibleSchemaException conflict) {
+            // Two writers registering a subject's first schema at once: Apicurio answers the loser with 409
+            // "artifact already exists". If the winner registered this very schema, its id is ours too.
+            try {
+                return getId(subject, schema);
+            } catch (final SchemaRegistryException notThisSchema) {
+                if (notThisSchema.isTransient()) {
+                    throw notThisSchema;
+                }
+                throw conflict;
+            }
+        }
         final int id = requiredInt(body, "id", "POST /subjects/{subject}/versions");
         idsBySubjectSchema.put(key, id);
         schemasById.put(id, schema);

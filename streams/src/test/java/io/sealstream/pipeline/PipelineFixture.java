@@ -55,6 +55,8 @@ final class PipelineFixture {
     final Map<String, String> config = new TreeMap<>();
     final Map<String, String> env = Map.of(LocalKeyStoreKms.PASSPHRASE_ENV, PASSPHRASE);
     final Path keystore;
+    /** An in-process pipeline whose failure should end a wait at once rather than at its timeout. */
+    private volatile io.sealstream.app.SealstreamApp watched;
 
     PipelineFixture(final Path dir) throws IOException {
         keystore = dir.resolve("keys.p12");
@@ -87,6 +89,11 @@ final class PipelineFixture {
         config.put("sealstream.keys.default", DEFAULT_KEK);
         config.put("sealstream.keys.tenant.acme", ACME_KEK);
         config.put("sealstream.inline.max-bytes", "256KiB");
+    }
+
+    io.sealstream.app.SealstreamApp watch(final io.sealstream.app.SealstreamApp app) {
+        this.watched = app;
+        return app;
     }
 
     ObjectStore store() {
@@ -188,6 +195,13 @@ final class PipelineFixture {
         try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
             consumer.subscribe(List.of(topic));
             while (!done.test(out)) {
+                final io.sealstream.app.SealstreamApp app = watched;
+                if (app != null && (app.state() == org.apache.kafka.streams.KafkaStreams.State.ERROR
+                        || app.state() == org.apache.kafka.streams.KafkaStreams.State.PENDING_ERROR
+                        || app.state() == org.apache.kafka.streams.KafkaStreams.State.NOT_RUNNING)) {
+                    throw new AssertionError("the pipeline stopped (" + app.state() + ") while reading " + topic
+                            + " with " + out.size() + " records; see the test output for its error");
+                }
                 if (System.nanoTime() > deadline) {
                     throw new AssertionError("timed out after " + timeout + " reading " + topic + " with " + out.size()
                             + " records");

@@ -49,7 +49,7 @@ class PipelineIT {
     void inlineAndStagedUploadsFromZeroBytesTo100MiBLandEncryptedAndDecryptToTheOriginals() throws Exception {
         final PipelineFixture f = new PipelineFixture(dir);
         final Map<String, byte[]> expectedSha = new HashMap<>();
-        try (ObjectStore store = f.store(); SealstreamApp app = SealstreamApp.start(f.config, f.env)) {
+        try (ObjectStore store = f.store(); SealstreamApp app = f.watch(SealstreamApp.start(f.config, f.env))) {
             assertThat(app.awaitRunning(Duration.ofSeconds(90))).isTrue();
             int sent = 0;
             try (KafkaProducer<byte[], byte[]> producer = f.producer()) {
@@ -109,7 +109,7 @@ class PipelineIT {
         f.config.put("sealstream.keys.tenant.initech", "kek-missing");
         final Map<String, String> expected = new TreeMap<>();
         int good = 0;
-        try (ObjectStore store = f.store(); SealstreamApp app = SealstreamApp.start(f.config, f.env)) {
+        try (ObjectStore store = f.store(); SealstreamApp app = f.watch(SealstreamApp.start(f.config, f.env))) {
             assertThat(app.awaitRunning(Duration.ofSeconds(90))).isTrue();
             final StagedPayload real = f.stage(store, "real.bin", 4096, new HashMap<>());
             try (KafkaProducer<byte[], byte[]> producer = f.producer()) {

@@ -180,6 +180,7 @@ class RestSchemaRegistryClientTest {
             case "/schemas/ids/404" -> Reply.error(404, 40403, "Schema 404 not found");
             case "/subjects/gone-value/versions/latest" -> Reply.error(404, 40401, "Subject 'gone-value' not found.");
             case "/subjects/strict-value/versions" -> Reply.error(409, 409, "Schema being registered is incompatible with an earlier schema for subject \\\"strict-value\\\"");
+            case "/subjects/strict-value" -> Reply.error(404, 40403, "Schema not found");
             case "/subjects/bad-value/versions" -> Reply.error(422, 42201, "Invalid schema");
             default -> new Reply(400, "<html>\n<body>Bad Request</body>\n</html>", 0);
         });
@@ -199,7 +200,24 @@ class RestSchemaRegistryClientTest {
             assertThatThrownBy(client::subjects).isExactlyInstanceOf(SchemaRegistryException.class)
                     .hasMessageContaining("HTTP 400: <html> <body>Bad Request</body> </html>");
         }
-        assertThat(server.requests()).hasSize(5); // no retries for 4xx
+        // No retries for 4xx; the 409 on register is followed by one lookup (is it this very schema?).
+        assertThat(server.requests()).hasSize(6);
+    }
+
+    @Test
+    void aConcurrentFirstRegistrationThatLosesTheRaceUsesTheWinnersId() throws Exception {
+        // Apicurio answers the loser of two simultaneous first registrations with 409 "already exists".
+        serve(r -> switch (r.rawPath()) {
+            case "/subjects/raced-value/versions" -> Reply.error(409, 409, "An artifact with ID 'raced-value' already exists.");
+            case "/subjects/raced-value" -> Reply.json(200, "{\"subject\":\"raced-value\",\"version\":1,\"id\":7}");
+            default -> Reply.error(404, 40401, "nope");
+        });
+        try (RestSchemaRegistryClient client = client(server.url())) {
+            assertThat(client.register("raced-value", WIDGET)).isEqualTo(7);
+            assertThat(client.register("raced-value", WIDGET)).isEqualTo(7);
+        }
+        assertThat(server.requests()).extracting(FakeRegistryServer.Request::rawPath)
+                .containsExactly("/subjects/raced-value/versions", "/subjects/raced-value");
     }
 
     @Test
