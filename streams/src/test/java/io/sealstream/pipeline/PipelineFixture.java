@@ -177,6 +177,26 @@ final class PipelineFixture {
                 serde(ObjectUploaded.class).serializer().serialize(topics.uploads(), u)));
     }
 
+    /** How many records a topic holds, committed or not (read_uncommitted). */
+    long countUncommitted(final String topic) {
+        final Map<String, Object> p = new HashMap<>();
+        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, config.get("bootstrap.servers"));
+        p.put(ConsumerConfig.GROUP_ID_CONFIG, "counter-" + UUID.randomUUID());
+        p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_uncommitted");
+        long n = 0;
+        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+            consumer.subscribe(List.of(topic));
+            int emptyPolls = 0;
+            while (emptyPolls < 5) {
+                final int count = consumer.poll(Duration.ofMillis(500)).count();
+                n += count;
+                emptyPolls = count == 0 ? emptyPolls + 1 : 0;
+            }
+        }
+        return n;
+    }
+
     /**
      * Reads a topic from the beginning with read_committed until {@code done} holds for what was read, or fails after
      * {@code timeout}. Values are decoded through the schema registry.
