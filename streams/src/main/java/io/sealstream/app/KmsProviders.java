@@ -3,7 +3,7 @@ package io.sealstream.app;
 import io.sealstream.kms.KeyManagementService;
 import io.sealstream.kms.cache.DataKeyCacheConfig;
 import io.sealstream.kms.local.LocalKeyStoreKms;
-import io.sealstream.pipeline.ConfigValues;
+import io.sealstream.config.ConfigValues;
 import java.nio.file.Path;
 import java.util.Map;
 

@@ -1,6 +1,7 @@
 package io.sealstream.pipeline;
 
 import io.sealstream.envelope.Preset;
+import io.sealstream.config.ConfigValues;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.Map;

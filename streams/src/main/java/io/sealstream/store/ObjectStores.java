@@ -1,5 +1,6 @@
 package io.sealstream.store;
 
+import io.sealstream.config.ConfigValues;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.nio.file.InvalidPathException;

@@ -1,5 +1,6 @@
 package io.sealstream.store;
 
+import io.sealstream.config.ConfigValues;
 import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.sealstream.envelope.Preset;
+import io.sealstream.config.ConfigValues;
 import java.time.Duration;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -38,13 +39,13 @@ class PipelineConfigTest {
 
     @Test
     void sizesAndDurationsTakeHumanForms() {
-        assertThat(ConfigValues.parseSize("k", "16MiB")).isEqualTo(16L << 20);
-        assertThat(ConfigValues.parseSize("k", "8m")).isEqualTo(8L << 20);
-        assertThat(ConfigValues.parseSize("k", "64KiB")).isEqualTo(64L << 10);
-        assertThat(ConfigValues.parseSize("k", "1048576")).isEqualTo(1L << 20);
-        assertThat(ConfigValues.parseDuration("k", "500ms")).isEqualTo(Duration.ofMillis(500));
-        assertThat(ConfigValues.parseDuration("k", "7d")).isEqualTo(Duration.ofDays(7));
-        assertThat(ConfigValues.parseDuration("k", "PT30S")).isEqualTo(Duration.ofSeconds(30));
+        assertThat(ConfigValues.parseSize("16MiB")).isEqualTo(16L << 20);
+        assertThat(ConfigValues.parseSize("8m")).isEqualTo(8L << 20);
+        assertThat(ConfigValues.parseSize("64KiB")).isEqualTo(64L << 10);
+        assertThat(ConfigValues.parseSize("1048576")).isEqualTo(1L << 20);
+        assertThat(ConfigValues.parseDuration("500ms")).isEqualTo(Duration.ofMillis(500));
+        assertThat(ConfigValues.parseDuration("7d")).isEqualTo(Duration.ofDays(7));
+        assertThat(ConfigValues.parseDuration("PT30S")).isEqualTo(Duration.ofSeconds(30));
     }
 
     @Test

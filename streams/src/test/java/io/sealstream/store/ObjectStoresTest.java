@@ -1,5 +1,6 @@
 package io.sealstream.store;
 
+import io.sealstream.config.ConfigValues;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
