@@ -15,7 +15,10 @@ import io.sealstream.events.ObjectUploaded;
 import io.sealstream.events.RotationEvent;
 import io.sealstream.events.RotationKind;
 import io.sealstream.events.StagedPayload;
+import io.sealstream.kms.KeyManagementService;
 import io.sealstream.kms.KmsClients;
+import io.sealstream.kms.KmsUnavailableException;
+import io.sealstream.kms.retry.RetryPolicy;
 import io.sealstream.kms.cache.CachingKeyManagementService;
 import io.sealstream.kms.local.LocalKeyStoreKms;
 import io.sealstream.pipeline.internals.ObjectMetadata;
@@ -32,6 +35,8 @@ import io.sealstream.store.StoredObject;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Proxy;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -74,6 +79,8 @@ class UploadTopologyTest {
 
     private final String scope = "topology-test-" + UUID.randomUUID();
     private final List<RotationEvent> rotation = new ArrayList<>();
+    /** How many more KMS calls fail as if the KMS were unreachable. */
+    private final AtomicInteger kmsFailuresLeft = new AtomicInteger();
     private LocalKeyStoreKms local;
     private CachingKeyManagementService kms;
     private ObjectStore store;
@@ -101,7 +108,8 @@ class UploadTopologyTest {
         config.put("sealstream.retry.max-block", "500ms");
         config.put("sealstream.instance-id", "test-instance");
         final PipelineConfig pipeline = PipelineConfig.fromConfig(config);
-        kms = KmsClients.builder(local).listener(new RotationListener(rotation::add, pipeline.service(), Clock.systemUTC()))
+        kms = KmsClients.builder(kmsWithOutages(local)).retryPolicy(RetryPolicy.none())
+                .listener(new RotationListener(rotation::add, pipeline.service(), Clock.systemUTC()))
                 .build();
         store = ObjectStores.fromConfig(Map.of("sealstream.store.type", "filesystem",
                 "sealstream.store.filesystem.root", dir.resolve("objects").toString()));
@@ -123,10 +131,26 @@ class UploadTopologyTest {
 
     @AfterEach
     void stop() {
+        kmsFailuresLeft.set(0);
         driver.close();
         kms.close();
         store.close();
         MockSchemaRegistry.dropScope(scope);
+    }
+
+    /** The real provider, behind a switch that makes it unreachable. */
+    private KeyManagementService kmsWithOutages(final KeyManagementService provider) {
+        return (KeyManagementService) Proxy.newProxyInstance(getClass().getClassLoader(),
+                new Class<?>[] {KeyManagementService.class}, (proxy, method, args) -> {
+                    if (kmsFailuresLeft.getAndUpdate(n -> n > 0 ? n - 1 : 0) > 0) {
+                        throw new KmsUnavailableException("KMS unreachable (test)");
+                    }
+                    try {
+                        return method.invoke(provider, args);
+                    } catch (final InvocationTargetException e) {
+                        throw e.getCause();
+                    }
+                });
     }
 
     private <T extends org.apache.avro.specific.SpecificRecord> SpecificAvroSerde<T> serde(final Class<T> type) {
@@ -376,6 +400,25 @@ class UploadTopologyTest {
         assertThat(deadLetters.isEmpty()).isTrue();
         assertThat(objects.isEmpty()).isTrue();
         assertThat(audit.isEmpty()).isTrue();
+    }
+
+    @Test
+    void aKmsOutageIsWaitedOutNotDeadLettered() {
+        kmsFailuresLeft.set(3);
+        send(upload("evt-kms-blip", "acme", "kms.pdf", inline(random(10))));
+        assertThat(objects.readValuesToList()).hasSize(1);
+        assertThat(deadLetters.isEmpty()).isTrue();
+    }
+
+    @Test
+    void aLongKmsOutageGivesTheThreadWayWithoutDeadLetteringOrSkipping() throws Exception {
+        kmsFailuresLeft.set(Integer.MAX_VALUE);
+        assertThatThrownBy(() -> send(upload("evt-kms-down", "acme", "kms-down.pdf", inline(random(10)))))
+                .satisfies(e -> assertThat(causes(e)).anyMatch(TransientFailureException.class::isInstance)
+                        .anyMatch(KmsUnavailableException.class::isInstance));
+        assertThat(deadLetters.isEmpty()).isTrue();
+        assertThat(objects.isEmpty()).isTrue();
+        assertThat(store.head(new ObjectLocation("sealstream", "acme/invoices/kms-down.pdf"))).isEmpty();
     }
 
     private static List<Throwable> causes(final Throwable e) {
