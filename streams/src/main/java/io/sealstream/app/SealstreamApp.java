@@ -7,7 +7,10 @@ import io.sealstream.pipeline.PipelineConfig;
 import io.sealstream.pipeline.SealstreamTopology;
 import io.sealstream.pipeline.internals.RotationListener;
 import io.sealstream.pipeline.internals.TransientFailureException;
+import io.sealstream.kms.KmsException;
+import io.sealstream.serde.SchemaRegistryException;
 import io.sealstream.store.ObjectStore;
+import io.sealstream.store.ObjectStoreUnavailableException;
 import io.sealstream.store.ObjectStores;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -15,7 +18,11 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Properties;
+import java.util.ArrayDeque;
+import java.util.Deque;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsConfig;
@@ -44,27 +51,50 @@ public final class SealstreamApp implements AutoCloseable {
     private final CachingKeyManagementService kms;
     private final ObjectStore store;
     private final KafkaStreams streams;
+    private final ScheduledExecutorService sweeper;
     private final CountDownLatch stopped = new CountDownLatch(1);
     private volatile KafkaStreams.State state = KafkaStreams.State.CREATED;
 
     private SealstreamApp(final Map<String, String> config, final Map<String, String> environment) {
+        // Every setting is read and checked before anything is opened, so a typo costs nothing to clean up.
         this.pipeline = PipelineConfig.fromConfig(config);
+        final var cacheConfig = KmsProviders.cacheConfig(config);
+        final var storeConfig = ObjectStores.configFrom(config);
+        final Properties streamsProps = streamsProperties(config);
         if (Boolean.parseBoolean(config.getOrDefault("sealstream.topic.create", "true"))) {
             final var created = TopicProvisioner.ensure(config, pipeline.topics().all());
             if (!created.isEmpty()) {
                 LOG.info("created topics {}", created);
             }
         }
-        this.provider = KmsProviders.open(config, environment);
-        this.rotationEvents = new KafkaRotationEvents(config, pipeline.topics().rotation(), pipeline.applicationId() + "-rotation");
-        this.kms = KmsClients.builder(provider)
-                .cacheConfig(KmsProviders.cacheConfig(config))
-                .listener(new RotationListener(rotationEvents, pipeline.service(), Clock.systemUTC()))
-                .build();
-        this.store = ObjectStores.fromConfig(config);
-        final Topology topology = SealstreamTopology.build(pipeline,
-                new SealstreamTopology.Components(kms, store, config, Clock.systemUTC()));
-        this.streams = new KafkaStreams(topology, streamsProperties(config));
+        final Deque<AutoCloseable> opened = new ArrayDeque<>();
+        try {
+            this.provider = KmsProviders.open(config, environment);
+            opened.push(provider);
+            this.rotationEvents = new KafkaRotationEvents(config, pipeline.topics().rotation(),
+                    pipeline.applicationId() + "-rotation");
+            opened.push(rotationEvents);
+            this.kms = KmsClients.builder(provider)
+                    .cacheConfig(cacheConfig)
+                    .listener(new RotationListener(rotationEvents, pipeline.service(), Clock.systemUTC()))
+                    .build();
+            opened.push(kms);
+            this.store = ObjectStores.create(storeConfig);
+            opened.push(store);
+            final Topology topology = SealstreamTopology.build(pipeline,
+                    new SealstreamTopology.Components(kms, store, config, Clock.systemUTC()));
+            this.streams = new KafkaStreams(topology, streamsProps);
+        } catch (final RuntimeException e) {
+            closeAll(opened, e);
+            throw e;
+        }
+        // The cache retires keys lazily, when asked for one; sweep it so idle keys still leave memory on time.
+        this.sweeper = Executors.newSingleThreadScheduledExecutor(r -> {
+            final Thread t = new Thread(r, "sealstream-key-cache-sweeper");
+            t.setDaemon(true);
+            return t;
+        });
+        sweeper.scheduleWithFixedDelay(this::sweepKeyCache, 30, 30, TimeUnit.SECONDS);
         streams.setUncaughtExceptionHandler(e -> {
             if (isTransient(e)) {
                 LOG.warn("replacing a stream thread after a transient failure; its records will be retried: {}",
@@ -81,6 +111,24 @@ public final class SealstreamApp implements AutoCloseable {
                 stopped.countDown();
             }
         });
+    }
+
+    private void sweepKeyCache() {
+        try {
+            kms.cleanUp();
+        } catch (final RuntimeException e) {
+            LOG.warn("key cache sweep failed: {}", e.getMessage());
+        }
+    }
+
+    private static void closeAll(final Deque<AutoCloseable> opened, final Throwable cause) {
+        while (!opened.isEmpty()) {
+            try {
+                opened.pop().close();
+            } catch (final Exception suppressed) {
+                cause.addSuppressed(suppressed);
+            }
+        }
     }
 
     /** Builds and starts the pipeline. {@code environment} supplies the KMS passphrase (never the config file). */
@@ -110,9 +158,15 @@ public final class SealstreamApp implements AutoCloseable {
         return p;
     }
 
-    private static boolean isTransient(final Throwable e) {
+    /**
+     * A dependency that is down, anywhere in the cause chain: our own give-way signal, or a registry, KMS or store
+     * outage surfacing elsewhere (e.g. serialising an output while the registry is unreachable).
+     */
+    static boolean isTransient(final Throwable e) {
         for (Throwable t = e; t != null; t = t.getCause()) {
-            if (t instanceof TransientFailureException) {
+            if (t instanceof TransientFailureException || t instanceof ObjectStoreUnavailableException
+                    || t instanceof SchemaRegistryException s && s.isTransient()
+                    || t instanceof KmsException k && k.isTransient()) {
                 return true;
             }
         }
@@ -162,8 +216,11 @@ public final class SealstreamApp implements AutoCloseable {
 
     @Override
     public void close() {
+        sweeper.shutdownNow();
         try {
-            streams.close(Duration.ofSeconds(60));
+            if (!streams.close(Duration.ofSeconds(60))) {
+                LOG.warn("stream threads did not stop within 60 s; closing the KMS client and store under them");
+            }
         } finally {
             try {
                 kms.close(); // retires the cached DEKs (DEK_RETIRED, CLOSED) before the publisher flushes

@@ -21,10 +21,11 @@ import java.util.Objects;
  * @param preset            the envelope preset ({@code sealstream.envelope.preset}, default 64 KiB segments)
  * @param retry             how long a record waits for the KMS or the store before its thread gives way
  * @param dedupeRetention   how long processed event ids are remembered ({@code sealstream.dedupe.retention}, 7 days)
+ * @param staging           which staging objects events may point to ({@code sealstream.staging.*}, default any)
  */
 public record PipelineConfig(String applicationId, String instanceId, Topics topics, KeyPolicy keyPolicy,
                              String destinationBucket, long inlineMaxBytes, Preset preset, RetrySettings retry,
-                             Duration dedupeRetention) {
+                             Duration dedupeRetention, StagingPolicy staging) {
 
     public static final long DEFAULT_INLINE_MAX_BYTES = 1L << 20;
     public static final String DEFAULT_BUCKET = "sealstream";
@@ -38,6 +39,7 @@ public record PipelineConfig(String applicationId, String instanceId, Topics top
         Objects.requireNonNull(preset, "preset");
         Objects.requireNonNull(retry, "retry");
         Objects.requireNonNull(dedupeRetention, "dedupeRetention");
+        Objects.requireNonNull(staging, "staging");
         if (inlineMaxBytes < 0 || inlineMaxBytes > 64L << 20) {
             throw new IllegalArgumentException("sealstream.inline.max-bytes must be between 0 and 64MiB");
         }
@@ -81,7 +83,8 @@ public record PipelineConfig(String applicationId, String instanceId, Topics top
                 ConfigValues.size(config, "sealstream.inline.max-bytes", DEFAULT_INLINE_MAX_BYTES),
                 preset(ConfigValues.string(config, "sealstream.envelope.preset", Preset.DEFAULT.name())),
                 retry,
-                ConfigValues.duration(config, "sealstream.dedupe.retention", Duration.ofDays(7)));
+                ConfigValues.duration(config, "sealstream.dedupe.retention", Duration.ofDays(7)),
+                StagingPolicy.fromConfig(config));
     }
 
     /** The service name written into audit and rotation records: {@code applicationId/instanceId}. */

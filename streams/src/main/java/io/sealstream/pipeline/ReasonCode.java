@@ -16,6 +16,11 @@ public enum ReasonCode {
     INLINE_TOO_LARGE("the inline payload is larger than the configured limit"),
     /** The staging object the event points to does not exist. */
     STAGING_NOT_FOUND("the staging object does not exist"),
+    /**
+     * The store refused to let the pipeline read the staging object for a reason other than its absence or an
+     * outage (e.g. HTTP 403: the event names a bucket the pipeline may not read).
+     */
+    STAGING_UNREADABLE("the store refused to read the staging object"),
     /** The staging object's size differs from the size the event declares. */
     STAGING_SIZE_MISMATCH("the staging object's size differs from the declared size"),
     /** The plaintext's SHA-256 differs from the one the event declares. */

@@ -173,7 +173,8 @@ final class PipelineFixture {
     }
 
     void send(final KafkaProducer<byte[], byte[]> producer, final ObjectUploaded u) {
-        producer.send(new ProducerRecord<>(topics.uploads(), u.getEventId().getBytes(StandardCharsets.UTF_8),
+        final String key = u.getTenant() + "/" + u.getBucket() + "/" + u.getObjectKey();
+        producer.send(new ProducerRecord<>(topics.uploads(), key.getBytes(StandardCharsets.UTF_8),
                 serde(ObjectUploaded.class).serializer().serialize(topics.uploads(), u)));
     }
 

@@ -107,6 +107,7 @@ class UploadTopologyTest {
         config.put("sealstream.retry.max-backoff", "5ms");
         config.put("sealstream.retry.max-block", "500ms");
         config.put("sealstream.instance-id", "test-instance");
+        config.put("sealstream.staging.buckets", "staging");
         final PipelineConfig pipeline = PipelineConfig.fromConfig(config);
         kms = KmsClients.builder(kmsWithOutages(local)).retryPolicy(RetryPolicy.none())
                 .listener(new RotationListener(rotation::add, pipeline.service(), Clock.systemUTC()))
@@ -272,6 +273,10 @@ class UploadTopologyTest {
                 Arguments.of("a tenant that would escape its directory", ReasonCode.INVALID_FIELD),
                 Arguments.of("an object key with '..'", ReasonCode.INVALID_FIELD),
                 Arguments.of("a malformed staging location", ReasonCode.INVALID_FIELD),
+                Arguments.of("an object key with a backslash", ReasonCode.INVALID_FIELD),
+                Arguments.of("a destination key longer than S3 allows", ReasonCode.INVALID_FIELD),
+                Arguments.of("a path segment longer than a file name may be", ReasonCode.INVALID_FIELD),
+                Arguments.of("a staging bucket that is not a staging bucket", ReasonCode.INVALID_FIELD),
                 Arguments.of("an oversized inline payload", ReasonCode.INLINE_TOO_LARGE),
                 Arguments.of("a missing staging object", ReasonCode.STAGING_NOT_FOUND),
                 Arguments.of("a staging object of another size", ReasonCode.STAGING_SIZE_MISMATCH),
@@ -328,6 +333,12 @@ class UploadTopologyTest {
             case "an object key with '..'" -> upload("p2", "acme", "a/../../b", inline(data));
             case "a malformed staging location" -> upload("p3", "acme", "x", new StagedPayload("http://nope", 1L, null));
             case "an oversized inline payload" -> upload("p4", "acme", "x", inline(new byte[5000]));
+            case "an object key with a backslash" -> upload("p9", "acme", "a\\b", inline(data));
+            case "a destination key longer than S3 allows" -> upload("p10", "acme",
+                    String.join("/", java.util.Collections.nCopies(6, "k".repeat(200))), inline(data));
+            case "a path segment longer than a file name may be" -> upload("p11", "acme", "d/" + "n".repeat(256), inline(data));
+            case "a staging bucket that is not a staging bucket" -> upload("p12", "acme", "x",
+                    new StagedPayload("s3://someone-elses-bucket/secret.bin", 1L, null));
             case "a missing staging object" -> upload("p5", "acme", "x",
                     new StagedPayload("s3://staging/never-uploaded", 1L, null));
             case "a staging object of another size" -> upload("p6", "acme", "x", new StagedPayload(staged.toUri(), 99L, null));

@@ -19,6 +19,7 @@ import io.sealstream.pipeline.ReasonCode;
 import io.sealstream.store.ObjectLocation;
 import io.sealstream.store.ObjectNotFoundException;
 import io.sealstream.store.ObjectStore;
+import io.sealstream.store.ObjectStoreUnavailableException;
 import io.sealstream.store.StoredObject;
 import java.io.ByteArrayInputStream;
 import java.io.FilterOutputStream;
@@ -67,7 +68,7 @@ public final class UploadEncryptor {
         this.config = Objects.requireNonNull(config, "config");
         this.clock = Objects.requireNonNull(clock, "clock");
         this.encryptor = new EnvelopeEncryptor(config.preset(), false);
-        this.validator = new UploadValidator(config.inlineMaxBytes());
+        this.validator = new UploadValidator(config.inlineMaxBytes(), config.staging());
     }
 
     /** The result, and whether it describes an object an earlier attempt had already written. */
@@ -75,6 +76,15 @@ public final class UploadEncryptor {
     }
 
     public Result encrypt(final ObjectUploaded upload) throws IOException {
+        try {
+            return encryptValidated(upload);
+        } catch (final IllegalArgumentException e) {
+            // A store refused a key or metadata value the validator let through: the event's fault, not a bug.
+            throw new PermanentFailureException(ReasonCode.INVALID_FIELD, e.getMessage());
+        }
+    }
+
+    private Result encryptValidated(final ObjectUploaded upload) throws IOException {
         final ObjectLocation staging = validator.validate(upload);
         final ObjectIdentity identity = new ObjectIdentity(upload.getTenant(), upload.getBucket(), upload.getObjectKey());
         final ObjectLocation destination = identity.destination(config.destinationBucket());
@@ -85,27 +95,33 @@ public final class UploadEncryptor {
         }
         final long declaredSize = declaredSize(upload, staging);
         final String kekId = config.keyPolicy().kekFor(upload.getTenant(), upload.getBucket());
-        final WrappedDataKey wrapped;
         final EncryptingOutputStream[] written = new EncryptingOutputStream[1];
+        final WrappedDataKey wrapped;
         try (DataKey dek = dataKey(kekId)) {
             wrapped = dek.wrapped();
-            final Map<String, String> metadata = ObjectMetadata.of(1, wrapped, upload.getEventId(), declaredSize,
-                    config.preset().segmentSize());
-            store.put(destination, metadata, out -> {
-                final EncryptingOutputStream sealed = encryptor.encryptingStream(new KeepOpen(out), dek,
-                        identity.encryptionContext());
-                written[0] = sealed;
-                try (InputStream plaintext = openPayload(upload, staging)) {
-                    copyChecked(plaintext, sealed, upload, declaredSize);
-                } catch (final IOException | RuntimeException e) {
-                    sealed.abort();
-                    throw e;
+            try {
+                final Map<String, String> metadata = ObjectMetadata.of(1, wrapped, upload.getEventId(), declaredSize,
+                        config.preset().segmentSize());
+                store.put(destination, metadata, out -> {
+                    final EncryptingOutputStream sealed = encryptor.encryptingStream(new KeepOpen(out), dek,
+                            identity.encryptionContext());
+                    written[0] = sealed;
+                    try (InputStream plaintext = openPayload(upload, staging)) {
+                        copyChecked(plaintext, sealed, upload, declaredSize);
+                    } catch (final IOException | RuntimeException e) {
+                        sealed.abort();
+                        throw e;
+                    }
+                    sealed.close();
+                });
+            } finally {
+                // Failed attempts encrypted bytes under this key too: the cache's byte limit counts them.
+                if (written[0] != null) {
+                    kms.reportUsage(wrapped, written[0].plaintextBytes());
                 }
-                sealed.close();
-            });
+            }
         }
         final EncryptingOutputStream sealed = written[0];
-        kms.reportUsage(wrapped, sealed.plaintextBytes());
         return new Result(event(upload, destination, sealed.plaintextBytes(), sealed.ciphertextBytes(),
                 sealed.ciphertextDigest(), wrapped.dekId(), wrapped.kek(), 1, config.preset().segmentSize()), false);
     }
@@ -124,7 +140,7 @@ public final class UploadEncryptor {
             return ((InlinePayload) upload.getPayload()).getData().remaining();
         }
         final StagedPayload staged = (StagedPayload) upload.getPayload();
-        final StoredObject head = store.head(staging).orElseThrow(() -> new PermanentFailureException(
+        final StoredObject head = stagingCall(staging, () -> store.head(staging)).orElseThrow(() -> new PermanentFailureException(
                 ReasonCode.STAGING_NOT_FOUND, "staging object not found: " + staging));
         if (head.size() != staged.getSize()) {
             throw sizeMismatch(staging, staged.getSize(), head.size());
@@ -139,10 +155,26 @@ public final class UploadEncryptor {
             data.get(bytes);
             return new ByteArrayInputStream(bytes);
         }
+        return stagingCall(staging, () -> store.get(staging));
+    }
+
+    private interface StoreCall<T> {
+        T call() throws IOException;
+    }
+
+    /**
+     * A staging object is named by the event, so the store's refusals are the event's problem: not found, or refused
+     * (e.g. 403). Outages stay transient.
+     */
+    private static <T> T stagingCall(final ObjectLocation staging, final StoreCall<T> call) throws IOException {
         try {
-            return store.get(staging);
+            return call.call();
         } catch (final ObjectNotFoundException e) {
             throw new PermanentFailureException(ReasonCode.STAGING_NOT_FOUND, "staging object not found: " + staging);
+        } catch (final ObjectStoreUnavailableException | PermanentFailureException e) {
+            throw e;
+        } catch (final IOException e) {
+            throw new PermanentFailureException(ReasonCode.STAGING_UNREADABLE, e.getMessage());
         }
     }
 

@@ -10,6 +10,7 @@ import io.sealstream.events.ObjectUploaded;
 import io.sealstream.pipeline.PipelineConfig;
 import io.sealstream.pipeline.ReasonCode;
 import io.sealstream.serde.IncompatibleSchemaException;
+import io.sealstream.serde.MalformedRecordException;
 import io.sealstream.serde.SchemaNotFoundException;
 import io.sealstream.serde.SchemaRegistryException;
 import java.nio.ByteBuffer;
@@ -110,13 +111,17 @@ public final class UploadProcessor implements Processor<byte[], byte[], Object, 
                 throw new PermanentFailureException(ReasonCode.MALFORMED_EVENT, "the record has no value");
             }
             return upload;
+        } catch (final MalformedRecordException e) {
+            throw new PermanentFailureException(ReasonCode.MALFORMED_EVENT, RetryLoop.oneLine(e));
         } catch (final SchemaNotFoundException | IncompatibleSchemaException e) {
             throw new PermanentFailureException(ReasonCode.UNKNOWN_SCHEMA, RetryLoop.oneLine(e));
         } catch (final SchemaRegistryException e) {
             if (e.isTransient()) {
                 throw e;
             }
-            throw new PermanentFailureException(ReasonCode.MALFORMED_EVENT, RetryLoop.oneLine(e));
+            // 401, 403, 422...: the registry refuses the pipeline itself, which is no event's fault. Fail closed
+            // rather than dead-letter every record.
+            throw new IllegalStateException("the schema registry refused the pipeline: " + RetryLoop.oneLine(e), e);
         } catch (final SerializationException | ClassCastException | IllegalArgumentException e) {
             throw new PermanentFailureException(ReasonCode.MALFORMED_EVENT, RetryLoop.oneLine(e));
         }

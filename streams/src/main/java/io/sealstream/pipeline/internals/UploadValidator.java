@@ -4,6 +4,7 @@ import io.sealstream.events.InlinePayload;
 import io.sealstream.events.ObjectUploaded;
 import io.sealstream.events.StagedPayload;
 import io.sealstream.pipeline.ReasonCode;
+import io.sealstream.pipeline.StagingPolicy;
 import io.sealstream.store.ObjectLocation;
 import java.nio.charset.StandardCharsets;
 import java.util.regex.Pattern;
@@ -18,13 +19,20 @@ final class UploadValidator {
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,62}");
     /** Event ids are stored as object metadata, which S3 limits to printable ASCII. */
     private static final Pattern EVENT_ID = Pattern.compile("[\\x21-\\x7e]{1,256}");
-    private static final int MAX_OBJECT_KEY_BYTES = 900;
+    /** S3 limits keys to 1024 bytes; the destination key is {@code tenant/bucket/objectKey}. */
+    private static final int MAX_DESTINATION_KEY_BYTES = 1024;
+    /** File systems limit a path segment to 255 bytes, and the filesystem store maps segments to directories. */
+    private static final int MAX_SEGMENT_BYTES = 255;
+    /** Segment names the filesystem store reserves for its temporary files. */
+    private static final String RESERVED_PREFIX = ".sealstream-";
     private static final int MAX_PRINCIPAL_CHARS = 256;
 
     private final long inlineMaxBytes;
+    private final StagingPolicy staging;
 
-    UploadValidator(final long inlineMaxBytes) {
+    UploadValidator(final long inlineMaxBytes, final StagingPolicy staging) {
         this.inlineMaxBytes = inlineMaxBytes;
+        this.staging = staging;
     }
 
     /** Returns the staging location for a staged payload, or null for an inline one. */
@@ -32,7 +40,11 @@ final class UploadValidator {
         require(EVENT_ID.matcher(u.getEventId()).matches(), "eventId must be 1-256 printable ASCII characters");
         require(NAME.matcher(u.getTenant()).matches(), "tenant must match " + NAME.pattern());
         require(NAME.matcher(u.getBucket()).matches(), "bucket must match " + NAME.pattern());
-        validateObjectKey(u.getObjectKey());
+        validateKey("objectKey", u.getObjectKey());
+        final int destinationBytes = (u.getTenant() + "/" + u.getBucket() + "/" + u.getObjectKey())
+                .getBytes(StandardCharsets.UTF_8).length;
+        require(destinationBytes <= MAX_DESTINATION_KEY_BYTES, "tenant/bucket/objectKey must be at most "
+                + MAX_DESTINATION_KEY_BYTES + " bytes of UTF-8 (S3's key limit), got " + destinationBytes);
         require(!u.getUploader().isBlank() && u.getUploader().length() <= MAX_PRINCIPAL_CHARS
                 && noControlCharacters(u.getUploader()), "uploader must be 1-256 characters without control characters");
         final Object payload = u.getPayload();
@@ -51,6 +63,8 @@ final class UploadValidator {
             } catch (final IllegalArgumentException e) {
                 throw invalid("payload.location: " + e.getMessage());
             }
+            validateKey("payload.location key", location.key());
+            staging.check(u.getTenant(), location);
             require(staged.getSize() >= 0, "payload.size must not be negative");
             require(staged.getSha256() == null || staged.getSha256().remaining() == 32,
                     "payload.sha256 must be 32 bytes (SHA-256) when present");
@@ -59,14 +73,19 @@ final class UploadValidator {
         throw invalid("payload must be InlinePayload or StagedPayload");
     }
 
-    private static void validateObjectKey(final String key) throws PermanentFailureException {
-        require(!key.isEmpty() && key.getBytes(StandardCharsets.UTF_8).length <= MAX_OBJECT_KEY_BYTES,
-                "objectKey must be 1-" + MAX_OBJECT_KEY_BYTES + " bytes of UTF-8");
-        require(noControlCharacters(key), "objectKey must not contain control characters");
-        require(!key.startsWith("/") && !key.endsWith("/"), "objectKey must not start or end with '/'");
+    /** Keys both stores accept the same way: no escaping the bucket, no reserved or oversized segments. */
+    private static void validateKey(final String field, final String key) throws PermanentFailureException {
+        require(!key.isEmpty(), field + " must not be empty");
+        require(noControlCharacters(key), field + " must not contain control characters");
+        require(key.indexOf('\\') < 0, field + " must not contain '\\'");
+        require(!key.startsWith("/") && !key.endsWith("/"), field + " must not start or end with '/'");
         for (String segment : key.split("/", -1)) {
             require(!segment.isEmpty() && !segment.equals(".") && !segment.equals(".."),
-                    "objectKey must not contain empty, '.' or '..' path segments");
+                    field + " must not contain empty, '.' or '..' path segments");
+            require(!segment.startsWith(RESERVED_PREFIX), field + " must not have a segment starting with '"
+                    + RESERVED_PREFIX + "'");
+            require(segment.getBytes(StandardCharsets.UTF_8).length <= MAX_SEGMENT_BYTES,
+                    field + " must not have a path segment longer than " + MAX_SEGMENT_BYTES + " bytes");
         }
     }
 
@@ -74,7 +93,7 @@ final class UploadValidator {
         return s.chars().noneMatch(c -> c < 0x20 || c == 0x7f);
     }
 
-    private static void require(final boolean ok, final String message) throws PermanentFailureException {
+    static void require(final boolean ok, final String message) throws PermanentFailureException {
         if (!ok) {
             throw invalid(message);
         }

@@ -1,0 +1,51 @@
+package io.sealstream.pipeline;
+
+import io.sealstream.config.ConfigValues;
+import io.sealstream.pipeline.internals.PermanentFailureException;
+import io.sealstream.store.ObjectLocation;
+import java.util.Arrays;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
+
+/**
+ * Which staging objects an upload event may point to. Without limits, any object the pipeline can read could be
+ * encrypted into any tenant's name; a deployment that shares the pipeline between tenants limits it:
+ * <pre>
+ * sealstream.staging.buckets=staging,uploads     # only these buckets (default: any)
+ * sealstream.staging.tenant-prefix=true          # and only keys under "&lt;tenant&gt;/" (default: false)
+ * </pre>
+ */
+public record StagingPolicy(Set<String> buckets, boolean tenantPrefix) {
+
+    public StagingPolicy {
+        buckets = Set.copyOf(buckets);
+    }
+
+    public static StagingPolicy any() {
+        return new StagingPolicy(Set.of(), false);
+    }
+
+    public static StagingPolicy fromConfig(final Map<String, ?> config) {
+        final String list = ConfigValues.string(config, "sealstream.staging.buckets", "");
+        final Set<String> buckets = Arrays.stream(list.split(",")).map(String::trim).filter(s -> !s.isEmpty())
+                .collect(Collectors.toSet());
+        final String prefix = ConfigValues.string(config, "sealstream.staging.tenant-prefix", "false");
+        if (!prefix.equals("true") && !prefix.equals("false")) {
+            throw new IllegalArgumentException("sealstream.staging.tenant-prefix: expected true or false, got '" + prefix + "'");
+        }
+        return new StagingPolicy(buckets, Boolean.parseBoolean(prefix));
+    }
+
+    /** Throws an INVALID_FIELD failure if {@code tenant} may not use the staging object at {@code location}. */
+    public void check(final String tenant, final ObjectLocation location) throws PermanentFailureException {
+        if (!buckets.isEmpty() && !buckets.contains(location.bucket())) {
+            throw new PermanentFailureException(ReasonCode.INVALID_FIELD, "payload.location: bucket '" + location.bucket()
+                    + "' is not a staging bucket (sealstream.staging.buckets)");
+        }
+        if (tenantPrefix && !location.key().startsWith(tenant + "/")) {
+            throw new PermanentFailureException(ReasonCode.INVALID_FIELD, "payload.location: tenant '" + tenant
+                    + "' may only use staging keys under '" + tenant + "/' (sealstream.staging.tenant-prefix)");
+        }
+    }
+}
