@@ -2,6 +2,7 @@ package io.sealstream.cli;
 
 import io.sealstream.app.SealstreamApp;
 import io.sealstream.app.SealstreamConfig;
+import io.sealstream.stack.StackEnv;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -18,15 +19,23 @@ final class RunCommand extends IoAware implements Callable<Integer> {
 
     @Option(names = "--config", required = true, paramLabel = "FILE", description = "Properties file.")
     Path config;
+    @Option(names = "--env-file", paramLabel = "FILE", description = "NAME=value lines applied like environment "
+            + "variables (e.g. DIR/stack.env from 'sealstream stack up'); the real environment wins.")
+    Path envFile;
 
     @Override
     public Integer call() throws Exception {
         if (System.getProperty("org.slf4j.simpleLogger.log.io.sealstream") == null) {
             System.setProperty("org.slf4j.simpleLogger.log.io.sealstream", "info");
         }
+        final Map<String, String> environment = new java.util.HashMap<>();
+        if (envFile != null) {
+            environment.putAll(StackEnv.parse(envFile));
+        }
+        environment.putAll(io.environment());
         final Map<String, String> settings;
         try {
-            settings = SealstreamConfig.load(config, io.environment());
+            settings = SealstreamConfig.load(config, environment);
         } catch (final java.nio.file.NoSuchFileException e) {
             throw new CliFailure("no such config file: " + config, SealstreamCli.EXIT_USAGE);
         }
@@ -38,7 +47,7 @@ final class RunCommand extends IoAware implements Callable<Integer> {
             throw new CliFailure("schema.registry.url is not set (in " + config + " or $SCHEMA_REGISTRY_URL)",
                     SealstreamCli.EXIT_USAGE);
         }
-        final SealstreamApp app = SealstreamApp.start(settings, io.environment());
+        final SealstreamApp app = SealstreamApp.start(settings, environment);
         final Thread hook = new Thread(app::close, "sealstream-shutdown");
         Runtime.getRuntime().addShutdownHook(hook);
         io.stderr().println("sealstream: running " + app.pipeline().service() + "; input " + app.pipeline().topics().uploads()

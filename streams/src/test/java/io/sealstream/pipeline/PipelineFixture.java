@@ -51,23 +51,38 @@ final class PipelineFixture {
     final Topics topics = new Topics("up-" + id, "obj-" + id, "audit-" + id, "rot-" + id, "dlq-" + id);
     final String stagingBucket = "staging-" + id;
     final String destinationBucket = "sealed-" + id;
-    final S3ProxyServer s3 = S3ProxyServer.shared();
     final Map<String, String> config = new TreeMap<>();
     final Map<String, String> env = Map.of(LocalKeyStoreKms.PASSPHRASE_ENV, PASSPHRASE);
     final Path keystore;
     /** An in-process pipeline whose failure should end a wait at once rather than at its timeout. */
     private volatile io.sealstream.app.SealstreamApp watched;
 
+    /** On the shared in-JVM broker, the shared Apicurio and the shared in-JVM S3Proxy. */
     PipelineFixture(final Path dir) throws IOException {
+        this(dir, SharedKafka.bootstrapServers(), ApicurioRegistry.shared().confluentUrl(),
+                S3ProxyServer.shared().endpoint().toString(), S3ProxyServer.shared().accessKey(),
+                S3ProxyServer.shared().secretKey());
+    }
+
+    /** On services started elsewhere, e.g. by {@code sealstream stack up}. */
+    PipelineFixture(final Path dir, final String bootstrap, final String registryUrl, final String s3Endpoint,
+                    final String s3AccessKey, final String s3SecretKey) throws IOException {
         keystore = dir.resolve("keys.p12");
         try (LocalKeyStoreKms kms = LocalKeyStoreKms.open(keystore, PASSPHRASE.toCharArray())) {
             kms.createKey(DEFAULT_KEK);
             kms.createKey(ACME_KEK);
         }
-        s3.createBucket(stagingBucket);
-        s3.createBucket(destinationBucket);
-        config.put("bootstrap.servers", SharedKafka.bootstrapServers());
-        config.put("schema.registry.url", ApicurioRegistry.shared().confluentUrl());
+        try (software.amazon.awssdk.services.s3.S3Client s3 = software.amazon.awssdk.services.s3.S3Client.builder()
+                .endpointOverride(java.net.URI.create(s3Endpoint))
+                .region(software.amazon.awssdk.regions.Region.US_EAST_1).forcePathStyle(true)
+                .credentialsProvider(software.amazon.awssdk.auth.credentials.StaticCredentialsProvider.create(
+                        software.amazon.awssdk.auth.credentials.AwsBasicCredentials.create(s3AccessKey, s3SecretKey)))
+                .build()) {
+            s3.createBucket(b -> b.bucket(stagingBucket));
+            s3.createBucket(b -> b.bucket(destinationBucket));
+        }
+        config.put("bootstrap.servers", bootstrap);
+        config.put("schema.registry.url", registryUrl);
         config.put("application.id", "it-" + id);
         config.put("state.dir", dir.resolve("state").toString());
         config.put("num.stream.threads", "2");
@@ -80,9 +95,9 @@ final class PipelineFixture {
         config.put("sealstream.topic.dlq", topics.deadLetters());
         config.put("sealstream.topic.partitions", "3");
         config.put("sealstream.store.type", "s3");
-        config.put("sealstream.store.s3.endpoint", s3.endpoint().toString());
-        config.put("sealstream.store.s3.access-key", s3.accessKey());
-        config.put("sealstream.store.s3.secret-key", s3.secretKey());
+        config.put("sealstream.store.s3.endpoint", s3Endpoint);
+        config.put("sealstream.store.s3.access-key", s3AccessKey);
+        config.put("sealstream.store.s3.secret-key", s3SecretKey);
         config.put("sealstream.store.s3.path-style", "true");
         config.put("sealstream.store.bucket", destinationBucket);
         config.put("sealstream.kms.local.keystore", keystore.toString());

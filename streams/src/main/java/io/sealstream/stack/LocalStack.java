@@ -1,0 +1,226 @@
+package io.sealstream.stack;
+
+import io.sealstream.pipeline.Topics;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewTopic;
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.model.BucketAlreadyOwnedByYouException;
+
+/**
+ * The local stack without Docker: a Kafka broker (KRaft), Apicurio Registry (Confluent API) and S3Proxy, each its
+ * own process on loopback, started and waited for in turn; then the pipeline's topics and buckets are created and
+ * {@code DIR/stack.env} written. {@code sealstream stack up|status|down}, the integration tests and the end-to-end
+ * benchmark all start services through this class.
+ */
+public final class LocalStack {
+
+    public static final String PIDS = "stack.pids";
+
+    private LocalStack() {
+    }
+
+    /**
+     * @param dir           where the services keep their data, logs, pids and {@code stack.env}
+     * @param artifacts     where Maven put Apicurio ({@code apicurio/}) and S3Proxy ({@code s3proxy.jar})
+     * @param kafkaPort     0 for a free port
+     * @param registryPort  0 for a free port
+     * @param s3Port        0 for a free port
+     * @param partitions    partitions of the pipeline's topics
+     */
+    public record Options(Path dir, Path artifacts, int kafkaPort, int registryPort, int s3Port, String bucket,
+                          String stagingBucket, Topics topics, int partitions, Duration timeout) {
+        public Options {
+            dir = dir.toAbsolutePath().normalize();
+        }
+
+        public static Options defaults(final Path dir, final Path artifacts) {
+            return new Options(dir, artifacts, 0, 0, 0, "sealstream", "staging", Topics.defaults(), 4, Duration.ofMinutes(3));
+        }
+    }
+
+    /** Where the build put the stack's artifacts: {@code sealstream.stack.home}, {@code SEALSTREAM_STACK_HOME}, or beside the jar. */
+    public static Path defaultArtifacts() {
+        final String prop = System.getProperty("sealstream.stack.home");
+        if (prop != null && !prop.isBlank()) {
+            return Path.of(prop);
+        }
+        final String env = System.getenv("SEALSTREAM_STACK_HOME");
+        if (env != null && !env.isBlank()) {
+            return Path.of(env);
+        }
+        try {
+            final Path code = Path.of(LocalStack.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+            return (Files.isDirectory(code) ? code.getParent() : code.getParent()).resolve("stack");
+        } catch (final Exception e) {
+            return Path.of("streams", "target", "stack");
+        }
+    }
+
+    /** Starts the stack; on any failure stops what it started and rethrows. */
+    public static StackEnv up(final Options o, final PrintStream progress) throws IOException, InterruptedException {
+        Files.createDirectories(o.dir());
+        final List<ServiceProcess> running = readPids(o.dir()).stream().filter(p -> p.belongsTo(o.dir())).toList();
+        if (!running.isEmpty()) {
+            throw new IllegalStateException("a stack is already running in " + o.dir() + " (" + names(running)
+                    + "); run 'sealstream stack down --dir " + o.dir() + "' first");
+        }
+        final Path runner = RegistryService.findRunnerJar(o.artifacts().resolve("apicurio"));
+        final Path s3jar = o.artifacts().resolve("s3proxy.jar");
+        if (!Files.isRegularFile(s3jar)) {
+            throw new IllegalStateException("S3Proxy is not at " + s3jar + " (the ./sealstream launcher fetches it)");
+        }
+        final List<ServiceProcess> started = new ArrayList<>();
+        try {
+            final int kafkaPort = port(o.kafkaPort());
+            long t0 = System.nanoTime();
+            started.add(KafkaService.start(o.dir(), kafkaPort, ServiceProcess.freePort(), o.timeout()));
+            writePids(o.dir(), started);
+            progress.printf("kafka            127.0.0.1:%d ready in %.1f s%n", kafkaPort, secs(t0));
+            final int registryPort = port(o.registryPort());
+            t0 = System.nanoTime();
+            started.add(RegistryService.start(o.dir(), runner, registryPort, o.timeout()));
+            writePids(o.dir(), started);
+            progress.printf("schema registry  %s ready in %.1f s (Apicurio, compatibility BACKWARD)%n",
+                    RegistryService.confluentUrl(registryPort), secs(t0));
+            final int s3Port = port(o.s3Port());
+            final String accessKey = "sealstream-" + random(6);
+            final String secretKey = random(24);
+            t0 = System.nanoTime();
+            started.add(S3ProxyService.start(o.dir(), s3jar, s3Port, accessKey, secretKey, o.timeout()));
+            writePids(o.dir(), started);
+            progress.printf("s3               %s ready in %.1f s (S3Proxy, filesystem)%n", S3ProxyService.endpoint(s3Port),
+                    secs(t0));
+            final StackEnv env = new StackEnv("127.0.0.1:" + kafkaPort, RegistryService.confluentUrl(registryPort),
+                    S3ProxyService.endpoint(s3Port), accessKey, secretKey, o.bucket(), o.stagingBucket());
+            createBuckets(env);
+            final List<String> topics = createTopics(env.kafkaBootstrapServers(), o.topics(), o.partitions());
+            progress.printf("created          buckets %s, %s; topics %s (%d partitions)%n", o.bucket(), o.stagingBucket(),
+                    topics.isEmpty() ? "(all existed)" : String.join(", ", topics), o.partitions());
+            env.write(o.dir());
+            return env;
+        } catch (final IOException | InterruptedException | RuntimeException e) {
+            for (int i = started.size() - 1; i >= 0; i--) {
+                started.get(i).stop(Duration.ofSeconds(10));
+            }
+            Files.deleteIfExists(o.dir().resolve(PIDS));
+            throw e;
+        }
+    }
+
+    /** Each service of the stack in {@code dir} and whether it is running. */
+    public static Map<ServiceProcess, Boolean> status(final Path dir) throws IOException {
+        final Map<ServiceProcess, Boolean> out = new java.util.LinkedHashMap<>();
+        for (ServiceProcess p : readPids(dir.toAbsolutePath().normalize())) {
+            out.put(p, p.belongsTo(dir.toAbsolutePath().normalize()));
+        }
+        return out;
+    }
+
+    /** Stops every service this stack started (by pid, checking each is still ours), newest first. */
+    public static List<String> down(final Path dir, final Duration grace) throws IOException {
+        final Path d = dir.toAbsolutePath().normalize();
+        final List<ServiceProcess> all = readPids(d);
+        final List<String> stopped = new ArrayList<>();
+        for (int i = all.size() - 1; i >= 0; i--) {
+            final ServiceProcess p = all.get(i);
+            if (p.belongsTo(d)) {
+                if (!p.stop(grace)) {
+                    throw new IllegalStateException("could not stop " + p.name() + " (pid " + p.pid() + ")");
+                }
+                stopped.add(p.name());
+            }
+        }
+        Files.deleteIfExists(d.resolve(PIDS));
+        return stopped;
+    }
+
+    static List<ServiceProcess> readPids(final Path dir) throws IOException {
+        final Path file = dir.resolve(PIDS);
+        if (!Files.exists(file)) {
+            return List.of();
+        }
+        final List<ServiceProcess> out = new ArrayList<>();
+        for (String line : Files.readAllLines(file, StandardCharsets.UTF_8)) {
+            final String[] f = line.split("\t");
+            if (f.length == 3) {
+                out.add(new ServiceProcess(f[0], Long.parseLong(f[1]), Path.of(f[2])));
+            }
+        }
+        return out;
+    }
+
+    private static void writePids(final Path dir, final List<ServiceProcess> started) throws IOException {
+        final StringBuilder b = new StringBuilder();
+        started.forEach(p -> b.append(p.name()).append('\t').append(p.pid()).append('\t').append(p.log()).append('\n'));
+        final Path tmp = dir.resolve(PIDS + ".tmp");
+        Files.writeString(tmp, b.toString(), StandardCharsets.UTF_8);
+        Files.move(tmp, dir.resolve(PIDS), java.nio.file.StandardCopyOption.ATOMIC_MOVE,
+                java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+    }
+
+    private static void createBuckets(final StackEnv env) {
+        try (S3Client s3 = S3Client.builder().endpointOverride(URI.create(env.s3Endpoint())).region(Region.US_EAST_1)
+                .forcePathStyle(true)
+                .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create(env.s3AccessKey(),
+                        env.s3SecretKey())))
+                .build()) {
+            for (String bucket : Set.of(env.s3Bucket(), env.s3StagingBucket())) {
+                try {
+                    s3.createBucket(b -> b.bucket(bucket));
+                } catch (final BucketAlreadyOwnedByYouException exists) {
+                    // a restart of the same stack: fine
+                }
+            }
+        }
+    }
+
+    static List<String> createTopics(final String bootstrap, final Topics topics, final int partitions)
+            throws InterruptedException {
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
+            final Set<String> existing = admin.listTopics().names().get(60, TimeUnit.SECONDS);
+            final List<NewTopic> missing = topics.all().stream().filter(t -> !existing.contains(t))
+                    .map(t -> new NewTopic(t, Optional.of(partitions), Optional.empty())).toList();
+            admin.createTopics(missing).all().get(60, TimeUnit.SECONDS);
+            return missing.stream().map(NewTopic::name).toList();
+        } catch (final java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+            throw new IllegalStateException("cannot create the pipeline's topics: " + e.getMessage(), e);
+        }
+    }
+
+    private static int port(final int requested) {
+        return requested > 0 ? requested : ServiceProcess.freePort();
+    }
+
+    private static String random(final int bytes) {
+        final byte[] b = new byte[bytes];
+        new SecureRandom().nextBytes(b);
+        return HexFormat.of().formatHex(b);
+    }
+
+    private static String names(final List<ServiceProcess> ps) {
+        return String.join(", ", ps.stream().map(p -> p.name() + " pid " + p.pid()).toList());
+    }
+
+    private static double secs(final long t0) {
+        return (System.nanoTime() - t0) / 1e9;
+    }
+}

@@ -1,0 +1,77 @@
+package io.sealstream.stack;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.stream.Stream;
+
+/**
+ * Apicurio Registry 2.6.13 (in-memory storage) as its own process, speaking Confluent's Schema Registry API under
+ * {@code /apis/ccompat/v7}. Its default compatibility is NONE; the stack sets BACKWARD, Confluent's default.
+ */
+public final class RegistryService {
+
+    /** The Confluent-compatible base path: what a Confluent client takes as {@code schema.registry.url}. */
+    public static final String CONFLUENT_PATH = "/apis/ccompat/v7";
+
+    private RegistryService() {
+    }
+
+    public static ServiceProcess start(final Path dir, final Path runnerJar, final int port, final Duration timeout)
+            throws IOException {
+        final Path home = Files.createDirectories(dir.resolve("registry"));
+        final List<String> command = List.of(ServiceProcess.javaCommand(),
+                ServiceProcess.MARKER + dir.toAbsolutePath().normalize(),
+                "-Xmx512m", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC",
+                "-Dquarkus.http.host=127.0.0.1", "-Dquarkus.http.port=" + port,
+                "-Dregistry.rest.artifact.deletion.enabled=true",
+                "-jar", runnerJar.toAbsolutePath().toString());
+        final ServiceProcess registry = ServiceProcess.launch("schema-registry", command, home,
+                dir.resolve("logs/schema-registry.log"));
+        final String url = confluentUrl(port);
+        registry.awaitReady(() -> status(url + "/subjects", "GET", null) == 200, timeout);
+        final int put = status(url + "/config", "PUT", "{\"compatibility\":\"BACKWARD\"}");
+        if (put != 200) {
+            registry.stop(Duration.ofSeconds(10));
+            throw new IllegalStateException("the registry refused PUT /config BACKWARD (HTTP " + put + ")");
+        }
+        return registry;
+    }
+
+    public static String confluentUrl(final int port) {
+        return "http://127.0.0.1:" + port + CONFLUENT_PATH;
+    }
+
+    /** The {@code *-runner.jar} under {@code dir} (where Maven unpacked Apicurio's archive). */
+    public static Path findRunnerJar(final Path dir) throws IOException {
+        if (!Files.isDirectory(dir)) {
+            throw new IllegalStateException("Apicurio Registry is not unpacked at " + dir);
+        }
+        try (Stream<Path> files = Files.walk(dir)) {
+            return files.filter(p -> p.getFileName().toString().endsWith("-runner.jar")).findFirst()
+                    .orElseThrow(() -> new IllegalStateException("no *-runner.jar under " + dir));
+        }
+    }
+
+    static int status(final String url, final String method, final String json) {
+        final HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(5));
+        final HttpRequest request = json == null ? b.method(method, HttpRequest.BodyPublishers.noBody()).build()
+                : b.header("Content-Type", "application/vnd.schemaregistry.v1+json")
+                        .method(method, HttpRequest.BodyPublishers.ofString(json)).build();
+        try {
+            return HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build()
+                    .send(request, HttpResponse.BodyHandlers.discarding()).statusCode();
+        } catch (final IOException e) {
+            return -1;
+        } catch (final InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return -1;
+        }
+    }
+}
