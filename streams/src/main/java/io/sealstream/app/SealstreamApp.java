@@ -55,7 +55,8 @@ public final class SealstreamApp implements AutoCloseable {
     private final CountDownLatch stopped = new CountDownLatch(1);
     private volatile KafkaStreams.State state = KafkaStreams.State.CREATED;
 
-    private SealstreamApp(final Map<String, String> config, final Map<String, String> environment) {
+    private SealstreamApp(final Map<String, String> config, final Map<String, String> environment,
+                          final boolean plaintextCopyForBenchmarks) {
         // Every setting is read and checked before anything is opened, so a typo costs nothing to clean up.
         this.pipeline = PipelineConfig.fromConfig(config);
         final var cacheConfig = KmsProviders.cacheConfig(config);
@@ -81,8 +82,10 @@ public final class SealstreamApp implements AutoCloseable {
             opened.push(kms);
             this.store = ObjectStores.create(storeConfig);
             opened.push(store);
-            final Topology topology = SealstreamTopology.build(pipeline,
-                    new SealstreamTopology.Components(kms, store, config, Clock.systemUTC()));
+            final SealstreamTopology.Components components = new SealstreamTopology.Components(kms, store, config,
+                    Clock.systemUTC());
+            final Topology topology = SealstreamTopology.build(pipeline, plaintextCopyForBenchmarks
+                    ? components.withPlaintextCopyForBenchmarks() : components);
             this.streams = new KafkaStreams(topology, streamsProps);
         } catch (final RuntimeException e) {
             closeAll(opened, e);
@@ -133,7 +136,20 @@ public final class SealstreamApp implements AutoCloseable {
 
     /** Builds and starts the pipeline. {@code environment} supplies the KMS passphrase (never the config file). */
     public static SealstreamApp start(final Map<String, String> config, final Map<String, String> environment) {
-        final SealstreamApp app = new SealstreamApp(config, environment);
+        return start(new SealstreamApp(config, environment, false));
+    }
+
+    /**
+     * The end-to-end benchmark's baseline: the same application with encryption replaced by a plain copy. Objects
+     * are stored UNENCRYPTED; nothing but the benchmark calls this.
+     */
+    public static SealstreamApp startPlaintextCopyForBenchmarks(final Map<String, String> config,
+                                                                final Map<String, String> environment) {
+        LOG.warn("BENCHMARK BASELINE: objects are copied to the store UNENCRYPTED");
+        return start(new SealstreamApp(config, environment, true));
+    }
+
+    private static SealstreamApp start(final SealstreamApp app) {
         LOG.info("starting sealstream {} with store {}", app.pipeline.service(), app.store.describe());
         app.streams.start();
         return app;

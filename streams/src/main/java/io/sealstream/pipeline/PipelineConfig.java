@@ -22,13 +22,18 @@ import java.util.Objects;
  * @param retry             how long a record waits for the KMS or the store before its thread gives way
  * @param dedupeRetention   how long processed event ids are remembered ({@code sealstream.dedupe.retention}, 7 days)
  * @param staging           which staging objects events may point to ({@code sealstream.staging.*}, default any)
+ * @param reuseExistingMinBytes objects at least this large are looked for before writing, so a replay after a crash
+ *                          reuses what an earlier attempt wrote instead of writing it again
+ *                          ({@code sealstream.store.reuse-existing-min-bytes}, default 1 MiB); smaller ones are simply
+ *                          written again, which costs less than the extra HEAD request on every object
  */
 public record PipelineConfig(String applicationId, String instanceId, Topics topics, KeyPolicy keyPolicy,
                              String destinationBucket, long inlineMaxBytes, Preset preset, RetrySettings retry,
-                             Duration dedupeRetention, StagingPolicy staging) {
+                             Duration dedupeRetention, StagingPolicy staging, long reuseExistingMinBytes) {
 
     public static final long DEFAULT_INLINE_MAX_BYTES = 1L << 20;
     public static final String DEFAULT_BUCKET = "sealstream";
+    public static final long DEFAULT_REUSE_EXISTING_MIN_BYTES = 1L << 20;
 
     public PipelineConfig {
         Objects.requireNonNull(applicationId, "applicationId");
@@ -84,7 +89,8 @@ public record PipelineConfig(String applicationId, String instanceId, Topics top
                 preset(ConfigValues.string(config, "sealstream.envelope.preset", Preset.DEFAULT.name())),
                 retry,
                 ConfigValues.duration(config, "sealstream.dedupe.retention", Duration.ofDays(7)),
-                StagingPolicy.fromConfig(config));
+                StagingPolicy.fromConfig(config),
+                ConfigValues.size(config, "sealstream.store.reuse-existing-min-bytes", DEFAULT_REUSE_EXISTING_MIN_BYTES));
     }
 
     /** The service name written into audit and rotation records: {@code applicationId/instanceId}. */

@@ -43,12 +43,27 @@ public final class SealstreamTopology {
      * @param serdeConfig schema-registry serde settings ({@code schema.registry.url} and Confluent's other keys)
      * @param clock       time source for event times
      */
-    public record Components(KeyManagementService kms, ObjectStore store, Map<String, ?> serdeConfig, Clock clock) {
+    public record Components(KeyManagementService kms, ObjectStore store, Map<String, ?> serdeConfig, Clock clock,
+                             boolean plaintextCopyForBenchmarks) {
         public Components {
             Objects.requireNonNull(kms, "kms");
             Objects.requireNonNull(store, "store");
             Objects.requireNonNull(serdeConfig, "serdeConfig");
             Objects.requireNonNull(clock, "clock");
+        }
+
+        public Components(final KeyManagementService kms, final ObjectStore store, final Map<String, ?> serdeConfig,
+                          final Clock clock) {
+            this(kms, store, serdeConfig, clock, false);
+        }
+
+        /**
+         * The same pipeline with encryption replaced by a plain copy into the same store: the end-to-end benchmark's
+         * baseline, so it can show what encryption costs. Objects are stored UNENCRYPTED. No configuration key
+         * selects this; only code can.
+         */
+        public Components withPlaintextCopyForBenchmarks() {
+            return new Components(kms, store, serdeConfig, clock, true);
         }
     }
 
@@ -58,7 +73,8 @@ public final class SealstreamTopology {
         topology.addSource(SOURCE, Serdes.ByteArray().deserializer(), Serdes.ByteArray().deserializer(), topics.uploads());
         topology.addProcessor(ENCRYPT, () -> new UploadProcessor(config,
                 valueSerde(ObjectUploaded.class, components).deserializer(),
-                new UploadEncryptor(components.kms(), components.store(), config, components.clock()),
+                new UploadEncryptor(components.kms(), components.store(), config, components.clock(),
+                        components.plaintextCopyForBenchmarks()),
                 components.clock()), SOURCE);
         topology.addStateStore(Stores.keyValueStoreBuilder(
                 Stores.persistentKeyValueStore(UploadProcessor.PROCESSED_STORE), Serdes.String(), Serdes.Long()), ENCRYPT);

@@ -57,10 +57,12 @@ public final class ObjectStores {
     public static final String S3_SOCKET_TIMEOUT = PREFIX + "s3.socket-timeout";
     /** The bucket the pipeline writes ciphertext to: read by the pipeline, not the store, but a store setting to users. */
     public static final String BUCKET = PREFIX + "bucket";
+    /** Read by the pipeline: objects from this size on are looked for before being written again. */
+    public static final String REUSE_EXISTING_MIN_BYTES = PREFIX + "reuse-existing-min-bytes";
 
     private static final Set<String> KEYS = Set.of(TYPE, FILESYSTEM_ROOT, S3_ENDPOINT, S3_REGION, S3_ACCESS_KEY,
             S3_SECRET_KEY, S3_PATH_STYLE, S3_CHECKSUM_MODE, S3_MULTIPART_THRESHOLD, S3_PART_SIZE,
-            S3_CONNECTION_TIMEOUT, S3_SOCKET_TIMEOUT, BUCKET);
+            S3_CONNECTION_TIMEOUT, S3_SOCKET_TIMEOUT, BUCKET, REUSE_EXISTING_MIN_BYTES);
 
     private ObjectStores() {
     }

@@ -108,6 +108,7 @@ class UploadTopologyTest {
         config.put("sealstream.retry.max-block", "500ms");
         config.put("sealstream.instance-id", "test-instance");
         config.put("sealstream.staging.buckets", "staging");
+        config.put("sealstream.store.reuse-existing-min-bytes", "1KiB");
         final PipelineConfig pipeline = PipelineConfig.fromConfig(config);
         kms = KmsClients.builder(kmsWithOutages(local)).retryPolicy(RetryPolicy.none())
                 .listener(new RotationListener(rotation::add, pipeline.service(), Clock.systemUTC()))
@@ -371,7 +372,7 @@ class UploadTopologyTest {
         final ObjectUploaded u = upload("evt-crash", "acme", "crash.pdf", inline(random(2000)));
         // The first attempt: the object is written, then the instance dies before the transaction commits.
         final PipelineConfig pipeline = PipelineConfig.fromConfig(Map.of("sealstream.keys.default", DEFAULT_KEK,
-                "sealstream.keys.tenant.acme", ACME_KEK));
+                "sealstream.keys.tenant.acme", ACME_KEK, "sealstream.store.reuse-existing-min-bytes", "1KiB"));
         final var first = new io.sealstream.pipeline.internals.UploadEncryptor(kms, store, pipeline, Clock.systemUTC())
                 .encrypt(u);
         final int putsBefore = flaky.puts.get();
@@ -382,6 +383,22 @@ class UploadTopologyTest {
         assertThat(o.getCiphertextDigest()).isEqualTo(first.event().getCiphertextDigest());
         assertThat(o.getDekId()).isEqualTo(first.event().getDekId());
         assertThat(o.getCiphertextSize()).isEqualTo(first.event().getCiphertextSize());
+    }
+
+    @Test
+    void aReplayedObjectBelowTheReuseThresholdIsSimplyWrittenAgainAndStillDescribedTruly() throws Exception {
+        final ObjectUploaded u = upload("evt-small-crash", "acme", "small.txt", inline(random(100)));
+        final PipelineConfig pipeline = PipelineConfig.fromConfig(Map.of("sealstream.keys.default", DEFAULT_KEK,
+                "sealstream.store.reuse-existing-min-bytes", "1KiB"));
+        new io.sealstream.pipeline.internals.UploadEncryptor(kms, store, pipeline, Clock.systemUTC()).encrypt(u);
+        final int putsBefore = flaky.puts.get();
+
+        send(u);
+        final ObjectEncrypted o = objects.readValue();
+        assertThat(flaky.puts.get()).isEqualTo(putsBefore + 1);
+        try (InputStream in = store.get(ObjectLocation.parse(o.getDestination()))) {
+            assertThat(bytes(o.getCiphertextDigest())).isEqualTo(EnvelopeDecryptor.ciphertextDigest(in));
+        }
     }
 
     @Test

@@ -61,8 +61,17 @@ public final class UploadEncryptor {
     private final UploadValidator validator;
     private final Clock clock;
 
+    /** The benchmark baseline: copy instead of encrypt ({@code SealstreamTopology.Components#withPlaintextCopyForBenchmarks}). */
+    private final boolean plaintextCopy;
+
     public UploadEncryptor(final KeyManagementService kms, final ObjectStore store, final PipelineConfig config,
                            final Clock clock) {
+        this(kms, store, config, clock, false);
+    }
+
+    public UploadEncryptor(final KeyManagementService kms, final ObjectStore store, final PipelineConfig config,
+                           final Clock clock, final boolean plaintextCopy) {
+        this.plaintextCopy = plaintextCopy;
         this.kms = Objects.requireNonNull(kms, "kms");
         this.store = Objects.requireNonNull(store, "store");
         this.config = Objects.requireNonNull(config, "config");
@@ -89,11 +98,16 @@ public final class UploadEncryptor {
         final ObjectIdentity identity = new ObjectIdentity(upload.getTenant(), upload.getBucket(), upload.getObjectKey());
         final ObjectLocation destination = identity.destination(config.destinationBucket());
 
-        final Optional<Result> earlier = alreadyWritten(upload, destination);
-        if (earlier.isPresent()) {
-            return earlier.get();
-        }
         final long declaredSize = declaredSize(upload, staging);
+        if (declaredSize >= config.reuseExistingMinBytes()) {
+            final Optional<Result> earlier = alreadyWritten(upload, destination);
+            if (earlier.isPresent()) {
+                return earlier.get();
+            }
+        }
+        if (plaintextCopy) {
+            return copyWithoutEncryption(upload, staging, destination, declaredSize);
+        }
         final String kekId = config.keyPolicy().kekFor(upload.getTenant(), upload.getBucket());
         final EncryptingOutputStream[] written = new EncryptingOutputStream[1];
         final WrappedDataKey wrapped;
@@ -124,6 +138,19 @@ public final class UploadEncryptor {
         final EncryptingOutputStream sealed = written[0];
         return new Result(event(upload, destination, sealed.plaintextBytes(), sealed.ciphertextBytes(),
                 sealed.ciphertextDigest(), wrapped.dekId(), wrapped.kek(), 1, config.preset().segmentSize()), false);
+    }
+
+    /** Everything {@link #encrypt} does to the store and the event, minus the data key and the envelope. */
+    private Result copyWithoutEncryption(final ObjectUploaded upload, final ObjectLocation staging,
+                                         final ObjectLocation destination, final long declaredSize) throws IOException {
+        final StoredObject stored = store.put(destination, Map.of(ObjectMetadata.EVENT_ID, upload.getEventId(),
+                ObjectMetadata.PLAINTEXT_SIZE, Long.toString(declaredSize)), out -> {
+                    try (InputStream plaintext = openPayload(upload, staging)) {
+                        copyChecked(plaintext, out, upload, declaredSize);
+                    }
+                });
+        return new Result(event(upload, destination, declaredSize, stored.size(), new byte[32], "plaintext-copy",
+                new KekRef("none", "none", "0"), 0, 0), false);
     }
 
     private DataKey dataKey(final String kekId) throws PermanentFailureException {
