@@ -1,0 +1,45 @@
+# sealstream's image: the shaded CLI jar on a Java 25 JRE, run as a non-root user.
+#   docker build -t sealstream .
+#   docker run --rm sealstream --help
+# docker-compose.yml builds it and runs the pipeline next to Kafka, the schema registry and MinIO (README: "docker compose").
+
+# --- build: JDK 17, the project's baseline ---
+FROM eclipse-temurin:17-jdk AS build
+WORKDIR /src
+# The Maven wrapper, the poms and the Avro schemas first: this layer downloads Maven, the plugins and every
+# dependency (the Java modules build empty here), so a code change does not download them again.
+COPY mvnw pom.xml ./
+COPY .mvn/ .mvn/
+COPY schemas/pom.xml schemas/
+COPY schemas/src/main/avro/ schemas/src/main/avro/
+COPY kms-client/pom.xml kms-client/
+COPY envelope/pom.xml envelope/
+COPY streams/pom.xml streams/
+COPY benchmarks/pom.xml benchmarks/
+RUN chmod +x mvnw \
+ && ./mvnw -B -q -pl streams -am package -DskipTests \
+ && rm -rf schemas/target kms-client/target envelope/target streams/target
+# The sources: only this part is redone when the code changes.
+COPY schemas/ schemas/
+COPY kms-client/ kms-client/
+COPY envelope/ envelope/
+COPY streams/ streams/
+RUN ./mvnw -B -pl streams -am package -DskipTests
+
+# --- runtime: Java 25 JRE (its AES-GCM is ~1.8x faster than Java 17's) ---
+FROM eclipse-temurin:25-jre
+RUN groupadd --system --gid 10001 sealstream \
+ && useradd --system --uid 10001 --gid sealstream --home-dir /data --no-create-home --shell /usr/sbin/nologin sealstream \
+ && mkdir -p /app/bin /app/config /data \
+ && chown sealstream:sealstream /data
+COPY --from=build /src/streams/target/sealstream.jar /app/sealstream.jar
+COPY docker/sealstream.properties /app/config/sealstream.properties
+COPY docker/ensure-keys /app/bin/ensure-keys
+RUN chmod 0644 /app/sealstream.jar /app/config/sealstream.properties && chmod 0755 /app/bin/ensure-keys
+# Key store (/data/keys.p12) and Kafka Streams state (/data/state): keep them across container restarts. The
+# passphrase is never in the image: SEALSTREAM_KEYSTORE_PASSWORD_FILE (a secret) or SEALSTREAM_KEYSTORE_PASSWORD.
+VOLUME ["/data"]
+WORKDIR /data
+USER 10001:10001
+ENTRYPOINT ["java", "-jar", "/app/sealstream.jar"]
+CMD ["run", "--config", "/app/config/sealstream.properties"]
