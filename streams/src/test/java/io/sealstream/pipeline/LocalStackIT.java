@@ -66,7 +66,8 @@ class LocalStackIT {
                 "--partitions", "2")).isZero();
         try {
             final StackEnv env = StackEnv.read(stack);
-            assertThat(Files.getPosixFilePermissions(stack.resolve(StackEnv.FILE)).toString()).isEqualTo("[OWNER_READ, OWNER_WRITE]");
+            assertThat(Files.getPosixFilePermissions(stack.resolve(StackEnv.FILE))).containsExactlyInAnyOrder(
+                    java.nio.file.attribute.PosixFilePermission.OWNER_READ, java.nio.file.attribute.PosixFilePermission.OWNER_WRITE);
             assertThat(cliExit("status", Map.of(), "stack", "status", "--dir", stack.toString())).isZero();
 
             final PipelineFixture f = new PipelineFixture(dir.resolve("app"), env.kafkaBootstrapServers(),
