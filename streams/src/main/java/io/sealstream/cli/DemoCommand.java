@@ -1,6 +1,7 @@
 package io.sealstream.cli;
 
 import io.sealstream.app.EmbeddedKafka;
+import io.sealstream.app.GeneratedContent;
 import io.sealstream.app.SealstreamApp;
 import io.sealstream.envelope.EnvelopeDecryptor;
 import io.sealstream.envelope.EnvelopeEncryption;
@@ -375,21 +376,7 @@ final class DemoCommand extends IoAware implements Callable<Integer> {
 
     /** Pseudo-random but cheap data, generated on the fly so the original never has to be held in memory. */
     static void writeGenerated(final OutputStream out, final long size, final MessageDigest digest) throws IOException {
-        final byte[] buf = new byte[1 << 16];
-        long x = 0x2545F4914F6CDD1DL ^ size;
-        for (long written = 0; written < size; written += buf.length) {
-            for (int i = 0; i < buf.length; i += 8) {
-                x ^= x << 13;
-                x ^= x >>> 7;
-                x ^= x << 17;
-                for (int j = 0; j < 8; j++) {
-                    buf[i + j] = (byte) (x >>> (8 * j));
-                }
-            }
-            final int n = (int) Math.min(buf.length, size - written);
-            digest.update(buf, 0, n);
-            out.write(buf, 0, n);
-        }
+        GeneratedContent.write(out, size, 0x2545F4914F6CDD1DL ^ size, digest);
     }
 
     private static void deleteRecursively(final Path root) throws IOException {

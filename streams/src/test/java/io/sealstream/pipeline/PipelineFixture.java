@@ -137,21 +137,7 @@ final class PipelineFixture {
 
     /** Cheap pseudo-random bytes, generated while streaming so large objects are never held in memory. */
     static void generate(final OutputStream out, final long size, final long seed, final MessageDigest sha) throws IOException {
-        final byte[] buf = new byte[1 << 16];
-        long x = seed | 1;
-        for (long done = 0; done < size; done += buf.length) {
-            for (int i = 0; i < buf.length; i += 8) {
-                x ^= x << 13;
-                x ^= x >>> 7;
-                x ^= x << 17;
-                for (int j = 0; j < 8; j++) {
-                    buf[i + j] = (byte) (x >>> (8 * j));
-                }
-            }
-            final int n = (int) Math.min(buf.length, size - done);
-            sha.update(buf, 0, n);
-            out.write(buf, 0, n);
-        }
+        io.sealstream.app.GeneratedContent.write(out, size, seed | 1, sha);
     }
 
     static byte[] sha256(final InputStream in) throws IOException {

@@ -540,18 +540,6 @@ public final class PipelineBenchmark {
 
     /** Cheap pseudo-random bytes, generated while streaming. */
     private static void generate(final OutputStream out, final long size, final long seed) throws IOException {
-        final byte[] buf = new byte[1 << 16];
-        long x = seed | 1;
-        for (long done = 0; done < size; done += buf.length) {
-            for (int i = 0; i < buf.length; i += 8) {
-                x ^= x << 13;
-                x ^= x >>> 7;
-                x ^= x << 17;
-                for (int j = 0; j < 8; j++) {
-                    buf[i + j] = (byte) (x >>> (8 * j));
-                }
-            }
-            out.write(buf, 0, (int) Math.min(buf.length, size - done));
-        }
+        io.sealstream.app.GeneratedContent.write(out, size, seed | 1, null);
     }
 }
