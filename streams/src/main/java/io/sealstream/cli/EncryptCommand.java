@@ -4,6 +4,7 @@ import io.sealstream.envelope.EncryptingOutputStream;
 import io.sealstream.envelope.EnvelopeEncryption;
 import io.sealstream.envelope.Preset;
 import io.sealstream.kms.local.LocalKeyStoreKms;
+import io.sealstream.store.NonClosingOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -52,16 +53,6 @@ final class EncryptCommand extends IoAware implements Callable<Integer> {
 
     /** The envelope closes its sink on close; the commit decides what happens to the target. */
     static OutputStream nonClosing(final OutputStream out) {
-        return new java.io.FilterOutputStream(out) {
-            @Override
-            public void write(final byte[] b, final int off, final int len) throws IOException {
-                out.write(b, off, len);
-            }
-
-            @Override
-            public void close() throws IOException {
-                out.flush();
-            }
-        };
+        return new NonClosingOutputStream(out);
     }
 }

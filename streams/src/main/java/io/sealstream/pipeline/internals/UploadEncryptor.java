@@ -18,11 +18,11 @@ import io.sealstream.pipeline.PipelineConfig;
 import io.sealstream.pipeline.ReasonCode;
 import io.sealstream.store.ObjectLocation;
 import io.sealstream.store.ObjectNotFoundException;
+import io.sealstream.store.NonClosingOutputStream;
 import io.sealstream.store.ObjectStore;
 import io.sealstream.store.ObjectStoreUnavailableException;
 import io.sealstream.store.StoredObject;
 import java.io.ByteArrayInputStream;
-import java.io.FilterOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -117,7 +117,7 @@ public final class UploadEncryptor {
                 final Map<String, String> metadata = ObjectMetadata.of(1, wrapped, upload.getEventId(), declaredSize,
                         config.preset().segmentSize());
                 store.put(destination, metadata, out -> {
-                    final EncryptingOutputStream sealed = encryptor.encryptingStream(new KeepOpen(out), dek,
+                    final EncryptingOutputStream sealed = encryptor.encryptingStream(new NonClosingOutputStream(out), dek,
                             identity.encryptionContext());
                     written[0] = sealed;
                     try (InputStream plaintext = openPayload(upload, staging)) {
@@ -304,23 +304,6 @@ public final class UploadEncryptor {
             return MessageDigest.getInstance("SHA-256");
         } catch (final NoSuchAlgorithmException e) {
             throw new IllegalStateException("SHA-256 is required of every Java platform", e);
-        }
-    }
-
-    /** The store owns its stream's life; the envelope stream's close() must not end it. */
-    private static final class KeepOpen extends FilterOutputStream {
-        KeepOpen(final OutputStream out) {
-            super(out);
-        }
-
-        @Override
-        public void write(final byte[] b, final int off, final int len) throws IOException {
-            out.write(b, off, len);
-        }
-
-        @Override
-        public void close() throws IOException {
-            out.flush();
         }
     }
 }
