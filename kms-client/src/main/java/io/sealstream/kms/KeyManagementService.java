@@ -39,6 +39,24 @@ public interface KeyManagementService extends AutoCloseable {
     List<KeyDescription> listKeys();
 
     /**
+     * Destroys one version of a KEK for good (crypto-shredding): data keys wrapped only under it can never be unwrapped
+     * again, by anyone. Refuses the current version (rotate first). Destroying a version already gone is not an error.
+     * Providers that cannot destroy single versions throw {@link UnsupportedKmsOperationException}.
+     */
+    default void destroyKeyVersion(final String kekId, final String version) {
+        throw new UnsupportedKmsOperationException(providerName(), "destroying a single KEK version");
+    }
+
+    /**
+     * Destroys a KEK with all its versions (crypto-shredding of everything ever wrapped under it). Later calls for
+     * that key id fail with {@link KeyNotFoundException}. Providers that cannot throw
+     * {@link UnsupportedKmsOperationException}.
+     */
+    default void destroyKey(final String kekId) {
+        throw new UnsupportedKmsOperationException(providerName(), "destroying a KEK");
+    }
+
+    /**
      * Tells usage-aware decorators (the data-key cache) how many plaintext bytes were encrypted with a data key
      * obtained from {@link #generateDataKey}. Providers ignore it; decorators pass it on.
      */

@@ -40,6 +40,16 @@ public abstract class KmsProviderContract {
         return true;
     }
 
+    /** False for providers that cannot destroy a single KEK version (the version-destruction case is then skipped). */
+    protected boolean supportsVersionDestruction() {
+        return supportsRotation();
+    }
+
+    /** False for providers that cannot destroy a whole KEK (the key-destruction case is then skipped). */
+    protected boolean supportsKeyDestruction() {
+        return true;
+    }
+
     @BeforeEach
     void setUpProvider() throws Exception {
         kms = createProvider();
@@ -188,5 +198,38 @@ public abstract class KmsProviderContract {
         assertThat(key.isDestroyed()).isTrue();
         assertThatThrownBy(key::copyKeyBytes).isInstanceOf(IllegalStateException.class);
         assertThatThrownBy(key::copy).isInstanceOf(IllegalStateException.class);
+    }
+
+    @Test
+    void destroyedVersionNoLongerUnwrapsButOthersDo() {
+        assumeTrue(supportsVersionDestruction(), "provider cannot destroy single versions");
+        try (DataKey old = kms.generateDataKey(keyId)) {
+            final KeyDescription rotated = kms.rotateKey(keyId);
+            final WrappedDataKey rewrapped = kms.rewrap(old.wrapped());
+            try (DataKey current = kms.generateDataKey(keyId)) {
+                assertThatThrownBy(() -> kms.destroyKeyVersion(keyId, rotated.currentVersion()))
+                        .as("the current version is refused").isInstanceOf(KmsException.class);
+                kms.destroyKeyVersion(keyId, old.kek().version());
+                kms.destroyKeyVersion(keyId, old.kek().version()); // idempotent
+                assertThatThrownBy(() -> kms.unwrap(old.wrapped()).close()).isInstanceOf(KmsException.class);
+                assertThat(kms.describeKey(keyId).versions()).doesNotContain(old.kek().version())
+                        .contains(rotated.currentVersion());
+                try (DataKey viaRewrap = kms.unwrap(rewrapped); DataKey stillCurrent = kms.unwrap(current.wrapped())) {
+                    assertThat(viaRewrap.copyKeyBytes()).isEqualTo(old.copyKeyBytes());
+                    assertThat(stillCurrent.copyKeyBytes()).isEqualTo(current.copyKeyBytes());
+                }
+            }
+        }
+    }
+
+    @Test
+    void destroyedKeyUnwrapsNothingAndIsGone() {
+        assumeTrue(supportsKeyDestruction(), "provider cannot destroy keys");
+        try (DataKey key = kms.generateDataKey(keyId)) {
+            kms.destroyKey(keyId);
+            assertThatThrownBy(() -> kms.unwrap(key.wrapped()).close()).isInstanceOf(KmsException.class);
+            assertThatThrownBy(() -> kms.generateDataKey(keyId).close()).isInstanceOf(KmsException.class);
+            assertThat(kms.listKeys()).extracting(KeyDescription::keyId).doesNotContain(keyId);
+        }
     }
 }

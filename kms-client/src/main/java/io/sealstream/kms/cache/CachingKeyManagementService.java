@@ -364,6 +364,12 @@ public final class CachingKeyManagementService implements KeyManagementServiceDe
     @Override
     public KeyDescription rotateKey(final String kekId) {
         final KeyDescription rotated = call(() -> delegate.rotateKey(kekId));
+        retireActive(kekId);
+        return rotated;
+    }
+
+    /** Retires the active DEK of a KEK (or the one being fetched), so the next object gets a new DEK. */
+    private void retireActive(final String kekId) {
         final CompletableFuture<ActiveKey> flight = active.remove(kekId);
         if (flight != null) {
             staleFlights.add(flight); // an unfinished fetch retires its key when it completes
@@ -373,12 +379,59 @@ public final class CachingKeyManagementService implements KeyManagementServiceDe
                 retire(entry, RetireReason.EVICTED);
             }
         }
-        return rotated;
     }
 
     @Override
     public List<KeyDescription> listKeys() {
         return call(delegate::listKeys);
+    }
+
+    /** Destroys the version at the KMS, then forgets every cached key unwrapped under it. */
+    @Override
+    public void destroyKeyVersion(final String kekId, final String version) {
+        call(() -> {
+            delegate.destroyKeyVersion(kekId, version);
+            return null;
+        });
+        forgetUnwrapped(w -> w.kek().keyId().equals(kekId) && w.kek().version().equals(version));
+    }
+
+    /** Destroys the KEK at the KMS, retires its active DEK and forgets every cached key unwrapped under it. */
+    @Override
+    public void destroyKey(final String kekId) {
+        call(() -> {
+            delegate.destroyKey(kekId);
+            return null;
+        });
+        retireActive(kekId);
+        forgetUnwrapped(w -> w.kek().keyId().equals(kekId));
+    }
+
+    /**
+     * Forgets the cached plaintext of one DEK (after it was shredded), whatever KEK version it was unwrapped under.
+     * Active DEKs with that id are retired too, so no new object uses it.
+     */
+    public void forgetDataKey(final String dekId) {
+        final ActiveKey activeEntry = activeByDekId.get(dekId);
+        if (activeEntry != null) {
+            retireActive(activeEntry.kekId);
+        }
+        forgetUnwrapped(w -> w.dekId().equals(dekId));
+    }
+
+    private void forgetUnwrapped(final java.util.function.Predicate<WrappedDataKey> which) {
+        final List<CachedKey> dropped = new ArrayList<>();
+        synchronized (unwrapped) {
+            final Iterator<Map.Entry<WrappedDataKey, CachedKey>> it = unwrapped.entrySet().iterator();
+            while (it.hasNext()) {
+                final Map.Entry<WrappedDataKey, CachedKey> entry = it.next();
+                if (which.test(entry.getKey())) {
+                    it.remove();
+                    dropped.add(entry.getValue());
+                }
+            }
+        }
+        dropped.forEach(CachedKey::destroy);
     }
 
     public DataKeyCacheStats stats() {

@@ -298,6 +298,70 @@ public final class LocalKeyStoreKms implements KeyManagementService {
         }
     }
 
+    /**
+     * Deletes the version's entry from the key store file (the file is rewritten, so the entry's bytes are gone from
+     * it; copies in backups of the file are not). Refuses the current version.
+     */
+    @Override
+    public void destroyKeyVersion(final String kekId, final String version) {
+        requireValidKeyId(kekId);
+        if (!VERSION.matcher(version).matches()) {
+            throw new KeyNotFoundException("KEK version '" + version + "' of '" + kekId + "' is not a local version number");
+        }
+        final int number = Integer.parseInt(version);
+        final boolean[] removed = new boolean[1];
+        final Snapshot after = mutate(store -> {
+            final TreeSet<Integer> versions = versionsIn(store).get(kekId);
+            if (versions == null || versions.isEmpty()) {
+                throw new KeyNotFoundException("KEK '" + kekId + "' not found in local key store " + path);
+            }
+            if (versions.last() == number) {
+                throw new KmsException("KEK " + ref(kekId, number) + " is the current version; rotate before destroying it");
+            }
+            if (versions.contains(number)) {
+                deleteEntry(store, alias(kekId, number));
+                removed[0] = true;
+            }
+            return null;
+        }, true);
+        forget(after, alias(kekId, number));
+        if (removed[0]) {
+            LOG.info("destroyed KEK version {} in {}", ref(kekId, number), path);
+        }
+    }
+
+    /** Deletes every version of the KEK from the key store file. */
+    @Override
+    public void destroyKey(final String kekId) {
+        requireValidKeyId(kekId);
+        final List<String> aliases = new ArrayList<>();
+        final Snapshot after = mutate(store -> {
+            final TreeSet<Integer> versions = versionsIn(store).get(kekId);
+            if (versions == null || versions.isEmpty()) {
+                throw new KeyNotFoundException("KEK '" + kekId + "' not found in local key store " + path);
+            }
+            for (final int n : versions) {
+                aliases.add(alias(kekId, n));
+                deleteEntry(store, alias(kekId, n));
+            }
+            return null;
+        }, true);
+        aliases.forEach(alias -> forget(after, alias));
+        LOG.info("destroyed KEK {} ({} versions) in {}", kekId, aliases.size(), path);
+    }
+
+    private void deleteEntry(final KeyStore store, final String alias) {
+        try {
+            store.deleteEntry(alias);
+        } catch (final GeneralSecurityException e) {
+            throw new KmsException("cannot delete " + alias + " from key store " + path, e);
+        }
+    }
+
+    private static void forget(final Snapshot snapshot, final String alias) {
+        snapshot.keks.remove(alias);
+    }
+
     @Override
     public KeyDescription describeKey(final String kekId) {
         requireValidKeyId(kekId);
@@ -651,8 +715,12 @@ public final class LocalKeyStoreKms implements KeyManagementService {
      * Runs {@code change} on a fresh copy of the on-disk store under the JVM and file locks, writes the result
      * atomically and publishes it. {@code change} may return a KEK it added (or null).
      */
-    @SuppressWarnings("try") // the FileLock is held for the try block's duration, never referenced
     private Snapshot mutate(final Function<KeyStore, Map.Entry<String, LoadedKek>> change) {
+        return mutate(change, false);
+    }
+
+    @SuppressWarnings("try") // the FileLock is held for the try block's duration, never referenced
+    private Snapshot mutate(final Function<KeyStore, Map.Entry<String, LoadedKek>> change, final boolean removes) {
         if (closed) {
             throw new IllegalStateException("local key store " + path + " is closed");
         }
@@ -676,7 +744,7 @@ public final class LocalKeyStoreKms implements KeyManagementService {
                 store.load(null, passphrase);
             }
             final Map.Entry<String, LoadedKek> added = change.apply(store);
-            if (added != null || !exists) {
+            if (added != null || !exists || removes) {
                 write(store);
             }
             final Snapshot next = snapshotOf(store, stamp(), previous);

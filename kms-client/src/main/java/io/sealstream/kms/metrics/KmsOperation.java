@@ -8,5 +8,7 @@ public enum KmsOperation {
     DESCRIBE_KEY,
     CREATE_KEY,
     ROTATE_KEY,
+    DESTROY_KEY_VERSION,
+    DESTROY_KEY,
     LIST_KEYS
 }

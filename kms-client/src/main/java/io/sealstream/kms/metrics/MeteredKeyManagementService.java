@@ -93,6 +93,22 @@ public final class MeteredKeyManagementService implements KeyManagementServiceDe
     }
 
     @Override
+    public void destroyKeyVersion(final String kekId, final String version) {
+        measure(KmsOperation.DESTROY_KEY_VERSION, () -> {
+            delegate.destroyKeyVersion(kekId, version);
+            return null;
+        });
+    }
+
+    @Override
+    public void destroyKey(final String kekId) {
+        measure(KmsOperation.DESTROY_KEY, () -> {
+            delegate.destroyKey(kekId);
+            return null;
+        });
+    }
+
+    @Override
     public void reportUsage(final WrappedDataKey key, final long plaintextBytes) {
         delegate.reportUsage(key, plaintextBytes);
     }

@@ -119,6 +119,20 @@ public final class RetryingKeyManagementService implements KeyManagementServiceD
     }
 
     @Override
+    public void destroyKeyVersion(final String kekId, final String version) {
+        // idempotent by contract (destroying a version already gone is not an error), so safe to retry
+        retry("destroyKeyVersion", kekId + "@" + version, () -> {
+            delegate.destroyKeyVersion(kekId, version);
+            return null;
+        });
+    }
+
+    @Override
+    public void destroyKey(final String kekId) {
+        delegate.destroyKey(kekId); // a retry after a timed-out success would report "not found"
+    }
+
+    @Override
     public void reportUsage(final WrappedDataKey key, final long plaintextBytes) {
         delegate.reportUsage(key, plaintextBytes);
     }
