@@ -179,6 +179,38 @@ public final class FilesystemObjectStore implements ObjectStore {
         }
     }
 
+    /**
+     * Walks {@code root/bucket} and sorts the keys by their UTF-8 bytes (S3's order). Costs a walk of the bucket per
+     * call: fine for the embedded store's sizes, not meant for millions of objects.
+     */
+    @Override
+    public java.util.List<String> list(final String bucket, final String prefix, final String startAfter, final int max)
+            throws IOException {
+        final Path bucketDir = root.resolve(segment(new ObjectLocation(bucket, "x"), bucket, "bucket"));
+        if (!Files.isDirectory(bucketDir)) {
+            return java.util.List.of();
+        }
+        final java.util.Comparator<String> utf8 = (a, b) -> java.util.Arrays.compareUnsigned(
+                a.getBytes(java.nio.charset.StandardCharsets.UTF_8), b.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        final java.util.TreeSet<String> keys = new java.util.TreeSet<>(utf8);
+        try (java.util.stream.Stream<Path> files = Files.walk(bucketDir)) {
+            files.filter(Files::isRegularFile).forEach(file -> {
+                final Path relative = bucketDir.relativize(file);
+                if (relative.getFileName().toString().startsWith(RESERVED_PREFIX)) {
+                    return; // temporary files of writes in progress
+                }
+                final String key = relative.toString().replace(file.getFileSystem().getSeparator(), "/");
+                if (key.startsWith(prefix) && (startAfter == null || utf8.compare(key, startAfter) > 0)) {
+                    keys.add(key);
+                    if (keys.size() > max) {
+                        keys.pollLast();
+                    }
+                }
+            });
+        }
+        return new java.util.ArrayList<>(keys);
+    }
+
     @Override
     public String describe() {
         return "filesystem store at " + root;

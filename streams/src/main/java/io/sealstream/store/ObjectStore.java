@@ -41,6 +41,13 @@ public interface ObjectStore extends AutoCloseable {
     /** Deletes the object; deleting one that does not exist is not an error. */
     void delete(ObjectLocation location) throws IOException;
 
+    /**
+     * Up to {@code max} keys of {@code bucket} that start with {@code prefix} and sort after {@code startAfter}
+     * (null = from the start), in ascending UTF-8 binary order (S3's order), so a caller can resume a scan from the
+     * last key it finished. An absent bucket lists nothing.
+     */
+    java.util.List<String> list(String bucket, String prefix, String startAfter, int max) throws IOException;
+
     /** For logs and errors: the kind of store and where it is, never a credential. */
     String describe();
 

@@ -185,6 +185,30 @@ public final class S3ObjectStore implements ObjectStore {
     }
 
     @Override
+    public List<String> list(final String bucket, final String prefix, final String startAfter, final int max)
+            throws IOException {
+        final ObjectLocation where = new ObjectLocation(bucket, prefix.isEmpty() ? "-" : prefix);
+        try {
+            final var response = s3.listObjectsV2(b -> {
+                b.bucket(bucket).prefix(prefix).maxKeys(Math.min(max, 1000));
+                if (startAfter != null) {
+                    b.startAfter(startAfter);
+                }
+            });
+            final List<String> keys = new ArrayList<>();
+            response.contents().forEach(o -> keys.add(o.key()));
+            return keys;
+        } catch (final SdkServiceException e) {
+            if (e.statusCode() == 404) {
+                return List.of();
+            }
+            throw mapped("list", where, e);
+        } catch (final SdkException e) {
+            throw mapped("list", where, e);
+        }
+    }
+
+    @Override
     public String describe() {
         return "S3 store " + where() + " (region " + config.region() + (config.pathStyle() ? ", path-style" : "") + ")";
     }

@@ -529,6 +529,13 @@ class UploadTopologyTest {
         }
 
         @Override
+        public java.util.List<String> list(final String bucket, final String prefix, final String startAfter,
+                                           final int max) throws IOException {
+            maybeFail();
+            return delegate.list(bucket, prefix, startAfter, max);
+        }
+
+        @Override
         public String describe() {
             return "flaky " + delegate.describe();
         }

@@ -79,6 +79,22 @@ abstract class ObjectStoreContract {
     }
 
     @Test
+    void listingIsSortedPrefixedResumableAndBounded() throws IOException {
+        for (final String key : new String[] {"b/2", "a", "b/1", "c", "b/10", "é"}) {
+            store().put(at(key), Map.of(), out -> out.write(1));
+        }
+        store().put(new ObjectLocation(bucket(), "elsewhere-" + UUID.randomUUID()), Map.of(), out -> out.write(1));
+
+        assertThat(store().list(bucket(), prefix, null, 100))
+                .containsExactly(prefix + "a", prefix + "b/1", prefix + "b/10", prefix + "b/2", prefix + "c", prefix + "é");
+        assertThat(store().list(bucket(), prefix + "b/", null, 100))
+                .containsExactly(prefix + "b/1", prefix + "b/10", prefix + "b/2");
+        assertThat(store().list(bucket(), prefix, prefix + "b/10", 2)).containsExactly(prefix + "b/2", prefix + "c");
+        assertThat(store().list(bucket(), prefix, prefix + "é", 100)).isEmpty();
+        assertThat(store().list("no-such-bucket-" + UUID.randomUUID(), "", null, 10)).isEmpty();
+    }
+
+    @Test
     void headOfAMissingObjectIsEmpty() throws IOException {
         assertThat(store().head(at("never-written"))).isEmpty();
         assertThat(store().head(new ObjectLocation("no-such-bucket-" + UUID.randomUUID(), "x"))).isEmpty();
