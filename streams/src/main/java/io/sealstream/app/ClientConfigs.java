@@ -7,16 +7,20 @@ import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.producer.ProducerConfig;
 
 /** Picks the plain Kafka client settings (bootstrap, security) out of the application's mixed properties. */
-final class ClientConfigs {
+public final class ClientConfigs {
 
     private ClientConfigs() {
     }
 
-    static Map<String, Object> producer(final Map<String, String> config) {
+    public static Map<String, Object> producer(final Map<String, String> config) {
         return pick(config, ProducerConfig.configNames(), "producer.");
     }
 
-    static Map<String, Object> admin(final Map<String, String> config) {
+    public static Map<String, Object> consumer(final Map<String, String> config) {
+        return pick(config, org.apache.kafka.clients.consumer.ConsumerConfig.configNames(), "consumer.");
+    }
+
+    public static Map<String, Object> admin(final Map<String, String> config) {
         return pick(config, AdminClientConfig.configNames(), "admin.");
     }
 

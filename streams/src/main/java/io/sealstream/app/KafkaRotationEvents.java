@@ -59,7 +59,8 @@ final class KafkaRotationEvents implements RotationEvents, AutoCloseable {
     @Override
     public void publish(final RotationEvent event) {
         try {
-            producer.send(new ProducerRecord<>(topic, event.getDekId(), event), (metadata, error) -> {
+            producer.send(new ProducerRecord<>(topic, event.getDekId() != null ? event.getDekId()
+                    : event.getKek() != null ? event.getKek().getKeyId() : null, event), (metadata, error) -> {
                 if (error != null) {
                     requeue(event, error);
                 }

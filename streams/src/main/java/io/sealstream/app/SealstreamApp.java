@@ -1,5 +1,22 @@
 package io.sealstream.app;
 
+import io.sealstream.config.ConfigValues;
+import io.sealstream.events.RewrapJob;
+import io.sealstream.events.RotationEvent;
+import io.sealstream.events.RotationKind;
+import io.sealstream.keys.DekRegistry;
+import io.sealstream.keys.KeyTopics;
+import io.sealstream.keys.LifecycleEvents;
+import io.sealstream.keys.RegisteringKeyManagementService;
+import io.sealstream.keys.RewrapJobRunner;
+import io.sealstream.keys.internals.KafkaDekRegistry;
+import io.sealstream.keys.internals.KafkaKeyAdminLog;
+import io.sealstream.kms.KekRef;
+import io.sealstream.kms.WrappedDataKey;
+import io.sealstream.kms.cache.DataKeyCacheListener;
+import io.sealstream.pipeline.internals.UploadEncryptor;
+import java.time.Instant;
+
 import io.sealstream.kms.KeyManagementService;
 import io.sealstream.kms.KmsClients;
 import io.sealstream.kms.cache.CachingKeyManagementService;
@@ -48,10 +65,16 @@ public final class SealstreamApp implements AutoCloseable {
     private final PipelineConfig pipeline;
     private final KeyManagementService provider;
     private final KafkaRotationEvents rotationEvents;
+    private final KafkaDekRegistry registry;
+    private final KeyTopics keyTopics;
+    private final Map<String, String> config;
+    private final Map<String, String> lastSeenVersions = new java.util.concurrent.ConcurrentHashMap<>();
+    private volatile long jobRunnerBackoffUntil;
     private final CachingKeyManagementService kms;
     private final ObjectStore store;
     private final KafkaStreams streams;
     private final ScheduledExecutorService sweeper;
+    private final ScheduledExecutorService lifecycle;
     private final CountDownLatch stopped = new CountDownLatch(1);
     private volatile KafkaStreams.State state = KafkaStreams.State.CREATED;
 
@@ -62,11 +85,15 @@ public final class SealstreamApp implements AutoCloseable {
         final var cacheConfig = KmsProviders.cacheConfig(config);
         final var storeConfig = ObjectStores.configFrom(config);
         final Properties streamsProps = streamsProperties(config);
-        if (Boolean.parseBoolean(config.getOrDefault("sealstream.topic.create", "true"))) {
-            final var created = TopicProvisioner.ensure(config, pipeline.topics().all());
-            if (!created.isEmpty()) {
-                LOG.info("created topics {}", created);
-            }
+        this.config = config;
+        this.keyTopics = KeyTopics.fromConfig(config);
+        final Duration registryRefresh = ConfigValues.duration(config, "sealstream.lifecycle.registry-refresh", Duration.ofSeconds(5));
+        final Duration rotationCheck = ConfigValues.duration(config, "sealstream.lifecycle.rotation-check", Duration.ofSeconds(60));
+        final Duration jobPoll = ConfigValues.duration(config, "sealstream.lifecycle.job-poll", Duration.ofSeconds(10));
+        final boolean jobRunner = Boolean.parseBoolean(config.getOrDefault("sealstream.lifecycle.job-runner", "true"));
+        final var created = TopicProvisioner.ensureLifecycleTopics(config, pipeline, keyTopics);
+        if (!created.isEmpty()) {
+            LOG.info("created topics {}", created);
         }
         final Deque<AutoCloseable> opened = new ArrayDeque<>();
         try {
@@ -75,11 +102,28 @@ public final class SealstreamApp implements AutoCloseable {
             this.rotationEvents = new KafkaRotationEvents(config, pipeline.topics().rotation(),
                     pipeline.applicationId() + "-rotation");
             opened.push(rotationEvents);
-            this.kms = KmsClients.builder(provider)
+            this.registry = new KafkaDekRegistry(config, keyTopics.deks(), pipeline.applicationId() + "-registry");
+            opened.push(registry);
+            final RotationListener rotationListener = new RotationListener(rotationEvents, pipeline.service(), Clock.systemUTC());
+            this.kms = KmsClients.builder(new RegisteringKeyManagementService(provider, registry, pipeline.service(),
+                            Clock.systemUTC()))
                     .cacheConfig(cacheConfig)
-                    .listener(new RotationListener(rotationEvents, pipeline.service(), Clock.systemUTC()))
+                    .listener(new DataKeyCacheListener() {
+                        @Override
+                        public void onDataKeyCreated(final WrappedDataKey key) {
+                            rotationListener.onDataKeyCreated(key);
+                        }
+
+                        @Override
+                        public void onDataKeyRetired(final WrappedDataKey key, final RetireReason reason) {
+                            rotationListener.onDataKeyRetired(key, reason);
+                            registry.markRetired(key.dekId(), key.kek(), Instant.now(), pipeline.service());
+                        }
+                    })
                     .build();
             opened.push(kms);
+            // A DEK shredded elsewhere must stop encrypting here at once: drop it from the cache.
+            registry.onShredded(entry -> kms.forgetDataKey(entry.getDekId()));
             this.store = ObjectStores.create(storeConfig);
             opened.push(store);
             final SealstreamTopology.Components components = new SealstreamTopology.Components(kms, store, config,
@@ -98,6 +142,18 @@ public final class SealstreamApp implements AutoCloseable {
             return t;
         });
         sweeper.scheduleWithFixedDelay(this::sweepKeyCache, 30, 30, TimeUnit.SECONDS);
+        lifecycle = Executors.newSingleThreadScheduledExecutor(r -> {
+            final Thread t = new Thread(r, "sealstream-key-lifecycle");
+            t.setDaemon(true);
+            return t;
+        });
+        lifecycle.scheduleWithFixedDelay(this::refreshRegistry, 0, registryRefresh.toMillis(), TimeUnit.MILLISECONDS);
+        lifecycle.scheduleWithFixedDelay(this::checkRotations, rotationCheck.toMillis(), rotationCheck.toMillis(),
+                TimeUnit.MILLISECONDS);
+        if (jobRunner && !plaintextCopyForBenchmarks) {
+            lifecycle.scheduleWithFixedDelay(this::runPendingJobs, jobPoll.toMillis(), jobPoll.toMillis(),
+                    TimeUnit.MILLISECONDS);
+        }
         streams.setUncaughtExceptionHandler(e -> {
             if (isTransient(e)) {
                 LOG.warn("replacing a stream thread after a transient failure; its records will be retried: {}",
@@ -122,6 +178,71 @@ public final class SealstreamApp implements AutoCloseable {
         } catch (final RuntimeException e) {
             LOG.warn("key cache sweep failed: {}", e.getMessage());
         }
+    }
+
+    private void refreshRegistry() {
+        try {
+            registry.refresh();
+        } catch (final RuntimeException e) {
+            LOG.warn("DEK registry refresh failed: {}", e.getMessage());
+        }
+    }
+
+    /**
+     * Notices KEK rotations made elsewhere (another tool, or the KMS's own schedule): the cached DEK of a rotated KEK is
+     * retired so the next object gets a DEK under the new version, and a KEK_ROTATED event says this instance saw it.
+     */
+    private void checkRotations() {
+        for (final String kekId : pipeline.keyPolicy().allKeks()) {
+            try {
+                final KekRef current = kms.describeKey(kekId).currentRef();
+                final String seen = lastSeenVersions.put(kekId, current.version());
+                if (seen != null && !seen.equals(current.version())) {
+                    LOG.info("KEK {} was rotated to version {}; retiring its cached data key", kekId, current.version());
+                    kms.retireActiveKey(kekId);
+                    rotationEvents.publish(RotationEvent.newBuilder().setKind(RotationKind.KEK_ROTATED)
+                            .setTime(Instant.now()).setService(pipeline.service())
+                            .setKek(UploadEncryptor.keyReference(current))
+                            .setPreviousKek(UploadEncryptor.keyReference(new KekRef(current.provider(), kekId, seen)))
+                            .setMessage("observed by the pipeline").build());
+                }
+            } catch (final RuntimeException e) {
+                LOG.debug("rotation check of KEK {} failed: {}", kekId, e.getMessage());
+            }
+        }
+    }
+
+    /** Runs re-wrap jobs submitted on the commands topic; a lifecycle tool that fences us makes us back off. */
+    private void runPendingJobs() {
+        if (System.currentTimeMillis() < jobRunnerBackoffUntil) {
+            return;
+        }
+        final KeyLifecycleTools.JobHost host = jobHost();
+        try {
+            for (final RewrapJob job : host.log().pendingJobs()) {
+                LOG.info("running re-wrap job {} submitted by {}", job.getJobId(), job.getSubmittedBy());
+                host.runner().run(job);
+            }
+        } catch (final RuntimeException e) {
+            jobRunnerBackoffUntil = System.currentTimeMillis() + Duration.ofMinutes(2).toMillis();
+            LOG.warn("re-wrap job runner paused for 2 minutes: {}", e.getMessage());
+        } finally {
+            host.log().releaseWriter();
+        }
+    }
+
+    private KeyLifecycleTools.JobHost jobHost;
+
+    private synchronized KeyLifecycleTools.JobHost jobHost() {
+        if (jobHost == null) {
+            final LifecycleEvents events = new LifecycleEvents(pipeline.service(), pipeline.service());
+            final KafkaKeyAdminLog log = new KafkaKeyAdminLog(config, keyTopics, pipeline.topics().rotation(),
+                    TopicProvisioner.auditInputTopic(config, pipeline), pipeline.applicationId() + "-jobs");
+            final RewrapJobRunner runner = new RewrapJobRunner(kms, registry, log, store, pipeline.destinationBucket(),
+                    events, Clock.systemUTC(), 100, Duration.ZERO);
+            jobHost = new KeyLifecycleTools.JobHost(log, runner);
+        }
+        return jobHost;
     }
 
     private static void closeAll(final Deque<AutoCloseable> opened, final Throwable cause) {
@@ -230,9 +351,19 @@ public final class SealstreamApp implements AutoCloseable {
         return pipeline;
     }
 
+    public DekRegistry registry() {
+        return registry;
+    }
+
     @Override
     public void close() {
         sweeper.shutdownNow();
+        lifecycle.shutdownNow();
+        try {
+            lifecycle.awaitTermination(30, TimeUnit.SECONDS);
+        } catch (final InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
         try {
             if (!streams.close(Duration.ofSeconds(60))) {
                 LOG.warn("stream threads did not stop within 60 s; closing the KMS client and store under them");
@@ -243,6 +374,12 @@ public final class SealstreamApp implements AutoCloseable {
             } finally {
                 try {
                     rotationEvents.close();
+                    synchronized (this) {
+                        if (jobHost != null) {
+                            jobHost.log().close();
+                        }
+                    }
+                    registry.close(); // after the cache: its retirements still reach the registry
                 } finally {
                     store.close();
                     provider.close();

@@ -22,7 +22,29 @@ final class TopicProvisioner {
     private TopicProvisioner() {
     }
 
+    /** The topic out-of-pipeline writers send audit events to: the audit chainer's input. */
+    public static String auditInputTopic(final Map<String, String> config, final io.sealstream.pipeline.PipelineConfig pipeline) {
+        return config.getOrDefault("sealstream.topic.audit-pending", pipeline.topics().audit() + ".pending");
+    }
+
+    /** Makes sure the key-lifecycle topics exist (compacted where they must be) and the topics lifecycle tools write. */
+    public static List<String> ensureLifecycleTopics(final Map<String, String> config,
+                                                     final io.sealstream.pipeline.PipelineConfig pipeline,
+                                                     final io.sealstream.keys.KeyTopics keyTopics) {
+        if (!Boolean.parseBoolean(config.getOrDefault("sealstream.topic.create", "true"))) {
+            return List.of();
+        }
+        final List<String> topics = new ArrayList<>(pipeline.topics().all());
+        topics.addAll(keyTopics.all());
+        return ensure(config, topics, java.util.Set.copyOf(keyTopics.compacted()));
+    }
+
     static List<String> ensure(final Map<String, String> config, final List<String> topics) {
+        return ensure(config, topics, java.util.Set.of());
+    }
+
+    static List<String> ensure(final Map<String, String> config, final List<String> topics,
+                               final java.util.Set<String> compacted) {
         final int partitions = Integer.parseInt(config.getOrDefault("sealstream.topic.partitions", "4"));
         final String rf = config.get("sealstream.topic.replication-factor");
         final Optional<Short> replication = rf == null || rf.isBlank() ? Optional.empty() : Optional.of(Short.parseShort(rf));
@@ -31,7 +53,12 @@ final class TopicProvisioner {
             final List<NewTopic> missing = new ArrayList<>();
             for (String t : topics) {
                 if (!existing.contains(t)) {
-                    missing.add(new NewTopic(t, Optional.of(partitions), replication));
+                    final NewTopic topic = new NewTopic(t, Optional.of(partitions), replication);
+                    if (compacted.contains(t)) {
+                        // one entry per DEK or job, kept for as long as objects need it: never deleted by time
+                        topic.configs(Map.of("cleanup.policy", "compact", "retention.ms", "-1"));
+                    }
+                    missing.add(topic);
                 }
             }
             final List<String> created = new ArrayList<>();

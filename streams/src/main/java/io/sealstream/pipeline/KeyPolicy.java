@@ -67,4 +67,13 @@ public record KeyPolicy(String defaultKek, Map<String, String> byTenant, Map<Str
     private static String scope(final String tenant, final String bucket) {
         return tenant + "\u0000" + bucket;
     }
+
+    /** Every KEK id the policy can pick, default first. */
+    public java.util.Set<String> allKeks() {
+        final java.util.Set<String> all = new java.util.LinkedHashSet<>();
+        all.add(defaultKek);
+        all.addAll(byTenant.values());
+        all.addAll(byTenantAndBucket.values());
+        return all;
+    }
 }

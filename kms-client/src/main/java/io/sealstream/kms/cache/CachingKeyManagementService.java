@@ -368,6 +368,14 @@ public final class CachingKeyManagementService implements KeyManagementServiceDe
         return rotated;
     }
 
+    /**
+     * Retires the active DEK of a KEK without rotating it, e.g. when another process rotated the KEK: the next object
+     * gets a new DEK, from the KMS's current version.
+     */
+    public void retireActiveKey(final String kekId) {
+        retireActive(kekId);
+    }
+
     /** Retires the active DEK of a KEK (or the one being fetched), so the next object gets a new DEK. */
     private void retireActive(final String kekId) {
         final CompletableFuture<ActiveKey> flight = active.remove(kekId);
