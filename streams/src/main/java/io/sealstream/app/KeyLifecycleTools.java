@@ -105,6 +105,14 @@ public final class KeyLifecycleTools implements AutoCloseable {
         return new KeyLifecycle(kms, registry, adminLog(), rewrapRunner(100, Duration.ZERO), events, Clock.systemUTC());
     }
 
+    /** Shreds single objects; new DEKs it needs for the objects sharing the shredded one are registered. */
+    public io.sealstream.keys.ObjectShredder objectShredder() {
+        final io.sealstream.kms.KeyManagementService registering = new io.sealstream.keys.RegisteringKeyManagementService(
+                kms, registry, events.service(), Clock.systemUTC());
+        return new io.sealstream.keys.ObjectShredder(registering, registry, store, lifecycle(), adminLog(), events,
+                Clock.systemUTC());
+    }
+
     /** A pipeline instance's job runner: the lifecycle log it writes through and the runner. */
     record JobHost(KafkaKeyAdminLog log, RewrapJobRunner runner) {
     }

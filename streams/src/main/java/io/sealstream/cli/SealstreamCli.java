@@ -14,7 +14,7 @@ import picocli.CommandLine.Command;
  */
 @Command(name = "sealstream", mixinStandardHelpOptions = true, versionProvider = SealstreamCli.Version.class,
         description = "Envelope encryption of objects under KMS data keys.",
-        subcommands = {DemoCommand.class, RunCommand.class, StackCommand.class, GetCommand.class, EnvelopeDemoCommand.class, KeysCommand.class, EncryptCommand.class, DecryptCommand.class, InspectCommand.class})
+        subcommands = {DemoCommand.class, RunCommand.class, StackCommand.class, GetCommand.class, EnvelopeDemoCommand.class, KeysCommand.class, RotateCommand.class, ShredCommand.class, EncryptCommand.class, DecryptCommand.class, InspectCommand.class})
 public final class SealstreamCli implements Runnable {
 
     public static final int EXIT_FAILURE = 1;
