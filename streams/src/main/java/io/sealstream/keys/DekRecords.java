@@ -17,6 +17,11 @@ import java.util.Objects;
  */
 public final class DekRecords {
 
+    static {
+        // copying a record through its builder loads the generated classes through Avro's class validator
+        io.sealstream.serde.GeneratedAvroTypes.trust();
+    }
+
     private DekRecords() {
     }
 

@@ -82,12 +82,12 @@ public final class RewrapJobRunner {
     public RewrapJobState run(final RewrapJob job) {
         validate(job);
         final Optional<RewrapJobState> previous = log.jobState(job.getJobId());
+        if (previous.isPresent() && !sameSelection(previous.get().getJob(), job)) {
+            throw new IllegalArgumentException("job id " + job.getJobId() + " was already used for a different job spec");
+        }
         if (previous.isPresent() && previous.get().getStatus() == RewrapJobStatus.COMPLETED) {
             LOG.info("re-wrap job {} already completed", job.getJobId());
             return previous.get();
-        }
-        if (previous.isPresent() && !sameSelection(previous.get().getJob(), job)) {
-            throw new IllegalArgumentException("job id " + job.getJobId() + " was already used for a different job spec");
         }
         registry.refresh();
         final Progress progress = previous.map(Progress::new).orElseGet(Progress::new);

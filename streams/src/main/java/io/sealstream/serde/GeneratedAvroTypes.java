@@ -13,7 +13,7 @@ import org.apache.avro.util.ClassSecurityValidator.ClassSecurityPredicate;
  * a static {@code SCHEMA$}), on top of whatever the application configured; it trusts nothing else, so schema
  * properties still cannot make Avro instantiate arbitrary classes.
  */
-final class GeneratedAvroTypes implements ClassSecurityPredicate {
+public final class GeneratedAvroTypes implements ClassSecurityPredicate {
 
     private static ClassSecurityPredicate installed;
 
@@ -24,7 +24,7 @@ final class GeneratedAvroTypes implements ClassSecurityPredicate {
     }
 
     /** Installs the trust once (again if the application replaced the global validator since). */
-    static synchronized void trust() {
+    public static synchronized void trust() {
         final ClassSecurityPredicate current = ClassSecurityValidator.getGlobal();
         if (current != installed) {
             installed = new GeneratedAvroTypes(current);
