@@ -27,12 +27,13 @@ import org.apache.kafka.common.serialization.StringSerializer;
 /**
  * {@link KeyAdminLog} on Kafka: one transactional producer writing registry entries, rotation events, audit events
  * (to the audit chainer's input) and job checkpoints. Its transactional id ({@code sealstream.lifecycle.admin-transactional-id},
- * default {@value #DEFAULT_TRANSACTIONAL_ID}) is shared by every lifecycle tool, so starting one fences any other
+ * default {@code <application.id>-key-admin}) is shared by every lifecycle tool, so starting one fences any other
  * still running and aborts its open step: lifecycle steps never interleave.
  */
 public final class KafkaKeyAdminLog implements KeyAdminLog {
 
-    public static final String DEFAULT_TRANSACTIONAL_ID = "sealstream-key-admin";
+    /** Appended to {@code application.id}: one lifecycle writer per sealstream deployment, not per cluster. */
+    public static final String DEFAULT_TRANSACTIONAL_ID_SUFFIX = "key-admin";
 
     private final Map<String, Object> producerProps;
     private final Serializer<SpecificRecord> values;
@@ -56,8 +57,9 @@ public final class KafkaKeyAdminLog implements KeyAdminLog {
         this.auditTopic = auditTopic;
         final Map<String, Object> props = ClientConfigs.producer(config);
         props.put(ProducerConfig.CLIENT_ID_CONFIG, clientId);
-        props.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG,
-                config.getOrDefault("sealstream.lifecycle.admin-transactional-id", DEFAULT_TRANSACTIONAL_ID));
+        props.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, config.getOrDefault(
+                "sealstream.lifecycle.admin-transactional-id",
+                config.getOrDefault("application.id", "sealstream") + "-" + DEFAULT_TRANSACTIONAL_ID_SUFFIX));
         props.put(ProducerConfig.ACKS_CONFIG, "all");
         props.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, 60_000);
         final SpecificAvroSerde<SpecificRecord> serde = new SpecificAvroSerde<>();
