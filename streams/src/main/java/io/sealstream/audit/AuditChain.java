@@ -65,13 +65,35 @@ public final class AuditChain {
             throw new IllegalArgumentException("chain sequence must be >= 0, got " + sequence);
         }
         checkHashLength(previousHash, "previousHash");
-        final AuditEvent linked = AuditEvent.newBuilder(event)
-                .setChainSequence(sequence)
-                .setPreviousHash(ByteBuffer.wrap(previousHash.clone()))
-                .setHash(null)
-                .build();
+        final AuditEvent linked = copyOf(event);
+        linked.setChainSequence(sequence);
+        linked.setPreviousHash(ByteBuffer.wrap(previousHash.clone()));
         linked.setHash(ByteBuffer.wrap(hash(previousHash, canonical(linked, sequence))));
         return linked;
+    }
+
+    /** A copy of {@code event} with its three chain fields cleared, as writers hand events to the chainer. */
+    public static AuditEvent unchained(final AuditEvent event) {
+        final AuditEvent copy = copyOf(event);
+        copy.setChainSequence(null);
+        copy.setPreviousHash(null);
+        copy.setHash(null);
+        return copy;
+    }
+
+    /**
+     * A field-by-field copy. Not {@code AuditEvent.newBuilder(event)}: Avro's deep copy instantiates the enum classes
+     * through its class-security check, which trusts generated classes only once a sealstream serde has been
+     * configured in this JVM. The constructor also breaks the build when a field is added, as it should here.
+     */
+    public static AuditEvent copyOf(final AuditEvent e) {
+        return new AuditEvent(e.getAuditId(), e.getTime(), e.getAction(), e.getOutcome(), e.getActor(), e.getService(),
+                e.getEventId(), e.getTenant(), e.getBucket(), e.getObjectKey(), e.getLocation(), e.getDekId(),
+                e.getKek() == null ? null : new KeyReference(e.getKek().getProvider(), e.getKek().getKeyId(),
+                        e.getKek().getVersion()),
+                e.getReasonCode(), e.getMessage(), e.getSource(), e.getChainSequence(),
+                e.getPreviousHash() == null ? null : ByteBuffer.wrap(bytes(e.getPreviousHash())),
+                e.getHash() == null ? null : ByteBuffer.wrap(bytes(e.getHash())));
     }
 
     /**

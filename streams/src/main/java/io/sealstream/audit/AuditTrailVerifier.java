@@ -202,7 +202,16 @@ public final class AuditTrailVerifier {
     /** One partition's check; feed it records in offset order. */
     public static final class PartitionCheck {
 
-        private record Seen(long offset, byte[] hash) {
+        /**
+         * A chained record as a successor will link to it. For a record whose hash does not recompute, either its
+         * content or its hash field was changed: the successor's link is accepted against either value, so one edit
+         * is one problem.
+         */
+        private record Seen(long offset, byte[] hash, byte[] recomputed) {
+            boolean linkedBy(final byte[] previousHash) {
+                return MessageDigest.isEqual(hash, previousHash)
+                        || recomputed != null && MessageDigest.isEqual(recomputed, previousHash);
+            }
         }
 
         /** A record whose predecessor had not been seen yet when it arrived: its link is checked when it comes. */
@@ -231,7 +240,7 @@ public final class AuditTrailVerifier {
         private long records;
         private Long firstSequence;
         private Long maxSequence;
-        private byte[] maxHash;
+        private Seen maxSeen;
         /** Unreadable records since the last chained one: a gap of at most this many is theirs, not a removal. */
         private int unreadableRun;
         private boolean finished;
@@ -268,19 +277,22 @@ public final class AuditTrailVerifier {
             final long sequence = sequenceField;
             final int unreadableBefore = unreadableRun;
             unreadableRun = 0;
-            if (!MessageDigest.isEqual(AuditChain.expectedHash(event), hash)) {
+            final byte[] recomputed = AuditChain.expectedHash(event);
+            final boolean intact = MessageDigest.isEqual(recomputed, hash);
+            if (!intact) {
                 problem(offset, sequence, ProblemKind.EDITED, "the hash does not recompute: a field was changed after"
                         + " chaining (auditId " + event.getAuditId() + ")" + (event.getAction() == AuditAction.UNKNOWN
                         ? "; its action reads as UNKNOWN, so if the writer is newer than this verifier, upgrade the"
                         + " verifier and check again" : ""));
             }
+            final Seen seen = new Seen(offset, hash, intact ? null : recomputed);
             if (maxSequence == null) {
-                first(offset, sequence, previous, hash);
+                first(offset, sequence, previous, seen);
                 return;
             }
             if (sequence == maxSequence + 1) {
                 checkLink(offset, sequence, previous);
-                advance(offset, sequence, hash);
+                advance(sequence, seen);
             } else if (sequence > maxSequence + 1) {
                 final long from = maxSequence + 1;
                 final long to = sequence - 1;
@@ -288,13 +300,13 @@ public final class AuditTrailVerifier {
                     missing.put(from, new Missing(from, to, offset, sequence));
                     pendingLinks.put(sequence - 1, new PendingLink(offset, sequence, previous));
                 }
-                advance(offset, sequence, hash);
+                advance(sequence, seen);
             } else {
-                late(offset, sequence, previous, hash);
+                late(offset, sequence, previous, seen);
             }
         }
 
-        private void first(final long offset, final long sequence, final byte[] previous, final byte[] hash) {
+        private void first(final long offset, final long sequence, final byte[] previous, final Seen seen) {
             firstSequence = sequence;
             if (sequence == 0) {
                 if (!MessageDigest.isEqual(previous, AuditChain.genesisHash())) {
@@ -307,28 +319,28 @@ public final class AuditTrailVerifier {
                 problem(offset, sequence, ProblemKind.GAP, "sequences 0.." + (sequence - 1) + " missing ("
                         + sequence + " records) before the first record, and the log start was never deleted");
             }
-            advance(offset, sequence, hash);
+            advance(sequence, seen);
         }
 
-        private void advance(final long offset, final long sequence, final byte[] hash) {
+        private void advance(final long sequence, final Seen seen) {
             maxSequence = sequence;
-            maxHash = hash;
-            remember(offset, sequence, hash);
+            maxSeen = seen;
+            remember(sequence, seen);
         }
 
-        private void remember(final long offset, final long sequence, final byte[] hash) {
-            recent.put(sequence, new Seen(offset, hash));
+        private void remember(final long sequence, final Seen seen) {
+            recent.put(sequence, seen);
             if (anchoredSequences.contains(sequence)) {
-                anchoredHashes.putIfAbsent(sequence, hash);
+                anchoredHashes.putIfAbsent(sequence, seen.hash());
             }
             final PendingLink waiting = pendingLinks.remove(sequence);
-            if (waiting != null && !MessageDigest.isEqual(waiting.previousHash(), hash)) {
-                brokenLink(waiting.offset(), waiting.sequence(), sequence, offset);
+            if (waiting != null && !seen.linkedBy(waiting.previousHash())) {
+                brokenLink(waiting.offset(), waiting.sequence(), sequence, seen.offset());
             }
         }
 
         /** A sequence at or below the highest seen: a late (reordered) record, a duplicate, or older than the start. */
-        private void late(final long offset, final long sequence, final byte[] previous, final byte[] hash) {
+        private void late(final long offset, final long sequence, final byte[] previous, final Seen seen) {
             final Map.Entry<Long, Missing> gap = missing.floorEntry(sequence);
             if (gap != null && gap.getValue().to() >= sequence) {
                 problem(offset, sequence, ProblemKind.REORDERED, "sequence " + sequence + " comes after sequence "
@@ -336,13 +348,13 @@ public final class AuditTrailVerifier {
                 fill(gap.getValue(), sequence);
                 final Seen predecessor = recent.get(sequence - 1);
                 if (predecessor != null) {
-                    if (!MessageDigest.isEqual(predecessor.hash(), previous)) {
+                    if (!predecessor.linkedBy(previous)) {
                         brokenLink(offset, sequence, sequence - 1, predecessor.offset());
                     }
                 } else if (isMissing(sequence - 1)) {
                     pendingLinks.put(sequence - 1, new PendingLink(offset, sequence, previous));
                 }
-                remember(offset, sequence, hash);
+                remember(sequence, seen);
             } else if (sequence < firstSequence) {
                 problem(offset, sequence, ProblemKind.REORDERED, "sequence " + sequence + " comes after sequence "
                         + maxSequence + " but precedes the first record read (sequence " + firstSequence + ")");
@@ -351,7 +363,7 @@ public final class AuditTrailVerifier {
                 final String detail;
                 if (earlier == null) {
                     detail = "sequence " + sequence + " was already seen (or belonged to an unreadable record)";
-                } else if (MessageDigest.isEqual(earlier.hash(), hash)) {
+                } else if (MessageDigest.isEqual(earlier.hash(), seen.hash())) {
                     detail = "sequence " + sequence + " is a copy of the record at offset " + earlier.offset();
                 } else {
                     detail = "a second, different record with sequence " + sequence + " (the first is at offset "
@@ -377,9 +389,8 @@ public final class AuditTrailVerifier {
         }
 
         private void checkLink(final long offset, final long sequence, final byte[] previous) {
-            if (!MessageDigest.isEqual(previous, maxHash)) {
-                brokenLink(offset, sequence, maxSequence, recent.containsKey(maxSequence)
-                        ? recent.get(maxSequence).offset() : -1);
+            if (!maxSeen.linkedBy(previous)) {
+                brokenLink(offset, sequence, maxSequence, maxSeen.offset());
             }
         }
 
@@ -440,7 +451,7 @@ public final class AuditTrailVerifier {
 
         PartitionSummary summary() {
             return new PartitionSummary(partition, records, firstSequence, maxSequence,
-                    maxHash == null ? null : maxHash.clone(), List.copyOf(warnings));
+                    maxSeen == null ? null : maxSeen.hash().clone(), List.copyOf(warnings));
         }
     }
 }

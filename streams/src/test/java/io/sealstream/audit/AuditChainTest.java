@@ -120,7 +120,8 @@ class AuditChainTest {
     @Test
     void theSequenceIsPartOfTheHashSoRenumberingIsAnEdit() {
         final AuditEvent chained = AuditChain.link(first(), 0, AuditChain.genesisHash());
-        final AuditEvent renumbered = AuditEvent.newBuilder(chained).setChainSequence(1L).build();
+        final AuditEvent renumbered = AuditChain.copyOf(chained);
+        renumbered.setChainSequence(1L);
         assertThat(AuditChain.expectedHash(renumbered)).isNotEqualTo(AuditChain.bytes(chained.getHash()));
     }
 

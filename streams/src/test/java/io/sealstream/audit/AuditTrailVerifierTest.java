@@ -82,7 +82,7 @@ class AuditTrailVerifierTest {
     }
 
     private static Stored edit(final Stored stored, final Consumer<AuditEvent> change) {
-        final AuditEvent copy = AuditEvent.newBuilder(stored.event()).build();
+        final AuditEvent copy = AuditChain.copyOf(stored.event());
         change.accept(copy);
         return new Stored(stored.offset(), copy);
     }
@@ -203,7 +203,8 @@ class AuditTrailVerifierTest {
     void anEditWhoseHashWasRecomputedBreaksTheNextLink() {
         final List<Stored> trail = chain(6, 0);
         final AuditEvent original = trail.get(2).event();
-        final AuditEvent forged = AuditEvent.newBuilder(original).setActor("mallory").build();
+        final AuditEvent forged = AuditChain.copyOf(original);
+        forged.setActor("mallory");
         // The forger knows the algorithm and recomputes the record's own hash; the successor still names the original.
         trail.set(2, new Stored(4, AuditChain.link(forged, 2, AuditChain.bytes(original.getPreviousHash()))));
         assertThat(verify(trail).problems()).singleElement().satisfies(p -> {
@@ -265,7 +266,7 @@ class AuditTrailVerifierTest {
     void aChainRestartedAtZeroIsReportedAsDuplicates() {
         // What a lost chain-head store would produce: a second chain starting again at sequence 0.
         final List<Stored> restarted = chain(4, 0);
-        final AuditEvent other = AuditChain.link(AuditEvent.newBuilder(event(9)).build(), 0, AuditChain.genesisHash());
+        final AuditEvent other = AuditChain.link(event(9), 0, AuditChain.genesisHash());
         restarted.add(new Stored(100, other));
         assertThat(verify(restarted).problems()).singleElement().satisfies(p -> {
             assertThat(p.kind()).isEqualTo(ProblemKind.DUPLICATE);
@@ -277,8 +278,10 @@ class AuditTrailVerifierTest {
     void aRecordWithoutChainFieldsIsUnchained() {
         final List<Stored> trail = chain(6, 0);
         trail.add(3, new Stored(5, event(42)));
-        final AuditEvent shortHash = AuditEvent.newBuilder(event(43)).setChainSequence(9L)
-                .setPreviousHash(ByteBuffer.wrap(new byte[32])).setHash(ByteBuffer.wrap(new byte[3])).build();
+        final AuditEvent shortHash = event(43);
+        shortHash.setChainSequence(9L);
+        shortHash.setPreviousHash(ByteBuffer.wrap(new byte[32]));
+        shortHash.setHash(ByteBuffer.wrap(new byte[3]));
         trail.add(new Stored(50, shortHash));
         assertThat(verify(trail).problems()).extracting(Problem::kind, Problem::offset)
                 .containsExactly(org.assertj.core.groups.Tuple.tuple(ProblemKind.UNCHAINED, 5L),
@@ -347,7 +350,8 @@ class AuditTrailVerifierTest {
         final List<Stored> rewritten = new ArrayList<>();
         byte[] previous = AuditChain.genesisHash();
         for (Stored s : trail) {
-            final AuditEvent forged = AuditEvent.newBuilder(s.event()).setActor("mallory").build();
+            final AuditEvent forged = AuditChain.copyOf(s.event());
+            forged.setActor("mallory");
             final AuditEvent linked = AuditChain.link(forged, s.event().getChainSequence(), previous);
             previous = AuditChain.bytes(linked.getHash());
             rewritten.add(new Stored(s.offset(), linked));
