@@ -63,7 +63,7 @@ public final class SealstreamApp implements AutoCloseable {
         final var storeConfig = ObjectStores.configFrom(config);
         final Properties streamsProps = streamsProperties(config);
         if (Boolean.parseBoolean(config.getOrDefault("sealstream.topic.create", "true"))) {
-            final var created = TopicProvisioner.ensure(config, pipeline.topics().all());
+            final var created = TopicProvisioner.ensure(config, pipeline.topics());
             if (!created.isEmpty()) {
                 LOG.info("created topics {}", created);
             }
