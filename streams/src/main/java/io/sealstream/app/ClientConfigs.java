@@ -4,6 +4,7 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.Set;
 import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.producer.ProducerConfig;
 
 /** Picks the plain Kafka client settings (bootstrap, security) out of the application's mixed properties. */
@@ -17,7 +18,11 @@ public final class ClientConfigs {
     }
 
     public static Map<String, Object> consumer(final Map<String, String> config) {
-        return pick(config, org.apache.kafka.clients.consumer.ConsumerConfig.configNames(), "consumer.");
+        final Map<String, Object> out = pick(config, ConsumerConfig.configNames(), "consumer.");
+        // A reader of its own, never a member of the application's group.
+        out.remove(ConsumerConfig.GROUP_ID_CONFIG);
+        out.remove(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG);
+        return out;
     }
 
     public static Map<String, Object> admin(final Map<String, String> config) {

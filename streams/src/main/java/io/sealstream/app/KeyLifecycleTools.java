@@ -90,7 +90,7 @@ public final class KeyLifecycleTools implements AutoCloseable {
     public synchronized KafkaKeyAdminLog adminLog() {
         if (adminLog == null) {
             adminLog = new KafkaKeyAdminLog(settings, keyTopics, pipeline.topics().rotation(),
-                    TopicProvisioner.auditInputTopic(settings, pipeline), events.service().replace('/', '-'));
+                    pipeline.topics().auditPending(), events.service().replace('/', '-'));
             opened.push(adminLog);
         }
         return adminLog;

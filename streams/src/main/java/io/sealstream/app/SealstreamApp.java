@@ -237,7 +237,7 @@ public final class SealstreamApp implements AutoCloseable {
         if (jobHost == null) {
             final LifecycleEvents events = new LifecycleEvents(pipeline.service(), pipeline.service());
             final KafkaKeyAdminLog log = new KafkaKeyAdminLog(config, keyTopics, pipeline.topics().rotation(),
-                    TopicProvisioner.auditInputTopic(config, pipeline), pipeline.applicationId() + "-jobs");
+                    pipeline.topics().auditPending(), pipeline.applicationId() + "-jobs");
             final RewrapJobRunner runner = new RewrapJobRunner(kms, registry, log, store, pipeline.destinationBucket(),
                     events, Clock.systemUTC(), 100, Duration.ZERO);
             jobHost = new KeyLifecycleTools.JobHost(log, runner);

@@ -1,5 +1,6 @@
 package io.sealstream.app;
 
+import io.sealstream.pipeline.Topics;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -10,52 +11,56 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.common.errors.TopicExistsException;
 
 /**
  * Creates the pipeline's topics that do not exist yet ({@code sealstream.topic.create}, default true), with
  * {@code sealstream.topic.partitions} partitions (default 4) and {@code sealstream.topic.replication-factor}
- * (default: the broker's). Existing topics are left as they are.
+ * (default: the broker's). Existing topics are left as they are, with one rule: the audit pending topic gets the
+ * audit topic's partition count, whatever that is, and start-up fails if an existing pair differs, because the
+ * chainer writes pending partition p to audit partition p.
  */
-final class TopicProvisioner {
+public final class TopicProvisioner {
 
     private TopicProvisioner() {
     }
 
-    /** The topic out-of-pipeline writers send audit events to: the audit chainer's input. */
-    public static String auditInputTopic(final Map<String, String> config, final io.sealstream.pipeline.PipelineConfig pipeline) {
-        return config.getOrDefault("sealstream.topic.audit-pending", pipeline.topics().audit() + ".pending");
-    }
-
-    /** Makes sure the key-lifecycle topics exist (compacted where they must be) and the topics lifecycle tools write. */
+    /**
+     * Makes sure the pipeline's topics and the key-lifecycle topics exist (the registry and job checkpoints compacted,
+     * kept without time limit), unless {@code sealstream.topic.create} is false.
+     */
     public static List<String> ensureLifecycleTopics(final Map<String, String> config,
                                                      final io.sealstream.pipeline.PipelineConfig pipeline,
                                                      final io.sealstream.keys.KeyTopics keyTopics) {
         if (!Boolean.parseBoolean(config.getOrDefault("sealstream.topic.create", "true"))) {
             return List.of();
         }
-        final List<String> topics = new ArrayList<>(pipeline.topics().all());
-        topics.addAll(keyTopics.all());
-        return ensure(config, topics, java.util.Set.copyOf(keyTopics.compacted()));
+        return ensure(config, pipeline.topics(), keyTopics.all(), Set.copyOf(keyTopics.compacted()));
     }
 
-    static List<String> ensure(final Map<String, String> config, final List<String> topics) {
-        return ensure(config, topics, java.util.Set.of());
+    static List<String> ensure(final Map<String, String> config, final Topics topics) {
+        return ensure(config, topics, List.of(), Set.of());
     }
 
-    static List<String> ensure(final Map<String, String> config, final List<String> topics,
-                               final java.util.Set<String> compacted) {
+    static List<String> ensure(final Map<String, String> config, final Topics topics, final List<String> more,
+                               final Set<String> compacted) {
         final int partitions = Integer.parseInt(config.getOrDefault("sealstream.topic.partitions", "4"));
         final String rf = config.get("sealstream.topic.replication-factor");
         final Optional<Short> replication = rf == null || rf.isBlank() ? Optional.empty() : Optional.of(Short.parseShort(rf));
         try (Admin admin = Admin.create(ClientConfigs.admin(config))) {
             final Set<String> existing = admin.listTopics().names().get(60, TimeUnit.SECONDS);
+            final int auditPartitions = existing.contains(topics.audit())
+                    ? partitionCount(admin, topics.audit()) : partitions;
             final List<NewTopic> missing = new ArrayList<>();
-            for (String t : topics) {
+            final List<String> all = new ArrayList<>(topics.all());
+            all.addAll(more);
+            for (String t : all) {
                 if (!existing.contains(t)) {
-                    final NewTopic topic = new NewTopic(t, Optional.of(partitions), replication);
+                    final int count = t.equals(topics.auditPending()) ? auditPartitions : partitions;
+                    final NewTopic topic = new NewTopic(t, Optional.of(count), replication);
                     if (compacted.contains(t)) {
-                        // one entry per DEK or job, kept for as long as objects need it: never deleted by time
+                        // one entry per DEK or job, needed for as long as the objects live: never deleted by time
                         topic.configs(Map.of("cleanup.policy", "compact", "retention.ms", "-1"));
                     }
                     missing.add(topic);
@@ -72,6 +77,16 @@ final class TopicProvisioner {
                     }
                 }
             }
+            // A pending topic that already existed may have been made with another count (a topic created just now
+            // has the audit topic's).
+            if (existing.contains(topics.auditPending())) {
+                final int pendingPartitions = partitionCount(admin, topics.auditPending());
+                if (pendingPartitions != auditPartitions) {
+                    throw new IllegalStateException(topics.audit() + " has " + auditPartitions + " partitions but "
+                            + topics.auditPending() + " has " + pendingPartitions + ": the audit chain writes pending "
+                            + "partition p to audit partition p, so both need the same count");
+                }
+            }
             return created;
         } catch (final ExecutionException e) {
             throw new IllegalStateException("cannot create the pipeline's topics: " + e.getCause().getMessage(), e.getCause());
@@ -82,5 +97,12 @@ final class TopicProvisioner {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while creating topics", e);
         }
+    }
+
+    private static int partitionCount(final Admin admin, final String topic)
+            throws ExecutionException, InterruptedException, TimeoutException {
+        final TopicDescription d = admin.describeTopics(List.of(topic)).allTopicNames().get(60, TimeUnit.SECONDS)
+                .get(topic);
+        return d.partitions().size();
     }
 }

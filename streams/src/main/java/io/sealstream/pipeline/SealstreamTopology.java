@@ -5,6 +5,7 @@ import io.sealstream.events.DeadLetter;
 import io.sealstream.events.ObjectEncrypted;
 import io.sealstream.events.ObjectUploaded;
 import io.sealstream.kms.KeyManagementService;
+import io.sealstream.pipeline.internals.AuditChainProcessor;
 import io.sealstream.pipeline.internals.UploadEncryptor;
 import io.sealstream.pipeline.internals.UploadProcessor;
 import io.sealstream.serde.SpecificAvroSerde;
@@ -18,11 +19,15 @@ import org.apache.kafka.streams.Topology;
 import org.apache.kafka.streams.state.Stores;
 
 /**
- * The sealstream topology:
+ * The sealstream topology, two sub-topologies in one exactly-once application:
  * <pre>
- *   sealstream.uploads ──▶ encrypt ──▶ sealstream.objects   (ObjectEncrypted, keyed by destination)
- *                                  ├─▶ sealstream.audit     (AuditEvent: ENCRYPT SUCCESS / FAILURE)
- *                                  └─▶ sealstream.dlq       (DeadLetter, keyed by the original key)
+ *   sealstream.uploads ──▶ encrypt ──▶ sealstream.objects         (ObjectEncrypted, keyed by destination)
+ *                                  ├─▶ sealstream.audit.pending  (AuditEvent: ENCRYPT SUCCESS / FAILURE, unchained)
+ *                                  └─▶ sealstream.dlq             (DeadLetter, keyed by the original key)
+ *
+ *   sealstream.audit.pending ──▶ audit-chain ──▶ sealstream.audit  (AuditEvent, hash-chained; pending partition p
+ *     (also written by CLI commands             │                   goes to audit partition p)
+ *      and jobs through AuditLog)               └─▶ sealstream.dlq  (an unreadable pending record)
  * </pre>
  * Rotation events do not pass through it: the data-key cache publishes them as keys are created and retired
  * ({@link RotationEvents}).
@@ -31,6 +36,8 @@ public final class SealstreamTopology {
 
     public static final String SOURCE = "uploads-source";
     public static final String ENCRYPT = "encrypt";
+    public static final String AUDIT_PENDING_SOURCE = "audit-pending-source";
+    public static final String AUDIT_CHAIN = "audit-chain";
 
     private SealstreamTopology() {
     }
@@ -80,10 +87,23 @@ public final class SealstreamTopology {
                 Stores.persistentKeyValueStore(UploadProcessor.PROCESSED_STORE), Serdes.String(), Serdes.Long()), ENCRYPT);
         topology.addSink(UploadProcessor.OBJECTS_SINK, topics.objects(), Serdes.String().serializer(),
                 valueSerializer(ObjectEncrypted.class, components), ENCRYPT);
-        topology.addSink(UploadProcessor.AUDIT_SINK, topics.audit(), Serdes.String().serializer(),
+        topology.addSink(UploadProcessor.AUDIT_PENDING_SINK, topics.auditPending(), Serdes.String().serializer(),
                 valueSerializer(AuditEvent.class, components), ENCRYPT);
         topology.addSink(UploadProcessor.DEAD_LETTER_SINK, topics.deadLetters(), Serdes.ByteArray().serializer(),
                 valueSerializer(DeadLetter.class, components), ENCRYPT);
+
+        // The chainer: the only writer of the audit topic (docs/ARCHITECTURE.md, "Audit trail").
+        topology.addSource(AUDIT_PENDING_SOURCE, Serdes.ByteArray().deserializer(), Serdes.ByteArray().deserializer(),
+                topics.auditPending());
+        topology.addProcessor(AUDIT_CHAIN, () -> new AuditChainProcessor(config,
+                valueSerde(AuditEvent.class, components).deserializer(), components.clock()), AUDIT_PENDING_SOURCE);
+        topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(AuditChainProcessor.HEADS_STORE),
+                Serdes.Integer(), Serdes.ByteArray()), AUDIT_CHAIN);
+        topology.addSink(AuditChainProcessor.AUDIT_SINK, topics.audit(), Serdes.String().serializer(),
+                AuditChainProcessor.serializer(valueSerializer(AuditEvent.class, components)),
+                new AuditChainProcessor.SamePartition(), AUDIT_CHAIN);
+        topology.addSink(AuditChainProcessor.DEAD_LETTER_SINK, topics.deadLetters(), Serdes.ByteArray().serializer(),
+                valueSerializer(DeadLetter.class, components), AUDIT_CHAIN);
         return topology;
     }
 

@@ -7,38 +7,56 @@ import java.util.regex.Pattern;
 
 /**
  * The pipeline's topics. Defaults: {@code sealstream.uploads} in; {@code sealstream.objects},
- * {@code sealstream.audit}, {@code sealstream.rotation} and {@code sealstream.dlq} out.
+ * {@code sealstream.audit}, {@code sealstream.rotation} and {@code sealstream.dlq} out; and
+ * {@code sealstream.audit.pending}, where every writer of audit events (the pipeline's tasks, CLI commands, jobs)
+ * puts them for the chainer, the only writer of the audit topic (docs/ARCHITECTURE.md, "Audit trail"). The pending
+ * topic must have as many partitions as the audit topic: pending partition p is chained into audit partition p.
  */
-public record Topics(String uploads, String objects, String audit, String rotation, String deadLetters) {
+public record Topics(String uploads, String objects, String audit, String rotation, String deadLetters,
+                     String auditPending) {
 
     public static final String UPLOADS = "sealstream.uploads";
     public static final String OBJECTS = "sealstream.objects";
     public static final String AUDIT = "sealstream.audit";
     public static final String ROTATION = "sealstream.rotation";
     public static final String DEAD_LETTERS = "sealstream.dlq";
+    /** Suffix of the default pending topic: {@code <audit topic>.pending}. */
+    public static final String PENDING_SUFFIX = ".pending";
+    public static final String AUDIT_PENDING = AUDIT + PENDING_SUFFIX;
 
     private static final Pattern LEGAL = Pattern.compile("[a-zA-Z0-9._-]{1,249}");
 
     public Topics {
-        for (String t : new String[] {uploads, objects, audit, rotation, deadLetters}) {
+        for (String t : new String[] {uploads, objects, audit, rotation, deadLetters, auditPending}) {
             Objects.requireNonNull(t, "topic");
             if (!LEGAL.matcher(t).matches() || t.equals(".") || t.equals("..")) {
                 throw new IllegalArgumentException("not a legal Kafka topic name: '" + t + "'");
             }
         }
-        if (List.of(uploads, objects, audit, rotation, deadLetters).stream().distinct().count() != 5) {
-            throw new IllegalArgumentException("the five sealstream topics must be distinct");
+        if (List.of(uploads, objects, audit, rotation, deadLetters, auditPending).stream().distinct().count() != 6) {
+            throw new IllegalArgumentException("the six sealstream topics must be distinct");
         }
     }
 
-    public static Topics defaults() {
-        return new Topics(UPLOADS, OBJECTS, AUDIT, ROTATION, DEAD_LETTERS);
+    /** The five named topics, with the pending topic named after the audit topic ({@code <audit>.pending}). */
+    public Topics(final String uploads, final String objects, final String audit, final String rotation,
+                  final String deadLetters) {
+        this(uploads, objects, audit, rotation, deadLetters, audit + PENDING_SUFFIX);
     }
 
-    /** Reads {@code sealstream.topic.uploads|objects|audit|rotation|dlq}, defaulting each. */
+    public static Topics defaults() {
+        return new Topics(UPLOADS, OBJECTS, AUDIT, ROTATION, DEAD_LETTERS, AUDIT_PENDING);
+    }
+
+    /**
+     * Reads {@code sealstream.topic.uploads|objects|audit|rotation|dlq|audit-pending}, defaulting each; the pending
+     * topic defaults to {@code <audit topic>.pending}, so a renamed audit topic brings its own pending topic.
+     */
     public static Topics fromConfig(final Map<String, ?> config) {
-        return new Topics(get(config, "uploads", UPLOADS), get(config, "objects", OBJECTS), get(config, "audit", AUDIT),
-                get(config, "rotation", ROTATION), get(config, "dlq", DEAD_LETTERS));
+        final String audit = get(config, "audit", AUDIT);
+        return new Topics(get(config, "uploads", UPLOADS), get(config, "objects", OBJECTS), audit,
+                get(config, "rotation", ROTATION), get(config, "dlq", DEAD_LETTERS),
+                get(config, "audit-pending", audit + PENDING_SUFFIX));
     }
 
     private static String get(final Map<String, ?> config, final String name, final String fallback) {
@@ -46,7 +64,8 @@ public record Topics(String uploads, String objects, String audit, String rotati
         return v == null || v.toString().isBlank() ? fallback : v.toString().trim();
     }
 
+    /** All six; the first five in their historical order, the pending topic last. */
     public List<String> all() {
-        return List.of(uploads, objects, audit, rotation, deadLetters);
+        return List.of(uploads, objects, audit, rotation, deadLetters, auditPending);
     }
 }

@@ -18,12 +18,23 @@ class PipelineConfigTest {
         assertThat(c.applicationId()).isEqualTo("sealstream");
         assertThat(c.service()).isEqualTo("sealstream/i1");
         assertThat(c.topics().all()).containsExactly("sealstream.uploads", "sealstream.objects", "sealstream.audit",
-                "sealstream.rotation", "sealstream.dlq");
+                "sealstream.rotation", "sealstream.dlq", "sealstream.audit.pending");
         assertThat(c.destinationBucket()).isEqualTo("sealstream");
         assertThat(c.inlineMaxBytes()).isEqualTo(1 << 20);
         assertThat(c.preset()).isEqualTo(Preset.AES256_GCM_HKDF_SHA256_64KB);
         assertThat(c.retry().maxBlock()).isEqualTo(Duration.ofSeconds(60));
         assertThat(c.dedupeRetention()).isEqualTo(Duration.ofDays(7));
+    }
+
+    @Test
+    void thePendingAuditTopicFollowsARenamedAuditTopicUnlessNamed() {
+        assertThat(Topics.fromConfig(Map.of("sealstream.topic.audit", "acme.audit")).auditPending())
+                .isEqualTo("acme.audit.pending");
+        assertThat(Topics.fromConfig(Map.of("sealstream.topic.audit", "acme.audit",
+                "sealstream.topic.audit-pending", "acme.audit.inbox")).auditPending()).isEqualTo("acme.audit.inbox");
+        assertThat(new Topics("u", "o", "a", "r", "d").auditPending()).isEqualTo("a.pending");
+        assertThatThrownBy(() -> Topics.fromConfig(Map.of("sealstream.topic.audit-pending", "sealstream.audit")))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("distinct");
     }
 
     @Test

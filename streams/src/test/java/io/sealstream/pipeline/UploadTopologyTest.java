@@ -471,6 +471,39 @@ class UploadTopologyTest {
     }
 
     @Test
+    void auditEventsReachTheAuditTopicThroughThePendingTopicAsOneContiguousVerifiableChain() {
+        for (int i = 0; i < 12; i++) {
+            send(upload("evt-chain-" + i, i % 2 == 0 ? "acme" : "globex", "c" + i, inline(random(10 + i))));
+            if (i % 4 == 3) {
+                uploads.pipeInput(("poison-" + i).getBytes(StandardCharsets.UTF_8),
+                        "not avro".getBytes(StandardCharsets.UTF_8));
+            }
+        }
+        final List<AuditEvent> pending = driver.createOutputTopic(Topics.AUDIT_PENDING, Serdes.String().deserializer(),
+                serde(AuditEvent.class).deserializer()).readValuesToList();
+        final List<TestRecord<String, AuditEvent>> chained = audit.readRecordsToList();
+        assertThat(pending).hasSize(15).allSatisfy(e -> {
+            assertThat(e.getChainSequence()).isNull();
+            assertThat(e.getHash()).isNull();
+        });
+        assertThat(chained).hasSize(15);
+        assertThat(chained).extracting(r -> r.value().getAuditId())
+                .containsExactlyElementsOf(pending.stream().map(AuditEvent::getAuditId).toList());
+        assertThat(chained).extracting(r -> r.value().getChainSequence())
+                .containsExactlyElementsOf(java.util.stream.LongStream.range(0, 15).boxed().toList());
+        assertThat(chained.stream().filter(r -> r.value().getOutcome() == AuditOutcome.FAILURE)).hasSize(3);
+
+        final io.sealstream.audit.AuditTrailVerifier verifier = new io.sealstream.audit.AuditTrailVerifier();
+        final io.sealstream.audit.AuditTrailVerifier.PartitionCheck check = verifier.partition(0, false);
+        for (int i = 0; i < chained.size(); i++) {
+            check.record(i, chained.get(i).value());
+        }
+        assertThat(verifier.report().problems()).isEmpty();
+        // The keys carry over: the destination for a success, the source coordinates for a failure.
+        assertThat(chained.get(0).key()).isEqualTo("s3://sealstream/acme/invoices/c0");
+    }
+
+    @Test
     void noSecretOrPlaintextReachesAnOutputTopic() throws Exception {
         final byte[] marker = "PLAINTEXT-MARKER-4242".getBytes(StandardCharsets.UTF_8);
         send(upload("evt-secret", "acme", "s.txt", inline(marker)));

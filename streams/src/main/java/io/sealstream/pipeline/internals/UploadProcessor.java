@@ -4,23 +4,14 @@ import io.sealstream.events.AuditAction;
 import io.sealstream.events.AuditEvent;
 import io.sealstream.events.AuditOutcome;
 import io.sealstream.events.DeadLetter;
-import io.sealstream.events.DeadLetterHeader;
 import io.sealstream.events.ObjectEncrypted;
 import io.sealstream.events.ObjectUploaded;
 import io.sealstream.pipeline.PipelineConfig;
-import io.sealstream.pipeline.ReasonCode;
-import io.sealstream.serde.IncompatibleSchemaException;
-import io.sealstream.serde.MalformedRecordException;
-import io.sealstream.serde.SchemaNotFoundException;
-import io.sealstream.serde.SchemaRegistryException;
-import java.nio.ByteBuffer;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import org.apache.kafka.common.errors.SerializationException;
-import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
@@ -34,7 +25,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * One upload event in; out go an {@link ObjectEncrypted} and an ENCRYPT audit event, or a {@link DeadLetter} and a
- * FAILURE audit event. Upload values arrive as raw bytes and are decoded here, so that a record that cannot be read
+ * FAILURE audit event. Audit events go to the pending topic, unchained, like every other writer's. Upload values arrive as raw bytes and are decoded here, so that a record that cannot be read
  * is dead-lettered whole instead of stopping the stream.
  *
  * <p>Everything forwarded, and the processed-event-id store, commit in the same Kafka transaction as the input
@@ -43,7 +34,8 @@ import org.slf4j.LoggerFactory;
 public final class UploadProcessor implements Processor<byte[], byte[], Object, Object> {
 
     public static final String OBJECTS_SINK = "objects-sink";
-    public static final String AUDIT_SINK = "audit-sink";
+    /** Audit events go to the pending topic; the chainer ({@link AuditChainProcessor}) puts them on the audit topic. */
+    public static final String AUDIT_PENDING_SINK = "audit-pending-sink";
     public static final String DEAD_LETTER_SINK = "dlq-sink";
     /** Event ids already encrypted and committed: a re-sent upload event is not encrypted twice. */
     public static final String PROCESSED_STORE = "sealstream-processed-uploads";
@@ -94,7 +86,7 @@ public final class UploadProcessor implements Processor<byte[], byte[], Object, 
             final long now = clock.millis();
             context.forward(new Record<>(encrypted.getDestination(), encrypted, now), OBJECTS_SINK);
             context.forward(new Record<>(encrypted.getDestination(), successAudit(event, encrypted, where, now), now),
-                    AUDIT_SINK);
+                    AUDIT_PENDING_SINK);
             processed.put(event.getEventId(), now);
         } catch (final PermanentFailureException e) {
             deadLetter(record, source, where, upload, e);
@@ -102,29 +94,7 @@ public final class UploadProcessor implements Processor<byte[], byte[], Object, 
     }
 
     private ObjectUploaded decode(final Record<byte[], byte[]> record, final String topic) throws PermanentFailureException {
-        if (record.value() == null) {
-            throw new PermanentFailureException(ReasonCode.MALFORMED_EVENT, "the record has no value");
-        }
-        try {
-            final ObjectUploaded upload = deserializer.deserialize(topic, record.headers(), record.value());
-            if (upload == null) {
-                throw new PermanentFailureException(ReasonCode.MALFORMED_EVENT, "the record has no value");
-            }
-            return upload;
-        } catch (final MalformedRecordException e) {
-            throw new PermanentFailureException(ReasonCode.MALFORMED_EVENT, RetryLoop.oneLine(e));
-        } catch (final SchemaNotFoundException | IncompatibleSchemaException e) {
-            throw new PermanentFailureException(ReasonCode.UNKNOWN_SCHEMA, RetryLoop.oneLine(e));
-        } catch (final SchemaRegistryException e) {
-            if (e.isTransient()) {
-                throw e;
-            }
-            // 401, 403, 422...: the registry refuses the pipeline itself, which is no event's fault. Fail closed
-            // rather than dead-letter every record.
-            throw new IllegalStateException("the schema registry refused the pipeline: " + RetryLoop.oneLine(e), e);
-        } catch (final SerializationException | ClassCastException | IllegalArgumentException e) {
-            throw new PermanentFailureException(ReasonCode.MALFORMED_EVENT, RetryLoop.oneLine(e));
-        }
+        return RecordDecoder.decode(deserializer, topic, record.headers(), record.value());
     }
 
     private void deadLetter(final Record<byte[], byte[]> record, final RecordMetadata source, final String where,
@@ -132,24 +102,8 @@ public final class UploadProcessor implements Processor<byte[], byte[], Object, 
         final long now = clock.millis();
         final String message = RetryLoop.oneLine(e);
         LOG.warn("dead-lettering the record at {} ({}): {}", where, e.reasonCode(), message);
-        final List<DeadLetterHeader> headers = new ArrayList<>();
-        for (Header h : record.headers()) {
-            headers.add(new DeadLetterHeader(h.key(), h.value() == null ? null : ByteBuffer.wrap(h.value())));
-        }
-        final DeadLetter letter = DeadLetter.newBuilder()
-                .setReasonCode(e.reasonCode().name())
-                .setMessage(message)
-                .setFailedAt(Instant.ofEpochMilli(now))
-                .setService(config.service())
-                .setTopic(source.topic())
-                .setPartition(source.partition())
-                .setOffset(source.offset())
-                .setTimestamp(Instant.ofEpochMilli(record.timestamp()))
-                .setKey(record.key() == null ? null : ByteBuffer.wrap(record.key()))
-                .setValue(record.value() == null ? null : ByteBuffer.wrap(record.value()))
-                .setHeaders(headers)
-                .setEventId(upload == null ? null : upload.getEventId())
-                .build();
+        final DeadLetter letter = DeadLetters.of(record, source, e, config.service(),
+                upload == null ? null : upload.getEventId(), now);
         context.forward(new Record<>(record.key(), letter, now), DEAD_LETTER_SINK);
         final AuditEvent audit = AuditEvent.newBuilder()
                 .setAuditId("ENCRYPT-FAILED:" + where)
@@ -166,7 +120,7 @@ public final class UploadProcessor implements Processor<byte[], byte[], Object, 
                 .setMessage(message)
                 .setSource(where)
                 .build();
-        context.forward(new Record<>(where, audit, now), AUDIT_SINK);
+        context.forward(new Record<>(where, audit, now), AUDIT_PENDING_SINK);
     }
 
     private AuditEvent successAudit(final ObjectUploaded upload, final ObjectEncrypted encrypted, final String where,

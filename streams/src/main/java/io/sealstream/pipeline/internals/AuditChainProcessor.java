@@ -1,0 +1,184 @@
+package io.sealstream.pipeline.internals;
+
+import io.sealstream.audit.AuditChain;
+import io.sealstream.events.AuditAction;
+import io.sealstream.events.AuditEvent;
+import io.sealstream.events.AuditOutcome;
+import io.sealstream.events.DeadLetter;
+import io.sealstream.pipeline.PipelineConfig;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.Arrays;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import org.apache.kafka.common.header.Headers;
+import org.apache.kafka.common.serialization.Deserializer;
+import org.apache.kafka.common.serialization.Serializer;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.processor.StreamPartitioner;
+import org.apache.kafka.streams.processor.api.Processor;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.processor.api.RecordMetadata;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The chainer: reads audit events from pending partition p, links each to its predecessor ({@link AuditChain}) and
+ * writes it to audit partition p. Its task is the only writer of audit partition p, and the chain's head (last
+ * sequence and hash) lives in a state store whose changelog commits in the same transaction as the output record and
+ * the input offset (exactly_once_v2). So after any crash the head and the audit partition agree: the retried record
+ * gets the sequence the aborted attempt had, and no gap or fork can appear.
+ *
+ * <p>A pending record that cannot be read is dead-lettered, and a FAILURE event saying so is chained in its place,
+ * so the trail shows it instead of silently skipping it, and one bad record cannot stop every audit partition.
+ */
+public final class AuditChainProcessor implements Processor<byte[], byte[], Object, Object> {
+
+    public static final String AUDIT_SINK = "audit-chain-sink";
+    public static final String DEAD_LETTER_SINK = "audit-chain-dlq-sink";
+    /** Per pending partition: the last chained sequence (8 bytes) and its hash (32 bytes). */
+    public static final String HEADS_STORE = "sealstream-audit-chain-heads";
+
+    private static final Logger LOG = LoggerFactory.getLogger(AuditChainProcessor.class);
+    private static final int HEAD_BYTES = Long.BYTES + AuditChain.HASH_BYTES;
+
+    /** A chained event and the partition it must be written to (the pending partition it came from). */
+    public record Chained(int partition, AuditEvent event) {
+        public Chained {
+            Objects.requireNonNull(event, "event");
+        }
+    }
+
+    /** Sends each chained event to the audit partition with the pending partition's number. */
+    public static final class SamePartition implements StreamPartitioner<String, Chained> {
+        @Override
+        public Optional<Set<Integer>> partitions(final String topic, final String key, final Chained value,
+                                                 final int numPartitions) {
+            if (value.partition() >= numPartitions) {
+                // More pending than audit partitions: there is no single writer's partition to go to. Stop rather
+                // than interleave two chains in one partition.
+                throw new IllegalStateException("audit pending partition " + value.partition() + " has no partition "
+                        + value.partition() + " in " + topic + " (" + numPartitions + " partitions): the pending "
+                        + "and audit topics must have the same number of partitions");
+            }
+            return Optional.of(Set.of(value.partition()));
+        }
+    }
+
+    /** Serialises a {@link Chained}'s event with the given (registry) serializer. */
+    public static Serializer<Chained> serializer(final Serializer<AuditEvent> events) {
+        return new Serializer<>() {
+            @Override
+            public byte[] serialize(final String topic, final Chained data) {
+                return data == null ? null : events.serialize(topic, data.event());
+            }
+
+            @Override
+            public byte[] serialize(final String topic, final Headers headers, final Chained data) {
+                return data == null ? null : events.serialize(topic, headers, data.event());
+            }
+
+            @Override
+            public void close() {
+                events.close();
+            }
+        };
+    }
+
+    private final PipelineConfig config;
+    private final Deserializer<AuditEvent> deserializer;
+    private final RetryLoop retry;
+    private final Clock clock;
+    private ProcessorContext<Object, Object> context;
+    private KeyValueStore<Integer, byte[]> heads;
+
+    public AuditChainProcessor(final PipelineConfig config, final Deserializer<AuditEvent> deserializer,
+                               final Clock clock) {
+        this.config = config;
+        this.deserializer = deserializer;
+        this.clock = clock;
+        this.retry = new RetryLoop(config.retry(), clock, Thread::sleep);
+    }
+
+    @Override
+    public void init(final ProcessorContext<Object, Object> ctx) {
+        this.context = ctx;
+        this.heads = ctx.getStateStore(HEADS_STORE);
+        final Object guarantee = ctx.appConfigs().get(StreamsConfig.PROCESSING_GUARANTEE_CONFIG);
+        if (guarantee != null && !StreamsConfig.EXACTLY_ONCE_V2.equals(guarantee.toString())) {
+            LOG.error("processing.guarantee is {}: the audit chain needs exactly_once_v2, or a crash can leave a gap "
+                    + "or a repeated sequence in the audit trail", guarantee);
+        }
+    }
+
+    @Override
+    public void process(final Record<byte[], byte[]> record) {
+        final RecordMetadata source = context.recordMetadata().orElseThrow();
+        final String where = source.topic() + "/" + source.partition() + "@" + source.offset();
+        AuditEvent event;
+        try {
+            event = retry.run("reading the audit event at " + where,
+                    () -> RecordDecoder.decode(deserializer, source.topic(), record.headers(), record.value()));
+        } catch (final PermanentFailureException e) {
+            event = unreadable(record, source, where, e);
+        }
+        final int partition = source.partition();
+        final byte[] head = heads.get(partition);
+        final long sequence = head == null ? 0 : sequenceOf(head) + 1;
+        final byte[] previous = head == null ? AuditChain.genesisHash() : hashOf(head);
+        final AuditEvent chained = AuditChain.link(event, sequence, previous);
+        final String key = record.key() == null ? null : new String(record.key(), StandardCharsets.UTF_8);
+        // Output before the head: should the send fail, the head has not moved (under any guarantee).
+        context.forward(new Record<>(key, new Chained(partition, chained), record.timestamp()), AUDIT_SINK);
+        heads.put(partition, head(sequence, AuditChain.bytes(chained.getHash())));
+    }
+
+    /** Dead-letters the unreadable pending record and returns the FAILURE event chained in its place. */
+    private AuditEvent unreadable(final Record<byte[], byte[]> record, final RecordMetadata source, final String where,
+                                  final PermanentFailureException e) {
+        final long now = clock.millis();
+        final String message = RetryLoop.oneLine(e);
+        LOG.warn("an audit event at {} cannot be read ({}); dead-lettering it and chaining a FAILURE in its place: {}",
+                where, e.reasonCode(), message);
+        final DeadLetter letter = DeadLetters.of(record, source, e, config.service(), null, now);
+        context.forward(new Record<>(record.key(), letter, now), DEAD_LETTER_SINK);
+        return AuditEvent.newBuilder()
+                .setAuditId("AUDIT-UNREADABLE:" + where)
+                .setTime(Instant.ofEpochMilli(now))
+                .setAction(AuditAction.UNKNOWN)
+                .setOutcome(AuditOutcome.FAILURE)
+                .setActor("unknown")
+                .setService(config.service())
+                .setReasonCode(e.reasonCode().name())
+                .setMessage("an audit event could not be read and was dead-lettered: " + message)
+                .setSource(where)
+                .build();
+    }
+
+    static byte[] head(final long sequence, final byte[] hash) {
+        return ByteBuffer.allocate(HEAD_BYTES).putLong(sequence).put(hash).array();
+    }
+
+    static long sequenceOf(final byte[] head) {
+        checkHead(head);
+        return ByteBuffer.wrap(head).getLong();
+    }
+
+    static byte[] hashOf(final byte[] head) {
+        checkHead(head);
+        return Arrays.copyOfRange(head, Long.BYTES, HEAD_BYTES);
+    }
+
+    private static void checkHead(final byte[] head) {
+        if (head.length != HEAD_BYTES) {
+            // Never written by this class: refuse to guess where the chain stands.
+            throw new IllegalStateException("the audit chain head store holds " + head.length + " bytes, not "
+                    + HEAD_BYTES);
+        }
+    }
+}
