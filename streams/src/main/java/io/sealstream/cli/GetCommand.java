@@ -1,35 +1,34 @@
 package io.sealstream.cli;
 
-import io.sealstream.app.KmsProviders;
-import io.sealstream.app.SealstreamConfig;
-import io.sealstream.envelope.DecryptingInputStream;
-import io.sealstream.envelope.EnvelopeEncryption;
-import io.sealstream.kms.KeyManagementService;
+import io.sealstream.app.KafkaAuditLog;
+import io.sealstream.app.KeyLifecycleTools;
+import io.sealstream.keys.RegistryDataKeyResolver;
 import io.sealstream.pipeline.ObjectIdentity;
+import io.sealstream.reader.AuditedObjectReader;
 import io.sealstream.store.ObjectLocation;
-import io.sealstream.store.ObjectStore;
-import io.sealstream.store.ObjectStores;
-import java.io.InputStream;
-import java.nio.file.Path;
+import java.time.Clock;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /**
- * {@code sealstream get s3://bucket/tenant/bucket/key --config FILE --out FILE}: reads an object the pipeline wrote
- * from the configured store and decrypts it, streaming. The encryption context is rebuilt from the destination key
- * ({@code <tenant>/<bucket>/<object key>}), or given with {@code --tenant/--bucket/--object-key}.
+ * {@code sealstream get s3://bucket/tenant/bucket/key --config FILE --out FILE}: the audited read. Reads an object the
+ * pipeline wrote, resolves its data key through the DEK registry and decrypts it, streaming; every attempt is a
+ * DECRYPT audit event (who, what, which key, outcome). The encryption context is rebuilt from the destination key
+ * ({@code <tenant>/<bucket>/<object key>}), or given with {@code --tenant/--bucket/--object-key}. A file output
+ * appears only once all of it authenticated and its audit event is durable.
  */
-@Command(name = "get", description = "Decrypt an object the pipeline wrote, from the configured object store.")
+@Command(name = "get", description = "Decrypt an object the pipeline wrote (audited: every attempt is a DECRYPT audit event).")
 final class GetCommand extends IoAware implements Callable<Integer> {
 
     @Parameters(index = "0", paramLabel = "LOCATION", description = "s3://<store bucket>/<tenant>/<bucket>/<object key>")
     String location;
-    @Option(names = "--config", required = true, paramLabel = "FILE", description = "The pipeline's properties file (store and KMS settings).")
-    Path config;
-    @Option(names = "--out", required = true, paramLabel = "FILE", description = "Plaintext output, or - for stdout; a file appears only if all of it authenticated.")
+    @Mixin
+    ServiceOptions service;
+    @Option(names = "--out", required = true, paramLabel = "FILE", description = "Plaintext output, or - for stdout; a file appears only if all of it authenticated and the read was audited.")
     String out;
     @Option(names = "--tenant", paramLabel = "TENANT", description = "Override the tenant taken from the location.")
     String tenant;
@@ -37,6 +36,8 @@ final class GetCommand extends IoAware implements Callable<Integer> {
     String bucket;
     @Option(names = "--object-key", paramLabel = "KEY", description = "Override the object key taken from the location.")
     String objectKey;
+    @Option(names = "--strict-registry", description = "Refuse objects whose data key the DEK registry does not know (no fallback to the header's copy).")
+    boolean strictRegistry;
 
     @Override
     public Integer call() throws Exception {
@@ -47,16 +48,23 @@ final class GetCommand extends IoAware implements Callable<Integer> {
             throw new CliFailure(e.getMessage(), SealstreamCli.EXIT_USAGE);
         }
         final ObjectIdentity identity = identity(where);
-        final Map<String, String> settings = SealstreamConfig.load(config, io.environment());
-        try (KeyManagementService kms = KmsProviders.open(settings, io.environment());
-             ObjectStore store = ObjectStores.fromConfig(settings);
-             InputStream source = store.get(where);
+        final Map<String, String> environment = service.environment(io);
+        final Map<String, String> settings = service.settings(environment);
+        final String actor = service.actor(environment);
+        try (KeyLifecycleTools tools = KeyLifecycleTools.open(settings, environment, actor, "get");
+             KafkaAuditLog audit = KafkaAuditLog.open(settings, tools.pipeline().applicationId() + "-get");
              StreamTarget.Output target = StreamTarget.create(out, io)) {
-            final EnvelopeEncryption envelope = new EnvelopeEncryption(kms);
-            try (DecryptingInputStream plain = envelope.decryptingStream(source, identity.encryptionContext())) {
-                plain.transferTo(target);
-            }
+            final AuditedObjectReader reader = new AuditedObjectReader(tools.store(), tools.registry(), tools.kms(), audit,
+                    tools.events().service(), Clock.systemUTC(), strictRegistry);
+            final AuditedObjectReader.Result result = reader.read(where, identity, actor, target,
+                    out.equals("-") ? AuditedObjectReader.Release.STREAMING : AuditedObjectReader.Release.AFTER_AUDIT);
             target.commit();
+            if (!out.equals("-")) {
+                io.stderr().println("sealstream: " + result.plaintextBytes() + " bytes decrypted with data key "
+                        + result.dekId() + " (" + result.kek() + (result.keySource()
+                        == RegistryDataKeyResolver.Source.HEADER ? ", from the object header: not in the registry" : "")
+                        + "); audited as " + result.auditId());
+            }
         }
         return 0;
     }
