@@ -30,6 +30,7 @@ public final class RegistryDataKeyResolver implements DataKeyResolver {
     private final boolean strict;
     private volatile Source lastSource;
     private volatile WrappedDataKey lastUnwrapped;
+    private volatile WrappedDataKey lastRequested;
 
     public RegistryDataKeyResolver(final DekRegistry registry, final KeyManagementService kms, final boolean strict) {
         this.registry = Objects.requireNonNull(registry, "registry");
@@ -39,6 +40,7 @@ public final class RegistryDataKeyResolver implements DataKeyResolver {
 
     @Override
     public DataKey resolve(final WrappedDataKey fromHeader) {
+        lastRequested = fromHeader;
         final Optional<DataKeyRecord> entry = registry.find(fromHeader.dekId());
         if (entry.isPresent()) {
             final DataKeyRecord found = entry.get();
@@ -65,6 +67,11 @@ public final class RegistryDataKeyResolver implements DataKeyResolver {
     /** Where the last resolved key came from, or null before any. */
     public Source lastSource() {
         return lastSource;
+    }
+
+    /** The header's wrapped key of the last resolution asked for, whether or not it succeeded (or null before any). */
+    public WrappedDataKey lastRequested() {
+        return lastRequested;
     }
 
     /** The wrapped form the last resolution unwrapped (its KEK version is what the audit event names). */

@@ -111,7 +111,8 @@ public final class AuditedObjectReader {
     private AuditEvent event(final String auditId, final AuditOutcome outcome, final ObjectLocation location,
                              final ObjectIdentity identity, final String actor, final RegistryDataKeyResolver resolver,
                              final String reasonCode, final String message) {
-        final WrappedDataKey used = resolver.lastUnwrapped();
+        // the key actually used, or (when resolution failed) the one the object's header asked for
+        final WrappedDataKey used = resolver.lastUnwrapped() != null ? resolver.lastUnwrapped() : resolver.lastRequested();
         return AuditEvent.newBuilder()
                 .setAuditId(auditId)
                 .setTime(clock.instant())

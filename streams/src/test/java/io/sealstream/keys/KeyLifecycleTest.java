@@ -281,6 +281,9 @@ class KeyLifecycleTest {
         assertThat(shred.rewrappedDeks()).hasSize(1); // the kept object's DEK moved to version 2 first
         for (final ObjectLocation gone : List.of(gone1, gone2)) {
             assertThatThrownBy(() -> read(gone)).hasRootCauseInstanceOf(KeyShreddedException.class);
+            final AuditEvent refused = mem.audits.get(mem.audits.size() - 1);
+            assertThat(refused.getReasonCode()).isEqualTo("KEY_SHREDDED");
+            assertThat(refused.getDekId()).as("the refused read names the data key it asked for").isEqualTo(doomed.dekId());
             assertThat(headerCopyUnwraps(gone)).as("header copy of a shredded DEK").isFalse();
         }
         assertThat(read(kept)).isEqualTo("three");

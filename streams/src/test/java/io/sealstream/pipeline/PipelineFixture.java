@@ -52,7 +52,7 @@ final class PipelineFixture {
     final String stagingBucket = "staging-" + id;
     final String destinationBucket = "sealed-" + id;
     final Map<String, String> config = new TreeMap<>();
-    final Map<String, String> env = Map.of(LocalKeyStoreKms.PASSPHRASE_ENV, PASSPHRASE);
+    final Map<String, String> env = new HashMap<>(Map.of(LocalKeyStoreKms.PASSPHRASE_ENV, PASSPHRASE));
     final Path keystore;
     /** An in-process pipeline whose failure should end a wait at once rather than at its timeout. */
     private volatile io.sealstream.app.SealstreamApp watched;
@@ -93,6 +93,9 @@ final class PipelineFixture {
         config.put("sealstream.topic.audit", topics.audit());
         config.put("sealstream.topic.rotation", topics.rotation());
         config.put("sealstream.topic.dlq", topics.deadLetters());
+        config.put("sealstream.topic.deks", "deks-" + id);
+        config.put("sealstream.topic.commands", "commands-" + id);
+        config.put("sealstream.topic.jobs", "jobs-" + id);
         config.put("sealstream.topic.partitions", "3");
         config.put("sealstream.store.type", "s3");
         config.put("sealstream.store.s3.endpoint", s3Endpoint);
