@@ -61,7 +61,7 @@ import software.amazon.awssdk.services.kms.model.ReEncryptResponse;
  *
  * <h2>Key ids</h2>
  * A KEK id is a KMS key id, key ARN, alias ARN or alias name ({@code alias/...}); any other name {@code n} means the
- * alias {@code alias/n}, so {@code sealstream.kms.kek-id=tenant-a} uses {@code alias/tenant-a}. The KEK id is kept in
+ * alias {@code alias/n}, so {@code sealstream.keys.default=tenant-a} uses {@code alias/tenant-a}. The KEK id is kept in
  * every {@link KekRef} as written: repointing an alias to another KMS key makes data keys wrapped under the old key
  * fail to unwrap (AWS reports the wrong key), so never repoint an alias that has wrapped data keys.
  *
