@@ -25,7 +25,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Base64;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -306,9 +305,7 @@ public final class VaultTransitKms implements KeyManagementService {
             throw e;
         }
         final TreeMap<Integer, Instant> versions = new TreeMap<>();
-        final Iterator<Map.Entry<String, JsonNode>> fields = data.path("keys").fields();
-        while (fields.hasNext()) {
-            final Map.Entry<String, JsonNode> entry = fields.next();
+        for (final Map.Entry<String, JsonNode> entry : data.path("keys").properties()) {
             if (VERSION.matcher(entry.getKey()).matches()) {
                 final JsonNode value = entry.getValue();
                 versions.put(Integer.parseInt(entry.getKey()),
