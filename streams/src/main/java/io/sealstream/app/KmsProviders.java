@@ -25,6 +25,9 @@ public final class KmsProviders {
             final Path keystore = Path.of(ConfigValues.string(config, "sealstream.kms.local.keystore", DEFAULT_KEYSTORE));
             return LocalKeyStoreKms.openFromEnvironment(keystore, environment);
         }
+        if (provider.equals("aws-kms")) return io.sealstream.kms.aws.AwsKms.open(io.sealstream.kms.aws.AwsKmsConfig.fromProperties(config, environment)); // docs/kms/aws-kms.md
+        if (provider.equals("vault-transit")) return io.sealstream.kms.vault.VaultTransitKms.open(io.sealstream.kms.vault.VaultTransitConfig.fromProperties(config, environment)); // docs/kms/vault-transit.md
+        if (provider.equals("customer")) return io.sealstream.kms.customer.CustomerKeyKms.open(io.sealstream.kms.customer.CustomerKeyConfig.fromProperties(config, environment)); // docs/kms/customer-keys.md
         throw new IllegalArgumentException("sealstream.kms.provider: unknown provider '" + provider + "'; available: "
                 + LocalKeyStoreKms.PROVIDER);
     }

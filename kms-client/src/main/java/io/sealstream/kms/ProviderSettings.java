@@ -1,0 +1,142 @@
+package io.sealstream.kms;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.format.DateTimeParseException;
+import java.util.Arrays;
+import java.util.Locale;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Reading provider settings ({@code sealstream.kms.<provider>.*}) and secrets from the environment, for the
+ * providers' {@code fromProperties(config, env)} factories. Durations use the grammar of the app's configuration:
+ * milliseconds as a plain number, a number with {@code ms|s|m|h|d}, or ISO-8601 ({@code PT5S}). Error messages
+ * name the key or variable, never a secret value.
+ */
+public final class ProviderSettings {
+
+    private static final Pattern DURATION = Pattern.compile("(\\d{1,12})\\s*(ms|s|m|h|d)?", Pattern.CASE_INSENSITIVE);
+
+    private ProviderSettings() {
+    }
+
+    /** The trimmed value, or {@code defaultValue} when absent or blank. */
+    public static String string(final Map<String, String> config, final String key, final String defaultValue) {
+        final String value = config.get(key);
+        return value == null || value.isBlank() ? defaultValue : value.trim();
+    }
+
+    public static String required(final Map<String, String> config, final String key) {
+        final String value = string(config, key, null);
+        if (value == null) {
+            throw new IllegalArgumentException(key + " is required");
+        }
+        return value;
+    }
+
+    public static Duration duration(final Map<String, String> config, final String key, final Duration defaultValue) {
+        final String value = string(config, key, null);
+        if (value == null) {
+            return defaultValue;
+        }
+        final Duration parsed;
+        try {
+            parsed = parseDuration(value);
+        } catch (final IllegalArgumentException e) {
+            throw new IllegalArgumentException(key + ": " + e.getMessage());
+        }
+        if (parsed.isNegative() || parsed.isZero()) {
+            throw new IllegalArgumentException(key + " must be positive");
+        }
+        return parsed;
+    }
+
+    public static int positiveInt(final Map<String, String> config, final String key, final int defaultValue) {
+        final String value = string(config, key, null);
+        if (value == null) {
+            return defaultValue;
+        }
+        try {
+            final int parsed = Integer.parseInt(value);
+            if (parsed > 0) {
+                return parsed;
+            }
+        } catch (final NumberFormatException e) {
+            // reported below
+        }
+        throw new IllegalArgumentException(key + " must be a positive whole number");
+    }
+
+    static Duration parseDuration(final String text) {
+        final String t = text.trim();
+        if (t.regionMatches(true, 0, "P", 0, 1)) {
+            try {
+                return Duration.parse(t);
+            } catch (final DateTimeParseException e) {
+                throw new IllegalArgumentException("not a duration (examples: 500ms, 5s, PT5S)");
+            }
+        }
+        final Matcher m = DURATION.matcher(t);
+        if (!m.matches()) {
+            throw new IllegalArgumentException("not a duration (examples: 500ms, 5s, PT5S)");
+        }
+        final long n = Long.parseLong(m.group(1));
+        final String unit = m.group(2) == null ? "ms" : m.group(2).toLowerCase(Locale.ROOT);
+        return switch (unit) {
+            case "ms" -> Duration.ofMillis(n);
+            case "s" -> Duration.ofSeconds(n);
+            case "m" -> Duration.ofMinutes(n);
+            case "h" -> Duration.ofHours(n);
+            default -> Duration.ofDays(n);
+        };
+    }
+
+    /**
+     * A secret from environment variable {@code directVariable}, else from the file named by {@code fileVariable}
+     * (one trailing newline ignored), else null. The bytes belong to the caller, who should zero them.
+     * Errors name the variables, never their values (people mix the two up and put the secret in the file one).
+     */
+    public static byte[] secretFromEnvironment(final Map<String, String> environment, final String directVariable,
+                                               final String fileVariable) {
+        final String direct = environment.get(directVariable);
+        if (direct != null && !direct.isEmpty()) {
+            return direct.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        }
+        final String file = environment.get(fileVariable);
+        if (file == null || file.isBlank()) {
+            return null;
+        }
+        final byte[] bytes;
+        try {
+            bytes = Files.readAllBytes(Path.of(file.trim()));
+        } catch (final IOException | RuntimeException e) {
+            throw new KmsException("cannot read the file named by " + fileVariable + " (" + e.getClass().getSimpleName() + ")", e);
+        }
+        int length = bytes.length;
+        if (length > 0 && bytes[length - 1] == '\n') {
+            length--;
+            if (length > 0 && bytes[length - 1] == '\r') {
+                length--;
+            }
+        }
+        if (length == bytes.length) {
+            return bytes;
+        }
+        final byte[] trimmed = Arrays.copyOf(bytes, length);
+        Arrays.fill(bytes, (byte) 0);
+        return trimmed;
+    }
+
+    /** Message text from elsewhere (a server, an exception) as one bounded line. */
+    public static String oneLine(final String text, final int maxChars) {
+        if (text == null) {
+            return "";
+        }
+        final String flat = text.replaceAll("\\s+", " ").trim();
+        return flat.length() <= maxChars ? flat : flat.substring(0, maxChars) + "...";
+    }
+}

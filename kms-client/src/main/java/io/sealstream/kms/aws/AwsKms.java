@@ -1,0 +1,517 @@
+package io.sealstream.kms.aws;
+
+import io.sealstream.kms.DataKey;
+import io.sealstream.kms.DekIds;
+import io.sealstream.kms.KekRef;
+import io.sealstream.kms.KeyBinding;
+import io.sealstream.kms.KeyDescription;
+import io.sealstream.kms.KeyManagementService;
+import io.sealstream.kms.KeyNotFoundException;
+import io.sealstream.kms.KeyUnwrapException;
+import io.sealstream.kms.KmsException;
+import io.sealstream.kms.KmsUnavailableException;
+import io.sealstream.kms.ProviderSettings;
+import io.sealstream.kms.UnsupportedKmsOperationException;
+import io.sealstream.kms.WrappedDataKey;
+import java.io.IOException;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
+import java.util.regex.Pattern;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import software.amazon.awssdk.awscore.exception.AwsServiceException;
+import software.amazon.awssdk.core.SdkBytes;
+import software.amazon.awssdk.core.client.config.ClientOverrideConfiguration;
+import software.amazon.awssdk.core.exception.ApiCallAttemptTimeoutException;
+import software.amazon.awssdk.core.exception.ApiCallTimeoutException;
+import software.amazon.awssdk.core.exception.SdkClientException;
+import software.amazon.awssdk.core.exception.SdkException;
+import software.amazon.awssdk.http.apache5.Apache5HttpClient;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.kms.KmsClient;
+import software.amazon.awssdk.services.kms.KmsClientBuilder;
+import software.amazon.awssdk.services.kms.model.AliasListEntry;
+import software.amazon.awssdk.services.kms.model.AlreadyExistsException;
+import software.amazon.awssdk.services.kms.model.DataKeySpec;
+import software.amazon.awssdk.services.kms.model.DecryptResponse;
+import software.amazon.awssdk.services.kms.model.DependencyTimeoutException;
+import software.amazon.awssdk.services.kms.model.DisabledException;
+import software.amazon.awssdk.services.kms.model.EncryptionAlgorithmSpec;
+import software.amazon.awssdk.services.kms.model.GenerateDataKeyResponse;
+import software.amazon.awssdk.services.kms.model.IncorrectKeyException;
+import software.amazon.awssdk.services.kms.model.InvalidCiphertextException;
+import software.amazon.awssdk.services.kms.model.KeyMetadata;
+import software.amazon.awssdk.services.kms.model.KeySpec;
+import software.amazon.awssdk.services.kms.model.KeyState;
+import software.amazon.awssdk.services.kms.model.KeyUnavailableException;
+import software.amazon.awssdk.services.kms.model.KeyUsageType;
+import software.amazon.awssdk.services.kms.model.KmsInternalException;
+import software.amazon.awssdk.services.kms.model.KmsInvalidStateException;
+import software.amazon.awssdk.services.kms.model.NotFoundException;
+import software.amazon.awssdk.services.kms.model.ReEncryptResponse;
+
+/**
+ * KMS provider {@value #PROVIDER}: data keys from AWS KMS (or an API-compatible endpoint such as LocalStack).
+ *
+ * <h2>Key ids</h2>
+ * A KEK id is a KMS key id, key ARN, alias ARN or alias name ({@code alias/...}); any other name {@code n} means the
+ * alias {@code alias/n}, so {@code sealstream.keys.default=tenant-a} uses {@code alias/tenant-a}. The KEK id is kept in
+ * every {@link KekRef} as written: repointing an alias to another KMS key makes data keys wrapped under the old key
+ * fail to unwrap (AWS reports the wrong key), so never repoint an alias that has wrapped data keys.
+ *
+ * <h2>Wrapping</h2>
+ * {@code GenerateDataKey} (AES_256) and {@code Decrypt}/{@code ReEncrypt} with the KEK id as {@code KeyId} and an
+ * encryption context that binds the purpose label, the KEK id, the version label and the DEK id; AWS authenticates
+ * the context, so a wrapped key relabelled with another key, version or DEK id is rejected by KMS (and the context
+ * shows up in CloudTrail, which names the DEK of every call). The plaintext data key passes through the SDK's
+ * buffers, which can not be zeroed; the copy handed out is a {@link DataKey} the caller zeroes.
+ *
+ * <h2>Versions</h2>
+ * AWS KMS rotates key material inside a KMS key (automatic yearly rotation, {@code RotateKeyOnDemand}); every
+ * ciphertext records the material it was made with, old material is kept until the whole key is deleted, and the
+ * API can not address, pin or delete one material version. So a KMS key has the single version label
+ * {@value #VERSION} here: {@link #rotateKey} and {@link #destroyKeyVersion} are unsupported (rotate in AWS; it is
+ * transparent to sealstream), and {@link #rewrap} always re-encrypts server-side with {@code ReEncrypt}, which moves
+ * the data key to the key's newest material and keeps the DEK id and the label.
+ *
+ * <h2>Destroying</h2>
+ * {@link #destroyKey} disables the KMS key (it stops working at once, and a later {@code CancelKeyDeletion} leaves it
+ * disabled), schedules its deletion after the minimum waiting period of 7 days and deletes the alias. The key
+ * material is deleted by AWS only when the waiting period ends; until then an AWS administrator can cancel.
+ *
+ * <h2>Errors</h2>
+ * Throttling, 5xx, timeouts and network failures: {@link KmsUnavailableException}; unknown key or alias:
+ * {@link KeyNotFoundException}; a rejected ciphertext, wrong key or disabled key on unwrap: {@link KeyUnwrapException}
+ * naming the DEK id; access denied and everything else: permanent {@link KmsException}. Messages are one line and
+ * carry the AWS error code and request id, never key material or credentials.
+ */
+public final class AwsKms implements KeyManagementService {
+
+    /** Provider name in {@link KekRef#provider()}. */
+    public static final String PROVIDER = "aws-kms";
+    /** The single version label of every AWS KMS key (see the class comment). */
+    public static final String VERSION = "current";
+    /** The shortest deletion waiting period AWS KMS allows. */
+    public static final int DELETION_WINDOW_DAYS = 7;
+
+    static final String CONTEXT_PURPOSE = "sealstream:purpose";
+    static final String CONTEXT_KEK_ID = "sealstream:kek-id";
+    static final String CONTEXT_KEK_VERSION = "sealstream:kek-version";
+    static final String CONTEXT_DEK_ID = "sealstream:dek-id";
+
+    private static final Logger LOG = LoggerFactory.getLogger(AwsKms.class);
+    private static final Pattern KEY_UUID = Pattern.compile("[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}");
+    private static final Pattern MULTI_REGION_KEY_ID = Pattern.compile("mrk-[0-9a-fA-F]{32}");
+    private static final Pattern ALIAS_NAME = Pattern.compile("[A-Za-z0-9/_-]{1,250}");
+    private static final Pattern ARN = Pattern.compile("arn:[a-z0-9-]+:kms:[a-z0-9-]+:\\d{12}:(key|alias)/[A-Za-z0-9/_-]{1,250}");
+    private static final String ALIAS_PREFIX = "alias/";
+
+    private final KmsClient kms;
+    private final boolean ownsClient;
+    private final String description;
+
+    private AwsKms(final KmsClient kms, final boolean ownsClient, final String description) {
+        this.kms = Objects.requireNonNull(kms, "kms");
+        this.ownsClient = ownsClient;
+        this.description = description;
+    }
+
+    /** A provider with its own {@link KmsClient} built from {@code config}; closing the provider closes it. */
+    public static AwsKms open(final AwsKmsConfig config) {
+        return open(config, builder -> { });
+    }
+
+    /**
+     * As {@link #open(AwsKmsConfig)}, letting {@code customizer} adjust the client builder last (tests set static
+     * credentials here; embedders add metrics publishers or interceptors).
+     */
+    public static AwsKms open(final AwsKmsConfig config, final Consumer<KmsClientBuilder> customizer) {
+        Objects.requireNonNull(config, "config");
+        final KmsClientBuilder builder = KmsClient.builder()
+                .region(Region.of(config.region()))
+                .httpClientBuilder(Apache5HttpClient.builder()
+                        .connectionTimeout(config.connectTimeout())
+                        .socketTimeout(config.socketTimeout()))
+                .overrideConfiguration(ClientOverrideConfiguration.builder()
+                        .apiCallTimeout(config.callTimeout())
+                        .retryStrategy(b -> b.maxAttempts(config.maxAttempts()))
+                        .build());
+        if (config.endpoint() != null) {
+            builder.endpointOverride(config.endpoint());
+        }
+        customizer.accept(builder);
+        return new AwsKms(builder.build(), true, "region=" + config.region()
+                + (config.endpoint() == null ? "" : ", endpoint=" + config.endpoint()));
+    }
+
+    /** A provider over a client the caller owns (and closes). */
+    public static AwsKms using(final KmsClient client) {
+        return new AwsKms(client, false, "client=" + client.serviceName());
+    }
+
+    @Override
+    public String providerName() {
+        return PROVIDER;
+    }
+
+    @Override
+    public DataKey generateDataKey(final String kekId) {
+        final String keyId = kmsKeyId(kekId);
+        final KekRef ref = new KekRef(PROVIDER, kekId, VERSION);
+        final String dekId = DekIds.newDekId();
+        final GenerateDataKeyResponse response = call("GenerateDataKey", "KEK '" + kekId + "'", null,
+                () -> kms.generateDataKey(b -> b.keyId(keyId).keySpec(DataKeySpec.AES_256)
+                        .encryptionContext(context(ref, dekId))));
+        final byte[] plaintext = takePlaintext(response.plaintext(), "GenerateDataKey", ref);
+        try {
+            final byte[] blob = requireBlob(response.ciphertextBlob(), "GenerateDataKey", ref);
+            return new DataKey(plaintext, new WrappedDataKey(dekId, ref, blob));
+        } catch (final RuntimeException e) {
+            Arrays.fill(plaintext, (byte) 0);
+            throw e;
+        }
+    }
+
+    @Override
+    public DataKey unwrap(final WrappedDataKey wrapped) {
+        final KekRef ref = checkRef(wrapped);
+        final String keyId = kmsKeyId(ref.keyId());
+        final DecryptResponse response = call("Decrypt", "KEK " + ref, wrapped.dekId(),
+                () -> kms.decrypt(b -> b.keyId(keyId)
+                        .ciphertextBlob(SdkBytes.fromByteArray(wrapped.ciphertext()))
+                        .encryptionContext(context(ref, wrapped.dekId()))
+                        .encryptionAlgorithm(EncryptionAlgorithmSpec.SYMMETRIC_DEFAULT)));
+        final byte[] plaintext = takePlaintext(response.plaintext(), "Decrypt", ref);
+        return new DataKey(plaintext, wrapped);
+    }
+
+    @Override
+    public WrappedDataKey rewrap(final WrappedDataKey wrapped) {
+        final KekRef ref = checkRef(wrapped);
+        final String keyId = kmsKeyId(ref.keyId());
+        final Map<String, String> context = context(ref, wrapped.dekId());
+        final ReEncryptResponse response = call("ReEncrypt", "KEK " + ref, wrapped.dekId(),
+                () -> kms.reEncrypt(b -> b.ciphertextBlob(SdkBytes.fromByteArray(wrapped.ciphertext()))
+                        .sourceKeyId(keyId).sourceEncryptionContext(context)
+                        .sourceEncryptionAlgorithm(EncryptionAlgorithmSpec.SYMMETRIC_DEFAULT)
+                        .destinationKeyId(keyId).destinationEncryptionContext(context)
+                        .destinationEncryptionAlgorithm(EncryptionAlgorithmSpec.SYMMETRIC_DEFAULT)));
+        return new WrappedDataKey(wrapped.dekId(), ref, requireBlob(response.ciphertextBlob(), "ReEncrypt", ref));
+    }
+
+    @Override
+    public KeyDescription describeKey(final String kekId) {
+        final String keyId = kmsKeyId(kekId);
+        final KeyMetadata metadata = call("DescribeKey", "KEK '" + kekId + "'", null,
+                () -> kms.describeKey(b -> b.keyId(keyId))).keyMetadata();
+        if (metadata == null || isPendingDeletion(metadata)) {
+            throw new KeyNotFoundException("AWS KMS key for KEK '" + kekId + "' is pending deletion");
+        }
+        return description(kekId, metadata);
+    }
+
+    /**
+     * Creates a symmetric encryption KMS key and the alias {@code kekId} names. Fails if the alias exists. Automatic
+     * rotation is left off (enable it in AWS if wanted; it is transparent to sealstream).
+     */
+    @Override
+    public KeyDescription createKey(final String kekId) {
+        final String aliasName = kmsKeyId(kekId);
+        if (!aliasName.startsWith(ALIAS_PREFIX)) {
+            throw new KmsException("aws-kms creates keys under an alias: KEK id '" + kekId
+                    + "' is a key id or ARN, use an alias name instead");
+        }
+        if (aliasExists(aliasName, kekId)) {
+            throw new KmsException("KEK '" + kekId + "' already exists in AWS KMS (" + aliasName + ")");
+        }
+        final KeyMetadata created = call("CreateKey", "KEK '" + kekId + "'", null,
+                () -> kms.createKey(b -> b.keySpec(KeySpec.SYMMETRIC_DEFAULT).keyUsage(KeyUsageType.ENCRYPT_DECRYPT)
+                        .description("sealstream KEK " + kekId))).keyMetadata();
+        try {
+            call("CreateAlias", "KEK '" + kekId + "'", null,
+                    () -> kms.createAlias(b -> b.aliasName(aliasName).targetKeyId(created.keyId())));
+        } catch (final KmsException e) {
+            // Do not leave an orphan key behind (a concurrent createKey won the alias, or the alias was refused).
+            try {
+                kms.scheduleKeyDeletion(b -> b.keyId(created.keyId()).pendingWindowInDays(DELETION_WINDOW_DAYS));
+            } catch (final SdkException cleanup) {
+                LOG.warn("could not schedule deletion of orphaned AWS KMS key {}: {}", created.arn(),
+                        cleanup.getClass().getSimpleName());
+            }
+            if (e.getCause() instanceof AlreadyExistsException) {
+                throw new KmsException("KEK '" + kekId + "' already exists in AWS KMS (" + aliasName + ")");
+            }
+            throw e;
+        }
+        LOG.info("created AWS KMS key {} for KEK {}", created.arn(), kekId);
+        return description(kekId, created);
+    }
+
+    @Override
+    public KeyDescription rotateKey(final String kekId) {
+        throw new UnsupportedKmsOperationException(PROVIDER, "rotating a KEK: AWS KMS rotates key material inside"
+                + " the key (automatic rotation or RotateKeyOnDemand in AWS), transparently to existing data keys");
+    }
+
+    /** The keys behind customer aliases (not {@code alias/aws/...}), named by alias without {@code alias/}. */
+    @Override
+    public List<KeyDescription> listKeys() {
+        final List<AliasListEntry> aliases = new ArrayList<>();
+        call("ListAliases", "aliases", null, () -> {
+            kms.listAliasesPaginator(b -> { }).aliases().forEach(aliases::add);
+            return null;
+        });
+        final List<KeyDescription> keys = new ArrayList<>();
+        for (final AliasListEntry alias : aliases) {
+            final String name = alias.aliasName();
+            if (name == null || alias.targetKeyId() == null || name.startsWith("alias/aws/")) {
+                continue;
+            }
+            final String kekId = name.substring(ALIAS_PREFIX.length());
+            try {
+                final KeyMetadata metadata = call("DescribeKey", "KEK '" + kekId + "'", null,
+                        () -> kms.describeKey(b -> b.keyId(alias.targetKeyId()))).keyMetadata();
+                if (metadata != null && !isPendingDeletion(metadata)) {
+                    keys.add(description(kekId, metadata));
+                }
+            } catch (final KeyNotFoundException e) {
+                // deleted between the two calls
+            }
+        }
+        return List.copyOf(keys);
+    }
+
+    /**
+     * Disables the KMS key (effective at once), schedules its deletion after {@value #DELETION_WINDOW_DAYS} days and
+     * deletes the alias {@code kekId} names. See the class comment for what "destroyed" means with AWS KMS.
+     */
+    @Override
+    public void destroyKey(final String kekId) {
+        final String keyId = kmsKeyId(kekId);
+        final KeyMetadata metadata = call("DescribeKey", "KEK '" + kekId + "'", null,
+                () -> kms.describeKey(b -> b.keyId(keyId))).keyMetadata();
+        if (metadata == null || isPendingDeletion(metadata)) {
+            throw new KeyNotFoundException("AWS KMS key for KEK '" + kekId + "' is already pending deletion");
+        }
+        if (metadata.keyState() != KeyState.DISABLED) {
+            call("DisableKey", "KEK '" + kekId + "'", null, () -> kms.disableKey(b -> b.keyId(metadata.keyId())));
+        }
+        final Instant deletion = call("ScheduleKeyDeletion", "KEK '" + kekId + "'", null,
+                () -> kms.scheduleKeyDeletion(b -> b.keyId(metadata.keyId()).pendingWindowInDays(DELETION_WINDOW_DAYS)))
+                .deletionDate();
+        if (keyId.startsWith(ALIAS_PREFIX)) {
+            call("DeleteAlias", "KEK '" + kekId + "'", null, () -> kms.deleteAlias(b -> b.aliasName(keyId)));
+        }
+        LOG.info("destroyed KEK {}: AWS KMS key {} disabled, deletion scheduled for {}", kekId, metadata.arn(), deletion);
+    }
+
+    @Override
+    public void close() {
+        if (ownsClient) {
+            kms.close();
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "AwsKms[" + description + "]";
+    }
+
+    // ---------------------------------------------------------------- helpers
+
+    /**
+     * The {@code KeyId} AWS is asked for: key ids, key ARNs, alias ARNs and {@code alias/...} as they are, any other
+     * name as {@code alias/<name>}. Rejects what AWS could never accept, without a call.
+     */
+    static String kmsKeyId(final String kekId) {
+        if (kekId == null || kekId.isEmpty()) {
+            throw new IllegalArgumentException("KEK id must not be empty");
+        }
+        if (KEY_UUID.matcher(kekId).matches() || MULTI_REGION_KEY_ID.matcher(kekId).matches()
+                || ARN.matcher(kekId).matches()) {
+            return kekId;
+        }
+        final String alias = kekId.startsWith(ALIAS_PREFIX) ? kekId : ALIAS_PREFIX + kekId;
+        final String name = alias.substring(ALIAS_PREFIX.length());
+        if (!ALIAS_NAME.matcher(name).matches() || name.startsWith("aws/")) {
+            throw new IllegalArgumentException("invalid aws-kms KEK id: use a key id, key or alias ARN, or an alias"
+                    + " name of 1 to 250 characters from A-Z a-z 0-9 / _ - (not starting with aws/)");
+        }
+        return alias;
+    }
+
+    /** The encryption context binding a wrapped key to its KEK reference and DEK id. */
+    static Map<String, String> context(final KekRef ref, final String dekId) {
+        return Map.of(CONTEXT_PURPOSE, KeyBinding.WRAP_LABEL,
+                CONTEXT_KEK_ID, ref.keyId(),
+                CONTEXT_KEK_VERSION, ref.version(),
+                CONTEXT_DEK_ID, dekId);
+    }
+
+    private static KekRef checkRef(final WrappedDataKey wrapped) {
+        Objects.requireNonNull(wrapped, "wrapped");
+        final KekRef ref = wrapped.kek();
+        if (!PROVIDER.equals(ref.provider())) {
+            throw new KeyUnwrapException("wrapped data key " + wrapped.dekId() + " is for KMS provider '"
+                    + ref.provider() + "', not '" + PROVIDER + "'");
+        }
+        try {
+            kmsKeyId(ref.keyId());
+        } catch (final IllegalArgumentException e) {
+            throw new KeyNotFoundException("KEK " + ref + " of wrapped data key " + wrapped.dekId()
+                    + " is not a valid AWS KMS key id");
+        }
+        if (!VERSION.equals(ref.version())) {
+            throw new KeyNotFoundException("KEK version " + ref + " of wrapped data key " + wrapped.dekId()
+                    + " not found: AWS KMS keys have the single version '" + VERSION + "'");
+        }
+        return ref;
+    }
+
+    private boolean aliasExists(final String aliasName, final String kekId) {
+        try {
+            call("DescribeKey", "KEK '" + kekId + "'", null, () -> kms.describeKey(b -> b.keyId(aliasName)));
+            return true;
+        } catch (final KeyNotFoundException e) {
+            return false;
+        }
+    }
+
+    private static boolean isPendingDeletion(final KeyMetadata metadata) {
+        return metadata.keyState() == KeyState.PENDING_DELETION
+                || metadata.keyState() == KeyState.PENDING_REPLICA_DELETION;
+    }
+
+    private static KeyDescription description(final String kekId, final KeyMetadata metadata) {
+        final Instant created = metadata.creationDate() == null ? Instant.EPOCH : metadata.creationDate();
+        return new KeyDescription(PROVIDER, kekId, VERSION, List.of(VERSION), created);
+    }
+
+    /** The plaintext as an array the caller owns; the SDK's own array is zeroed (its other buffers can not be). */
+    private static byte[] takePlaintext(final SdkBytes plaintext, final String operation, final KekRef ref) {
+        if (plaintext == null) {
+            throw new KmsException("AWS KMS " + operation + " under " + ref + " returned no plaintext");
+        }
+        final byte[] sdkOwned = plaintext.asByteArrayUnsafe();
+        final byte[] copy = sdkOwned.clone();
+        Arrays.fill(sdkOwned, (byte) 0);
+        if (copy.length != DataKey.KEY_BYTES) {
+            Arrays.fill(copy, (byte) 0);
+            throw new KmsException("AWS KMS " + operation + " under " + ref + " returned a " + copy.length
+                    + "-byte key, not " + DataKey.KEY_BYTES);
+        }
+        return copy;
+    }
+
+    private static byte[] requireBlob(final SdkBytes blob, final String operation, final KekRef ref) {
+        if (blob == null) {
+            throw new KmsException("AWS KMS " + operation + " under " + ref + " returned no ciphertext");
+        }
+        final byte[] bytes = blob.asByteArray();
+        if (bytes.length == 0 || bytes.length > WrappedDataKey.MAX_CIPHERTEXT_BYTES) {
+            throw new KmsException("AWS KMS " + operation + " under " + ref + " returned a ciphertext of "
+                    + bytes.length + " bytes");
+        }
+        return bytes;
+    }
+
+    private static <T> T call(final String operation, final String subject, final String dekId, final Supplier<T> request) {
+        try {
+            return request.get();
+        } catch (final SdkException e) {
+            throw translate(operation, subject, dekId, e);
+        }
+    }
+
+    /**
+     * Maps an SDK failure to the SPI's exceptions. {@code dekId} is set for calls on a wrapped key (Decrypt,
+     * ReEncrypt), whose rejections become {@link KeyUnwrapException}s naming it.
+     */
+    static KmsException translate(final String operation, final String subject, final String dekId, final SdkException e) {
+        final String what = "AWS KMS " + operation + " for " + subject + (dekId == null ? "" : " (data key " + dekId + ")");
+        if (e instanceof NotFoundException) {
+            return new KeyNotFoundException(subject + " not found in AWS KMS (" + operation + ", " + details(e) + ")");
+        }
+        if (e instanceof InvalidCiphertextException || e instanceof IncorrectKeyException) {
+            return dekId != null
+                    ? new KeyUnwrapException("AWS KMS rejected wrapped data key " + dekId + " under " + subject
+                            + ": " + details(e), e)
+                    : new KmsException(what + " failed: " + details(e), e);
+        }
+        if (e instanceof DisabledException || e instanceof KmsInvalidStateException) {
+            final String state = "the KMS key is disabled or pending deletion";
+            return dekId != null
+                    ? new KeyUnwrapException("AWS KMS refused wrapped data key " + dekId + " under " + subject
+                            + ": " + state + " (" + details(e) + ")", e)
+                    : new KmsException(what + " failed: " + state + " (" + details(e) + ")", e);
+        }
+        if (e instanceof KeyUnavailableException || e instanceof DependencyTimeoutException
+                || e instanceof KmsInternalException) {
+            return new KmsUnavailableException(what + " failed, KMS temporarily unavailable: " + details(e), e);
+        }
+        if (e instanceof AwsServiceException service) {
+            final int status = service.statusCode();
+            if (service.isThrottlingException() || status == 429) {
+                return new KmsUnavailableException(what + " throttled: " + details(e), e);
+            }
+            if (status == 501) {
+                return new KmsException(what + " failed: operation not implemented by this endpoint (" + details(e) + ")", e);
+            }
+            if (status >= 500) {
+                return new KmsUnavailableException(what + " failed, KMS temporarily unavailable: " + details(e), e);
+            }
+            final String code = errorCode(service);
+            if (code.startsWith("AccessDenied") || code.equals("UnrecognizedClientException")
+                    || code.equals("InvalidSignatureException") || code.equals("ExpiredTokenException")) {
+                // AWS's access-denied text names the principal and action (no secrets) and is what operators need.
+                final String reason = service.awsErrorDetails() == null ? ""
+                        : ": " + ProviderSettings.oneLine(service.awsErrorDetails().errorMessage(), 300);
+                return new KmsException(what + " denied (" + details(e) + ")" + reason, e);
+            }
+            return new KmsException(what + " failed: " + details(e), e);
+        }
+        if (e instanceof ApiCallTimeoutException || e instanceof ApiCallAttemptTimeoutException || hasIoCause(e)) {
+            return new KmsUnavailableException(what + " failed, KMS unreachable: " + rootCause(e), e);
+        }
+        // Missing credentials or region, an unbuildable request: retrying will not help.
+        return new KmsException(what + " failed: " + e.getClass().getSimpleName() + " "
+                + ProviderSettings.oneLine(e.getMessage(), 300), e);
+    }
+
+    private static String details(final SdkException e) {
+        if (e instanceof AwsServiceException service) {
+            final String requestId = service.requestId();
+            return errorCode(service) + ", HTTP " + service.statusCode()
+                    + (requestId == null || requestId.isEmpty() ? "" : ", request id " + requestId);
+        }
+        return e.getClass().getSimpleName();
+    }
+
+    private static String errorCode(final AwsServiceException e) {
+        final String code = e.awsErrorDetails() == null ? null : e.awsErrorDetails().errorCode();
+        return code == null || code.isEmpty() ? e.getClass().getSimpleName() : code;
+    }
+
+    private static boolean hasIoCause(final Throwable e) {
+        for (Throwable t = e.getCause(); t != null && t != t.getCause(); t = t.getCause()) {
+            if (t instanceof IOException) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static String rootCause(final Throwable e) {
+        Throwable t = e;
+        while (t.getCause() != null && t.getCause() != t) {
+            t = t.getCause();
+        }
+        return t == e ? e.getClass().getSimpleName() : e.getClass().getSimpleName() + " caused by " + t.getClass().getSimpleName();
+    }
+}

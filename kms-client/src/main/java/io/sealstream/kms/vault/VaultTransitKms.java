@@ -1,0 +1,530 @@
+package io.sealstream.kms.vault;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.sealstream.kms.DataKey;
+import io.sealstream.kms.DekIds;
+import io.sealstream.kms.KekRef;
+import io.sealstream.kms.KeyBinding;
+import io.sealstream.kms.KeyDescription;
+import io.sealstream.kms.KeyManagementService;
+import io.sealstream.kms.KeyNotFoundException;
+import io.sealstream.kms.KeyUnwrapException;
+import io.sealstream.kms.KmsException;
+import io.sealstream.kms.KmsUnavailableException;
+import io.sealstream.kms.ProviderSettings;
+import io.sealstream.kms.WrappedDataKey;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Base64;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * KMS provider {@value #PROVIDER}: HashiCorp Vault's (or OpenBao's) Transit secrets engine over its HTTP API.
+ *
+ * <h2>Keys and binding</h2>
+ * KEKs are Transit keys of type {@code aes256-gcm96} created with {@code derived=true}. Every call on a data key
+ * (datakey, decrypt, rewrap) passes as key-derivation {@code context} the encoding of ({@code sealstream-dek-wrap-v1},
+ * provider, KEK id, DEK id), so Vault wraps each data key under a key derived for exactly that DEK id: a wrapped key
+ * moved to another DEK id or key fails to decrypt in Vault. (Transit's {@code associated_data} would do the same but
+ * is accepted only by encrypt/decrypt, not by datakey or rewrap.) Keys that are not derived are refused, since the
+ * context would silently be ignored for them. The version is not part of the context (rewrap changes it): it is the
+ * {@code vault:vN:} prefix of the ciphertext, which selects the key version inside Vault, and the {@link KekRef}
+ * version must equal that N, so a relabelled version is rejected before any call.
+ *
+ * <h2>Versions</h2>
+ * KEK versions are Transit key versions ({@code 1}, {@code 2}, ...); {@link #rotateKey} is Transit's rotate and
+ * {@link #rewrap} its server-side rewrap (the plaintext data key never leaves Vault), skipped when the key already is
+ * under the latest version. {@link #destroyKeyVersion} raises {@code min_decryption_version} past the version (and
+ * {@code min_encryption_version} to at least that, which Vault requires) and then trims ({@code min_available_version})
+ * so Vault deletes the key material. Transit can only delete versions from the oldest up, so destroying a version
+ * while an older one is still kept is refused with an error naming the older versions; the latest version is
+ * refused too (rotate first). {@link #destroyKey} sets {@code deletion_allowed} and deletes the key.
+ *
+ * <h2>Token</h2>
+ * Sent as {@code X-Vault-Token} on every request, never logged and scrubbed from echoed server messages. The token's
+ * policy needs: create/update on {@code <mount>/datakey/plaintext/*}, {@code decrypt/*}, {@code rewrap/*}; read on
+ * {@code keys/*}; and for key administration create/update/delete on {@code keys/*}.
+ *
+ * <h2>Errors</h2>
+ * 5xx (sealed, standby, overloaded), 412, 429 and connection failures or timeouts: {@link KmsUnavailableException};
+ * 404 or an unknown key: {@link KeyNotFoundException}; other 400s on a data key: {@link KeyUnwrapException} naming the
+ * DEK id; 401/403 (token or policy) and everything else: permanent {@link KmsException}.
+ */
+public final class VaultTransitKms implements KeyManagementService {
+
+    /** Provider name in {@link KekRef#provider()}. */
+    public static final String PROVIDER = "vault-transit";
+    /** The only Transit key type used (and accepted) for KEKs. */
+    public static final String KEY_TYPE = "aes256-gcm96";
+
+    private static final Logger LOG = LoggerFactory.getLogger(VaultTransitKms.class);
+    private static final Pattern KEY_ID = Pattern.compile("[A-Za-z0-9._-]{1,128}");
+    private static final Pattern VERSION = Pattern.compile("[1-9][0-9]{0,8}");
+    private static final Pattern CIPHERTEXT = Pattern.compile("vault:v([1-9][0-9]{0,8}):[A-Za-z0-9+/=]+");
+    private static final String INVALID_KEY_ID = "invalid KEK id: use 1 to 128 characters from A-Z a-z 0-9 . _ -";
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final VaultTransitConfig config;
+    private final HttpClient http;
+    private final String base;
+    /** Keys already checked to be derived aes256-gcm96 keys; forgotten on 404 and on destroyKey. */
+    private final Set<String> verifiedKeys = ConcurrentHashMap.newKeySet();
+
+    private VaultTransitKms(final VaultTransitConfig config) {
+        this.config = config;
+        this.http = HttpClient.newBuilder()
+                .connectTimeout(config.connectTimeout())
+                .followRedirects(HttpClient.Redirect.NEVER)
+                .build();
+        this.base = config.address().toString().replaceAll("/+$", "") + "/v1/" + config.mount() + "/";
+    }
+
+    public static VaultTransitKms open(final VaultTransitConfig config) {
+        return new VaultTransitKms(Objects.requireNonNull(config, "config"));
+    }
+
+    @Override
+    public String providerName() {
+        return PROVIDER;
+    }
+
+    @Override
+    public DataKey generateDataKey(final String kekId) {
+        requireValidKeyId(kekId);
+        requireUsableKey(kekId);
+        final String dekId = DekIds.newDekId();
+        final ObjectNode body = JSON.createObjectNode()
+                .put("context", context(kekId, dekId))
+                .put("bits", DataKey.KEY_BYTES * 8);
+        final JsonNode data = call("POST", "datakey/plaintext/" + kekId, body, "datakey", "KEK '" + kekId + "'", null);
+        final String ciphertext = text(data, "ciphertext", "datakey");
+        final int version = versionOf(ciphertext);
+        if (version < 0) {
+            throw new KmsException("Vault datakey for KEK '" + kekId + "' returned a ciphertext without a vault:vN: prefix");
+        }
+        final byte[] dek = decodeKey(text(data, "plaintext", "datakey"), "datakey", kekId);
+        try {
+            final KekRef ref = new KekRef(PROVIDER, kekId, Integer.toString(version));
+            return new DataKey(dek, new WrappedDataKey(dekId, ref, ascii(ciphertext, ref)));
+        } catch (final RuntimeException e) {
+            Arrays.fill(dek, (byte) 0);
+            throw e;
+        }
+    }
+
+    @Override
+    public DataKey unwrap(final WrappedDataKey wrapped) {
+        final String ciphertext = checkedCiphertext(wrapped);
+        final KekRef ref = wrapped.kek();
+        requireUsableKey(ref.keyId());
+        final ObjectNode body = JSON.createObjectNode()
+                .put("ciphertext", ciphertext)
+                .put("context", context(ref.keyId(), wrapped.dekId()));
+        final JsonNode data = call("POST", "decrypt/" + ref.keyId(), body, "decrypt", "KEK " + ref, wrapped.dekId());
+        return new DataKey(decodeKey(text(data, "plaintext", "decrypt"), "decrypt", ref.keyId()), wrapped);
+    }
+
+    @Override
+    public WrappedDataKey rewrap(final WrappedDataKey wrapped) {
+        final String ciphertext = checkedCiphertext(wrapped);
+        final KekRef ref = wrapped.kek();
+        final KeyInfo info = readKey(ref.keyId());
+        requireUsable(info);
+        if (Integer.parseInt(ref.version()) == info.latestVersion) {
+            return wrapped;
+        }
+        final ObjectNode body = JSON.createObjectNode()
+                .put("ciphertext", ciphertext)
+                .put("context", context(ref.keyId(), wrapped.dekId()));
+        final JsonNode data = call("POST", "rewrap/" + ref.keyId(), body, "rewrap", "KEK " + ref, wrapped.dekId());
+        final String rewrapped = text(data, "ciphertext", "rewrap");
+        final int version = versionOf(rewrapped);
+        if (version < 0) {
+            throw new KmsException("Vault rewrap for KEK " + ref + " returned a ciphertext without a vault:vN: prefix");
+        }
+        final KekRef newRef = new KekRef(PROVIDER, ref.keyId(), Integer.toString(version));
+        return new WrappedDataKey(wrapped.dekId(), newRef, ascii(rewrapped, newRef));
+    }
+
+    @Override
+    public KeyDescription describeKey(final String kekId) {
+        requireValidKeyId(kekId);
+        return readKey(kekId).describe();
+    }
+
+    /** Creates a derived {@value #KEY_TYPE} Transit key; fails if a key of that name exists. */
+    @Override
+    public KeyDescription createKey(final String kekId) {
+        requireValidKeyId(kekId);
+        if (exists(kekId)) {
+            throw new KmsException("KEK '" + kekId + "' already exists in Vault transit mount '" + config.mount() + "'");
+        }
+        final ObjectNode body = JSON.createObjectNode().put("type", KEY_TYPE).put("derived", true);
+        call("POST", "keys/" + kekId, body, "create key", "KEK '" + kekId + "'", null);
+        LOG.info("created Vault transit key {} in mount {}", kekId, config.mount());
+        return describeKey(kekId);
+    }
+
+    @Override
+    public KeyDescription rotateKey(final String kekId) {
+        requireValidKeyId(kekId);
+        readKey(kekId); // a clear KeyNotFoundException for unknown keys
+        call("POST", "keys/" + kekId + "/rotate", JSON.createObjectNode(), "rotate", "KEK '" + kekId + "'", null);
+        final KeyDescription rotated = describeKey(kekId);
+        LOG.info("rotated Vault transit key {} to version {}", kekId, rotated.currentVersion());
+        return rotated;
+    }
+
+    @Override
+    public List<KeyDescription> listKeys() {
+        final JsonNode data;
+        try {
+            data = call("GET", "keys?list=true", null, "list keys", "mount '" + config.mount() + "'", null);
+        } catch (final KeyNotFoundException e) {
+            return List.of(); // Vault answers 404 when there are no keys
+        }
+        final List<KeyDescription> keys = new ArrayList<>();
+        for (final JsonNode name : data.path("keys")) {
+            if (!KEY_ID.matcher(name.asText()).matches()) {
+                continue; // not a name sealstream could use
+            }
+            try {
+                keys.add(readKey(name.asText()).describe());
+            } catch (final KeyNotFoundException e) {
+                // deleted meanwhile
+            }
+        }
+        return List.copyOf(keys);
+    }
+
+    @Override
+    public void destroyKeyVersion(final String kekId, final String version) {
+        requireValidKeyId(kekId);
+        if (version == null || !VERSION.matcher(version).matches()) {
+            throw new KeyNotFoundException("KEK version " + kekId + "@" + version + " not found in Vault transit");
+        }
+        final int n = Integer.parseInt(version);
+        final KeyInfo info = readKey(kekId);
+        if (n > info.latestVersion) {
+            throw new KeyNotFoundException("KEK version " + ref(kekId, n) + " not found in Vault transit (latest is "
+                    + info.latestVersion + ")");
+        }
+        if (n == info.latestVersion) {
+            throw new KmsException("refusing to destroy " + ref(kekId, n) + ": it is the current version; rotate first");
+        }
+        final int oldestKept = Math.max(info.minAvailableVersion, 1);
+        if (n < oldestKept) {
+            return; // already trimmed
+        }
+        if (n > oldestKept) {
+            throw new KmsException("Vault transit deletes key versions oldest first: versions " + oldestKept
+                    + (n - 1 > oldestKept ? ".." + (n - 1) : "") + " of KEK '" + kekId + "' are still kept, destroy them"
+                    + " before version " + n);
+        }
+        final int minDecryption = Math.max(info.minDecryptionVersion, n + 1);
+        final int minEncryption = info.minEncryptionVersion == 0 ? info.latestVersion
+                : Math.max(info.minEncryptionVersion, minDecryption);
+        call("POST", "keys/" + kekId + "/config", JSON.createObjectNode()
+                        .put("min_decryption_version", minDecryption).put("min_encryption_version", minEncryption),
+                "config", "KEK '" + kekId + "'", null);
+        call("POST", "keys/" + kekId + "/trim", JSON.createObjectNode().put("min_available_version", n + 1),
+                "trim", "KEK '" + kekId + "'", null);
+        LOG.info("destroyed KEK version {} (Vault transit trimmed below version {})", ref(kekId, n), n + 1);
+    }
+
+    @Override
+    public void destroyKey(final String kekId) {
+        requireValidKeyId(kekId);
+        readKey(kekId);
+        call("POST", "keys/" + kekId + "/config", JSON.createObjectNode().put("deletion_allowed", true),
+                "config", "KEK '" + kekId + "'", null);
+        call("DELETE", "keys/" + kekId, null, "delete key", "KEK '" + kekId + "'", null);
+        verifiedKeys.remove(kekId);
+        LOG.info("destroyed KEK {} (Vault transit key deleted from mount {})", kekId, config.mount());
+    }
+
+    @Override
+    public String toString() {
+        return "VaultTransitKms[" + config.address() + ", mount=" + config.mount()
+                + (config.namespace() == null ? "" : ", namespace=" + config.namespace()) + "]";
+    }
+
+    // ---------------------------------------------------------------- keys
+
+    /** What Transit's read-key endpoint says. */
+    private record KeyInfo(String name, String type, boolean derived, int latestVersion, int minDecryptionVersion,
+                           int minEncryptionVersion, int minAvailableVersion, TreeMap<Integer, Instant> versions) {
+
+        KeyDescription describe() {
+            final List<String> names = new ArrayList<>();
+            Instant created = null;
+            for (final Map.Entry<Integer, Instant> v : versions.entrySet()) {
+                if (v.getKey() >= Math.max(minDecryptionVersion, 1) && v.getKey() <= latestVersion) {
+                    names.add(Integer.toString(v.getKey()));
+                    if (created == null) {
+                        created = v.getValue();
+                    }
+                }
+            }
+            if (names.isEmpty() || !names.contains(Integer.toString(latestVersion))) {
+                names.clear();
+                for (int i = Math.max(minDecryptionVersion, 1); i <= latestVersion; i++) {
+                    names.add(Integer.toString(i));
+                }
+            }
+            return new KeyDescription(PROVIDER, name, Integer.toString(latestVersion), names,
+                    created == null ? Instant.EPOCH : created);
+        }
+    }
+
+    private KeyInfo readKey(final String kekId) {
+        final JsonNode data;
+        try {
+            data = call("GET", "keys/" + kekId, null, "read key", "KEK '" + kekId + "'", null);
+        } catch (final KeyNotFoundException e) {
+            verifiedKeys.remove(kekId);
+            throw e;
+        }
+        final TreeMap<Integer, Instant> versions = new TreeMap<>();
+        for (final Map.Entry<String, JsonNode> entry : data.path("keys").properties()) {
+            if (VERSION.matcher(entry.getKey()).matches()) {
+                final JsonNode value = entry.getValue();
+                versions.put(Integer.parseInt(entry.getKey()),
+                        value.canConvertToLong() ? Instant.ofEpochSecond(value.asLong()) : Instant.EPOCH);
+            }
+        }
+        final int latest = data.path("latest_version").asInt(0);
+        if (latest < 1) {
+            throw new KmsException("Vault transit key '" + kekId + "' has no versions");
+        }
+        return new KeyInfo(kekId, data.path("type").asText(""), data.path("derived").asBoolean(false), latest,
+                data.path("min_decryption_version").asInt(1), data.path("min_encryption_version").asInt(0),
+                data.path("min_available_version").asInt(0), versions);
+    }
+
+    private boolean exists(final String kekId) {
+        try {
+            readKey(kekId);
+            return true;
+        } catch (final KeyNotFoundException e) {
+            return false;
+        }
+    }
+
+    /** Checks once per key (type and derivation can not change after creation) that the key binds data keys. */
+    private void requireUsableKey(final String kekId) {
+        if (!verifiedKeys.contains(kekId)) {
+            requireUsable(readKey(kekId));
+        }
+    }
+
+    private void requireUsable(final KeyInfo info) {
+        if (!KEY_TYPE.equals(info.type) || !info.derived) {
+            throw new KmsException("Vault transit key '" + info.name + "' is " + (info.type.isEmpty() ? "of unknown type" : info.type)
+                    + (info.derived ? "" : " without derivation") + ": sealstream needs type=" + KEY_TYPE
+                    + " derived=true so every data key is bound to its DEK id (create it with sealstream, or"
+                    + " vault write " + config.mount() + "/keys/" + info.name + " type=" + KEY_TYPE + " derived=true)");
+        }
+        verifiedKeys.add(info.name);
+    }
+
+    // ---------------------------------------------------------------- wrapped keys
+
+    /** Checks provider, key id, ciphertext form and that the KekRef version is the ciphertext's. */
+    private static String checkedCiphertext(final WrappedDataKey wrapped) {
+        Objects.requireNonNull(wrapped, "wrapped");
+        final KekRef ref = wrapped.kek();
+        if (!PROVIDER.equals(ref.provider())) {
+            throw new KeyUnwrapException("wrapped data key " + wrapped.dekId() + " is for KMS provider '"
+                    + ref.provider() + "', not '" + PROVIDER + "'");
+        }
+        if (!KEY_ID.matcher(ref.keyId()).matches() || !VERSION.matcher(ref.version()).matches()) {
+            throw new KeyNotFoundException("KEK version " + ref + " of wrapped data key " + wrapped.dekId()
+                    + " not found in Vault transit");
+        }
+        final byte[] bytes = wrapped.ciphertext();
+        for (final byte b : bytes) {
+            if (b < 0x21 || b > 0x7e) {
+                throw rejected(wrapped, "not a Vault ciphertext");
+            }
+        }
+        final String ciphertext = new String(bytes, StandardCharsets.US_ASCII);
+        final int version = versionOf(ciphertext);
+        if (version < 0) {
+            throw rejected(wrapped, "not a Vault ciphertext");
+        }
+        if (!Integer.toString(version).equals(ref.version())) {
+            throw rejected(wrapped, "its ciphertext is of key version " + version + ", not " + ref.version());
+        }
+        return ciphertext;
+    }
+
+    private static KeyUnwrapException rejected(final WrappedDataKey wrapped, final String reason) {
+        return new KeyUnwrapException("wrapped data key " + wrapped.dekId() + " under KEK " + wrapped.kek()
+                + " was rejected: " + reason);
+    }
+
+    /** N of {@code vault:vN:...}, or -1. */
+    static int versionOf(final String ciphertext) {
+        final Matcher m = CIPHERTEXT.matcher(ciphertext);
+        return m.matches() ? Integer.parseInt(m.group(1)) : -1;
+    }
+
+    /** Base64 of the key-derivation context binding a data key to its KEK id and DEK id. */
+    static String context(final String kekId, final String dekId) {
+        return Base64.getEncoder().encodeToString(KeyBinding.encode(KeyBinding.WRAP_LABEL, PROVIDER, kekId, dekId));
+    }
+
+    private static byte[] ascii(final String ciphertext, final KekRef ref) {
+        final byte[] bytes = ciphertext.getBytes(StandardCharsets.US_ASCII);
+        if (bytes.length > WrappedDataKey.MAX_CIPHERTEXT_BYTES) {
+            throw new KmsException("Vault returned a " + bytes.length + "-byte ciphertext under " + ref);
+        }
+        return bytes;
+    }
+
+    private static byte[] decodeKey(final String base64, final String operation, final String kekId) {
+        final byte[] key;
+        try {
+            key = Base64.getDecoder().decode(base64);
+        } catch (final IllegalArgumentException e) {
+            throw new KmsException("Vault " + operation + " for KEK '" + kekId + "' returned a plaintext that is not base64");
+        }
+        if (key.length != DataKey.KEY_BYTES) {
+            Arrays.fill(key, (byte) 0);
+            throw new KmsException("Vault " + operation + " for KEK '" + kekId + "' returned a " + key.length
+                    + "-byte key, not " + DataKey.KEY_BYTES);
+        }
+        return key;
+    }
+
+    private static String text(final JsonNode data, final String field, final String operation) {
+        final JsonNode value = data.get(field);
+        if (value == null || !value.isTextual() || value.asText().isEmpty()) {
+            throw new KmsException("Vault " + operation + " response lacks '" + field + "'");
+        }
+        return value.asText();
+    }
+
+    private static KekRef ref(final String keyId, final int version) {
+        return new KekRef(PROVIDER, keyId, Integer.toString(version));
+    }
+
+    private static void requireValidKeyId(final String kekId) {
+        if (kekId == null || !KEY_ID.matcher(kekId).matches()) {
+            throw new IllegalArgumentException(INVALID_KEY_ID);
+        }
+    }
+
+    // ---------------------------------------------------------------- HTTP
+
+    /**
+     * One request; the response's {@code data} object (an empty object for 204). {@code dekId} is set for calls on a
+     * wrapped key, whose 400s become {@link KeyUnwrapException}s naming it.
+     */
+    private JsonNode call(final String method, final String path, final ObjectNode body, final String operation,
+                          final String subject, final String dekId) {
+        final HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(base + path))
+                .timeout(config.requestTimeout())
+                .header("X-Vault-Token", config.token().value())
+                .header("Accept", "application/json");
+        if (config.namespace() != null) {
+            request.header("X-Vault-Namespace", config.namespace());
+        }
+        if (body != null) {
+            request.header("Content-Type", "application/json")
+                    .method(method, HttpRequest.BodyPublishers.ofByteArray(body.toString().getBytes(StandardCharsets.UTF_8)));
+        } else {
+            request.method(method, HttpRequest.BodyPublishers.noBody());
+        }
+        final String what = "Vault " + operation + " for " + subject + (dekId == null ? "" : " (data key " + dekId + ")");
+        final HttpResponse<byte[]> response;
+        try {
+            response = http.send(request.build(), HttpResponse.BodyHandlers.ofByteArray());
+        } catch (final IOException e) {
+            throw new KmsUnavailableException(what + " failed, Vault unreachable: " + e.getClass().getSimpleName(), e);
+        } catch (final InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new KmsException(what + " interrupted", e);
+        }
+        final int status = response.statusCode();
+        final byte[] bytes = response.body();
+        try {
+            if (status >= 200 && status < 300) {
+                if (status == 204 || bytes == null || bytes.length == 0) {
+                    return JSON.createObjectNode();
+                }
+                final JsonNode root = parse(bytes, what);
+                final JsonNode data = root.get("data");
+                return data == null || data.isNull() ? JSON.createObjectNode() : data;
+            }
+            throw failure(status, errors(bytes), what, subject, dekId);
+        } finally {
+            if (bytes != null) {
+                Arrays.fill(bytes, (byte) 0); // the response of datakey/decrypt holds a plaintext key
+            }
+        }
+    }
+
+    private static JsonNode parse(final byte[] bytes, final String what) {
+        try {
+            return JSON.readTree(bytes);
+        } catch (final IOException e) {
+            throw new KmsException(what + ": Vault's response is not JSON");
+        }
+    }
+
+    private String errors(final byte[] bytes) {
+        if (bytes == null || bytes.length == 0) {
+            return "";
+        }
+        try {
+            final JsonNode errors = JSON.readTree(bytes).path("errors");
+            final List<String> messages = new ArrayList<>();
+            errors.forEach(e -> messages.add(e.asText()));
+            return config.token().redact(ProviderSettings.oneLine(String.join("; ", messages), 300));
+        } catch (final IOException e) {
+            return "";
+        }
+    }
+
+    /** Maps an HTTP failure to the SPI's exceptions; {@code errors} is Vault's (redacted, one-line) message. */
+    static KmsException failure(final int status, final String errors, final String what, final String subject,
+                                final String dekId) {
+        final String detail = "HTTP " + status + (errors.isEmpty() ? "" : ": " + errors);
+        if (status == 429 || status == 412 || status >= 500) {
+            return new KmsUnavailableException(what + " failed, Vault temporarily unavailable (" + detail + ")");
+        }
+        final String lower = errors.toLowerCase(Locale.ROOT);
+        if (status == 404 || status == 400 && (lower.contains("key not found") || lower.contains("policy not found")
+                || lower.contains("invalid key name") || lower.contains("no existing key named"))) {
+            return new KeyNotFoundException(subject + " not found in Vault transit (" + detail + ")");
+        }
+        if (status == 401 || status == 403) {
+            return new KmsException(what + " denied: check the Vault token and its policy (" + detail + ")");
+        }
+        if (status == 400 && dekId != null) {
+            return new KeyUnwrapException("Vault rejected wrapped data key " + dekId + " under " + subject + " (" + detail + ")");
+        }
+        return new KmsException(what + " failed (" + detail + ")");
+    }
+}
