@@ -124,13 +124,19 @@ public final class KeyLifecycle {
         final List<KekRef> versions = DekRecords.versionsHolding(entry);
         final Set<String> keks = new LinkedHashSet<>();
         versions.forEach(v -> keks.add(v.keyId()));
+        String cannotDestroy = null;
         for (final String kekId : keks) {
             final KeyDescription description = kms.describeKey(kekId);
             if (versions.contains(description.currentRef())) {
-                rotateOnly(kekId, "shred of DEK " + dekId);
+                try {
+                    rotateOnly(kekId, "shred of DEK " + dekId);
+                } catch (final UnsupportedKmsOperationException e) {
+                    // e.g. AWS KMS or customer keys: no versions to rotate away from, so none can be destroyed either
+                    cannotDestroy = description.provider();
+                }
             }
         }
-        final List<String> moved = moveOthersOff(versions, dekId);
+        final List<String> moved = cannotDestroy == null ? moveOthersOff(versions, dekId) : List.of();
         if (!DekRecords.isShredded(entry)) {
             final Instant now = clock.instant();
             try (KeyAdminLog.Transaction tx = log.begin()) {
@@ -143,21 +149,27 @@ public final class KeyLifecycle {
             }
             registry.refresh();
         }
+        if (cannotDestroy != null) {
+            return new Shred(List.of(dekId), List.of(), moved, Optional.of(registryOnly(dekId, cannotDestroy, versions.get(0))));
+        }
         final List<KekRef> destroyed = new ArrayList<>();
         for (final KekRef version : versions) {
             try {
                 destroyVersionUnchecked(version);
                 destroyed.add(version);
             } catch (final UnsupportedKmsOperationException e) {
-                return new Shred(List.of(dekId), destroyed, moved, Optional.of("DEK " + dekId
-                        + " is shredded in the registry, but KMS provider '" + version.provider()
-                        + "' cannot destroy single KEK versions: its copy in object headers stays unwrappable under "
-                        + version + " until the whole KEK is shredded (sealstream shred kek " + version.keyId() + ")"));
+                return new Shred(List.of(dekId), destroyed, moved, Optional.of(registryOnly(dekId, version.provider(), version)));
             } catch (final KeyNotFoundException e) {
                 destroyed.add(version); // destroyed by an earlier, interrupted run
             }
         }
         return new Shred(List.of(dekId), destroyed, moved, Optional.empty());
+    }
+
+    private static String registryOnly(final String dekId, final String provider, final KekRef version) {
+        return "DEK " + dekId + " is shredded in the registry, but KMS provider '" + provider
+                + "' cannot destroy single KEK versions: its copy in object headers stays unwrappable under " + version
+                + " until the whole KEK is shredded (sealstream shred kek " + version.keyId() + ")";
     }
 
     /**
