@@ -295,6 +295,35 @@ class KeyLifecycleTest {
     }
 
     @Test
+    void onAProviderWithoutKeyVersionsShreddingADekIsRegistryOnlyAndSaysWhatRemains() throws IOException {
+        final KeyManagementService versionless = new ForwardingKms(kms) {
+            @Override
+            public io.sealstream.kms.KeyDescription rotateKey(final String kekId) {
+                throw new io.sealstream.kms.UnsupportedKmsOperationException("test", "rotating a KEK");
+            }
+
+            @Override
+            public void destroyKeyVersion(final String kekId, final String version) {
+                throw new io.sealstream.kms.UnsupportedKmsOperationException("test", "destroying a single KEK version");
+            }
+        };
+        final DataKey doomed = newDek(KEK);
+        final ObjectLocation gone = write("acme", "a", "1", "one", doomed);
+        doomed.close();
+        final KeyLifecycle onVersionless = new KeyLifecycle(versionless, mem, mem,
+                new RewrapJobRunner(versionless, mem, mem, store, BUCKET, events, Clock.systemUTC(), 3, Duration.ZERO),
+                events, Clock.systemUTC());
+
+        final KeyLifecycle.Shred shred = onVersionless.shredDek(doomed.dekId(), true);
+
+        assertThat(shred.incomplete()).hasValueSatisfying(m -> assertThat(m)
+                .contains("shredded in the registry", "cannot destroy single KEK versions", "shred kek " + KEK));
+        assertThat(shred.destroyedVersions()).isEmpty();
+        assertThatThrownBy(() -> read(gone)).hasRootCauseInstanceOf(KeyShreddedException.class);
+        assertThat(headerCopyUnwraps(gone)).as("what remains, and the message says so").isTrue();
+    }
+
+    @Test
     void anActiveDekIsOnlyShreddedWithForce() {
         final DataKey active = newDek(KEK);
         active.close();
