@@ -613,10 +613,11 @@ public final class Pkcs11Kms implements KeyManagementService {
         try {
             return call.run();
         } catch (final KmsException e) {
-            if (closed || !RECOVERABLE.contains(ckr(e))) {
+            final String code = ckr(e);
+            if (closed || code == null || !RECOVERABLE.contains(code)) {
                 throw e;
             }
-            LOG.warn("{} on {} failed with {}; logging in again and retrying once", what, token, ckr(e));
+            LOG.warn("{} on {} failed with {}; logging in again and retrying once", what, token, code);
             index = Index.EMPTY;
             login();
             index = readIndex();
@@ -628,7 +629,7 @@ public final class Pkcs11Kms implements KeyManagementService {
     private KmsException classify(final String what, final Throwable e) {
         final String code = ckr(e);
         final String message = "PKCS#11 " + what + " failed on " + token + ": " + (code != null ? code : rootMessage(e));
-        if ((code != null && TRANSIENT.contains(code)) || isTokenGone(e)) {
+        if (code != null && TRANSIENT.contains(code) || isTokenGone(e)) {
             return new KmsUnavailableException(message, e);
         }
         return new KmsException(message, e);

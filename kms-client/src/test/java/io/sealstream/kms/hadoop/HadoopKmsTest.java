@@ -202,6 +202,13 @@ class HadoopKmsTest extends KmsProviderContract {
     }
 
     @Test
+    void theServersJarsStayOffTheTestClasspath() {
+        assertThatThrownBy(() -> Class.forName("org.apache.hadoop.conf.Configuration"))
+                .isInstanceOf(ClassNotFoundException.class);
+        assertThat(HadoopKmsServer.classpath()).contains("hadoop-kms-3.4.3.jar");
+    }
+
+    @Test
     void throughput() {
         final int n = 300;
         final List<WrappedDataKey> wrapped = new ArrayList<>(n);

@@ -60,7 +60,7 @@ public final class HadoopKmsServer implements AutoCloseable {
             final long started = System.nanoTime();
             final Path java = Path.of(System.getProperty("java.home"), "bin", "java");
             final ProcessBuilder builder = new ProcessBuilder(java.toString(), "-Xmx256m", "-XX:+UseSerialGC",
-                    "-XX:TieredStopAtLevel=1", "--add-opens", "java.base/java.lang=ALL-UNNAMED",
+                    "--add-opens", "java.base/java.lang=ALL-UNNAMED",
                     "-Dkms.config.dir=" + dir.resolve("conf"),
                     "-Dlog4j.configuration=" + dir.resolve("conf/kms-log4j.properties").toUri(),
                     "-Dhadoop.tmp.dir=" + dir.resolve("tmp"),
