@@ -2,7 +2,11 @@ package io.sealstream.app;
 
 import io.sealstream.kms.KeyManagementService;
 import io.sealstream.kms.cache.DataKeyCacheConfig;
+import io.sealstream.kms.hadoop.HadoopKms;
+import io.sealstream.kms.hadoop.HadoopKmsConfig;
 import io.sealstream.kms.local.LocalKeyStoreKms;
+import io.sealstream.kms.pkcs11.Pkcs11Kms;
+import io.sealstream.kms.pkcs11.Pkcs11KmsConfig;
 import io.sealstream.config.ConfigValues;
 import java.nio.file.Path;
 import java.util.Map;
@@ -10,7 +14,10 @@ import java.util.Map;
 /**
  * Opens the KMS provider named by {@code sealstream.kms.provider}. Providers: {@code local} (a PKCS#12 key store,
  * {@code sealstream.kms.local.keystore}, passphrase from {@code SEALSTREAM_KEYSTORE_PASSWORD} or
- * {@code SEALSTREAM_KEYSTORE_PASSWORD_FILE}; never from the properties file).
+ * {@code SEALSTREAM_KEYSTORE_PASSWORD_FILE}; never from the properties file); {@code pkcs11} (KEKs in an HSM token,
+ * {@code sealstream.kms.pkcs11.*}, PIN from {@code SEALSTREAM_PKCS11_PIN} or {@code SEALSTREAM_PKCS11_PIN_FILE}; see
+ * docs/kms/pkcs11.md); {@code hadoop-kms} (an Apache Hadoop KMS server, {@code sealstream.kms.hadoop-kms.*}; see
+ * docs/kms/hadoop-kms.md).
  */
 public final class KmsProviders {
 
@@ -25,8 +32,14 @@ public final class KmsProviders {
             final Path keystore = Path.of(ConfigValues.string(config, "sealstream.kms.local.keystore", DEFAULT_KEYSTORE));
             return LocalKeyStoreKms.openFromEnvironment(keystore, environment);
         }
+        if (provider.equals(Pkcs11Kms.PROVIDER)) {
+            return Pkcs11KmsConfig.fromProperties(config, environment).open();
+        }
+        if (provider.equals(HadoopKms.PROVIDER)) {
+            return HadoopKmsConfig.fromProperties(config, environment).open();
+        }
         throw new IllegalArgumentException("sealstream.kms.provider: unknown provider '" + provider + "'; available: "
-                + LocalKeyStoreKms.PROVIDER);
+                + String.join(", ", LocalKeyStoreKms.PROVIDER, Pkcs11Kms.PROVIDER, HadoopKms.PROVIDER));
     }
 
     /** The data-key cache limits: {@code sealstream.kms.cache.max-age|max-objects|max-bytes}. */
