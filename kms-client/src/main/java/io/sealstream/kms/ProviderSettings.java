@@ -139,4 +139,62 @@ public final class ProviderSettings {
         final String flat = text.replaceAll("\\s+", " ").trim();
         return flat.length() <= maxChars ? flat : flat.substring(0, maxChars) + "...";
     }
+
+    /** The trimmed value of {@code key}, or null if absent or blank. */
+    public static String optional(final Map<String, String> config, final String key) {
+        return string(config, key, null);
+    }
+
+    /** Fails naming every key under {@code prefix} that is not one of {@code known} (catches typos early). */
+    public static void rejectUnknownKeys(final Map<String, String> config, final String prefix,
+                                         final java.util.Set<String> known) {
+        final java.util.Set<String> unknown = new java.util.TreeSet<>();
+        for (final String key : config.keySet()) {
+            if (key.startsWith(prefix) && !known.contains(key.substring(prefix.length()))) {
+                unknown.add(key);
+            }
+        }
+        if (!unknown.isEmpty()) {
+            throw new IllegalArgumentException("unknown setting(s) " + unknown + "; known under " + prefix + ": "
+                    + new java.util.TreeSet<>(known));
+        }
+    }
+
+    /**
+     * A secret as characters (a PIN, a passphrase) from the environment variable {@code variable}, or else from the
+     * file named by {@code fileVariable} (one trailing newline ignored). The caller owns (and should zero) the array.
+     *
+     * @param what what the secret is, for messages ({@code "PKCS#11 PIN"})
+     */
+    public static char[] secretCharsFromEnvironment(final Map<String, String> environment, final String variable,
+                                                    final String fileVariable, final String what) {
+        final String direct = environment.get(variable);
+        if (direct != null && !direct.isEmpty()) {
+            return direct.toCharArray(); // the String itself can not be zeroed; the environment keeps it anyway
+        }
+        final String file = environment.get(fileVariable);
+        if (file == null || file.isBlank()) {
+            throw new KmsException("no " + what + ": set " + variable + ", or " + fileVariable + " to a file holding it");
+        }
+        final byte[] bytes = secretFromEnvironment(Map.of(fileVariable, file), variable + ".unused", fileVariable);
+        try {
+            final java.nio.CharBuffer decoded = java.nio.charset.StandardCharsets.UTF_8.decode(java.nio.ByteBuffer.wrap(bytes));
+            final char[] secret = new char[decoded.remaining()];
+            decoded.get(secret);
+            if (decoded.hasArray()) {
+                Arrays.fill(decoded.array(), '\0');
+            }
+            if (secret.length == 0) {
+                throw new KmsException("the " + what + " file named by " + fileVariable + " is empty");
+            }
+            return secret;
+        } finally {
+            Arrays.fill(bytes, (byte) 0);
+        }
+    }
+
+    /** {@code text} on one line, at most 200 characters. */
+    public static String oneLine(final String text) {
+        return oneLine(text, 200);
+    }
 }
