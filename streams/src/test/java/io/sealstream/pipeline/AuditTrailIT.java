@@ -167,6 +167,87 @@ class AuditTrailIT {
         assertThat(AuditChain.DOMAIN).isEqualTo("sealstream-audit-chain-v1");
     }
 
+    /**
+     * A crash inside a transaction: the chainer links and forwards some records and moves its head, then its stream
+     * thread dies before the commit (a clock that throws once stands in for the crash). Exactly once aborts the
+     * output and the head's changelog writes together, the replacement thread restores the head from the changelog
+     * and chains the same records again with the same sequences: no gap, no fork, no repeated sequence.
+     */
+    @Test
+    void aStreamThreadDyingMidTransactionLeavesNeitherAGapNorAFork() throws Exception {
+        assumeTrue(ApicurioRegistry.configured(), "run by failsafe, which provides the registry");
+        final PipelineFixture f = new PipelineFixture(dir);
+        try (Admin admin = Admin.create(Map.of("bootstrap.servers", f.config.get("bootstrap.servers")))) {
+            admin.createTopics(f.topics.all().stream().map(t -> new NewTopic(t, 3, (short) 1)).toList()).all()
+                    .get(60, TimeUnit.SECONDS);
+        }
+        final int events = 12;
+        try (KafkaAuditLog log = KafkaAuditLog.open(f.config, "audit-it-crash")) {
+            for (int i = 0; i < events; i++) {
+                log.record(AuditEvent.newBuilder().setAuditId("DECRYPT:crash-" + i).setTime(Instant.now())
+                        .setAction(AuditAction.DECRYPT).setOutcome(AuditOutcome.SUCCESS).setActor("auditor@acme")
+                        .setService("sealstream-cli/audit-it").setLocation("s3://b/crash-" + i).build());
+            }
+        }
+        // The chainer reads the clock once per record (its retry deadline); the 8th read throws, once.
+        final java.util.concurrent.atomic.AtomicInteger reads = new java.util.concurrent.atomic.AtomicInteger();
+        final java.util.concurrent.atomic.AtomicBoolean crashed = new java.util.concurrent.atomic.AtomicBoolean();
+        final java.time.Clock crashingClock = new java.time.Clock() {
+            @Override
+            public java.time.ZoneId getZone() {
+                return java.time.ZoneOffset.UTC;
+            }
+
+            @Override
+            public java.time.Clock withZone(final java.time.ZoneId zone) {
+                return this;
+            }
+
+            @Override
+            public Instant instant() {
+                if (reads.incrementAndGet() == 8 && crashed.compareAndSet(false, true)) {
+                    throw new IllegalStateException("simulated crash in the middle of a transaction");
+                }
+                return Instant.now();
+            }
+        };
+        final Properties streamsProps = new Properties();
+        streamsProps.putAll(Map.of("application.id", "it-crash-" + f.id, "bootstrap.servers", f.config.get("bootstrap.servers"),
+                "state.dir", dir.resolve("crash-state").toString(), "processing.guarantee", "exactly_once_v2",
+                "num.stream.threads", "1",
+                // No commit before the crash: everything chained so far is in the one open transaction. The dead
+                // thread's transaction is aborted by the broker after its timeout: keep that short.
+                "commit.interval.ms", "10000", "producer.transaction.timeout.ms", "10000",
+                // Stream threads do not leave the group when they die: the replacement's rebalance waits this long.
+                "session.timeout.ms", "6000"));
+        final PipelineConfig pipeline = PipelineConfig.fromConfig(f.config);
+        try (io.sealstream.kms.local.LocalKeyStoreKms kms = io.sealstream.kms.local.LocalKeyStoreKms.open(f.keystore,
+                PipelineFixture.PASSPHRASE.toCharArray());
+             ObjectStore store = f.store();
+             org.apache.kafka.streams.KafkaStreams streams = new org.apache.kafka.streams.KafkaStreams(
+                     SealstreamTopology.build(pipeline, new SealstreamTopology.Components(kms, store, f.config, crashingClock)),
+                     streamsProps)) {
+            streams.setUncaughtExceptionHandler(e -> org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler
+                    .StreamThreadExceptionResponse.REPLACE_THREAD);
+            streams.start();
+            final long t0 = System.nanoTime();
+            final List<ConsumerRecord<byte[], AuditEvent>> audit = f.readUntil(f.topics.audit(), AuditEvent.class,
+                    r -> r.size() >= events, TIMEOUT);
+            System.out.printf("AuditTrailIT: the chained records were committed %.1f s after the start%n",
+                    (System.nanoTime() - t0) / 1e9);
+            assertThat(crashed).as("the simulated crash happened").isTrue();
+            assertThat(audit).hasSize(events);
+            final io.sealstream.audit.AuditTrailVerifier.Report report = io.sealstream.app.AuditTopicReader.verify(
+                    f.config, f.topics.audit(), List.of(), Duration.ofMinutes(1));
+            System.out.printf("AuditTrailIT: after a crash mid-transaction: %s; clock reads %d (%d records); audit records"
+                    + " in the log including aborted ones: %d%n", report.summary(), reads.get(), events,
+                    f.countUncommitted(f.topics.audit()));
+            assertThat(report.problems()).isEmpty();
+            assertThat(report.records()).isEqualTo(events);
+            assertThat(reads.get()).as("records chained again after the abort").isGreaterThan(events);
+        }
+    }
+
     /** Every committed record of {@code topic}, per partition in offset order, as raw bytes. */
     private static Map<Integer, List<ConsumerRecord<byte[], byte[]>>> readRaw(final PipelineFixture f, final String topic) {
         final Map<String, Object> p = new HashMap<>();
