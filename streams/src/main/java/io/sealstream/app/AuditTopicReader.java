@@ -43,6 +43,12 @@ public final class AuditTopicReader {
      */
     public static AuditTrailVerifier.Report verify(final Map<String, String> settings, final String topic,
                                                    final List<ExpectedHead> heads, final Duration stallTimeout) {
+        return verify(settings, topic, new AuditTrailVerifier(heads), stallTimeout);
+    }
+
+    /** The same with a verifier set up by the caller (anchored heads, an accepted unchained prefix); it is used up. */
+    public static AuditTrailVerifier.Report verify(final Map<String, String> settings, final String topic,
+                                                   final AuditTrailVerifier verifier, final Duration stallTimeout) {
         final Map<String, Object> props = new HashMap<>(ClientConfigs.consumer(settings));
         props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
@@ -50,7 +56,6 @@ public final class AuditTopicReader {
         props.put(ConsumerConfig.ALLOW_AUTO_CREATE_TOPICS_CONFIG, false);
         props.put(ConsumerConfig.CLIENT_ID_CONFIG, "sealstream-audit-verify");
         props.put(ConsumerConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) Math.min(Integer.MAX_VALUE, stallTimeout.toMillis()));
-        final AuditTrailVerifier verifier = new AuditTrailVerifier(heads);
         try (SpecificAvroSerde<AuditEvent> serde = new SpecificAvroSerde<>(AuditEvent.class);
              KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(props, new ByteArrayDeserializer(),
                      new ByteArrayDeserializer())) {

@@ -49,6 +49,9 @@ final class AuditCommand {
                 + "outside Kafka (as printed by an earlier run; repeatable): the trail must still contain it. "
                 + "Without one, records removed from the end of a partition cannot be detected.")
         List<String> expectHeads = new ArrayList<>();
+        @Option(names = "--accept-unchained-prefix", description = "Records before a partition's first chained "
+                + "record are a warning, not UNCHAINED problems: for a trail begun before the audit chain existed.")
+        boolean acceptUnchainedPrefix;
         @Option(names = "--timeout", paramLabel = "DURATION", defaultValue = "PT1M", description = "Give up when "
                 + "Kafka makes no progress for this long. Default: ${DEFAULT-VALUE}.")
         Duration timeout;
@@ -92,7 +95,8 @@ final class AuditCommand {
                         SealstreamCli.EXIT_USAGE);
             }
             final String auditTopic = topic != null ? topic : Topics.fromConfig(settings).audit();
-            final AuditTrailVerifier.Report report = AuditTopicReader.verify(settings, auditTopic, heads, timeout);
+            final AuditTrailVerifier.Report report = AuditTopicReader.verify(settings, auditTopic,
+                    new AuditTrailVerifier(heads, acceptUnchainedPrefix), timeout);
             print(io.stdout(), auditTopic, report, maxProblems, !heads.isEmpty());
             if (!report.clean()) {
                 throw new CliFailure("audit trail " + auditTopic + " failed verification: " + report.problems().size()
