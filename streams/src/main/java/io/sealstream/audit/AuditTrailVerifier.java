@@ -148,12 +148,25 @@ public final class AuditTrailVerifier {
 
     private final Map<Integer, List<ExpectedHead>> expectedHeads = new HashMap<>();
     private final Map<Integer, PartitionCheck> checks = new TreeMap<>();
+    private final boolean acceptUnchainedPrefix;
 
     public AuditTrailVerifier() {
         this(List.of());
     }
 
     public AuditTrailVerifier(final List<ExpectedHead> heads) {
+        this(heads, false);
+    }
+
+    /**
+     * @param heads                 heads anchored outside Kafka
+     * @param acceptUnchainedPrefix whether unchained records <em>before</em> a partition's first chained record are a
+     *                              warning rather than problems: a trail begun by a sealstream version without the
+     *                              chain. Off by default: on an empty partition it would also let records injected
+     *                              before the chainer's first write pass
+     */
+    public AuditTrailVerifier(final List<ExpectedHead> heads, final boolean acceptUnchainedPrefix) {
+        this.acceptUnchainedPrefix = acceptUnchainedPrefix;
         for (ExpectedHead h : heads) {
             expectedHeads.computeIfAbsent(h.partition(), p -> new ArrayList<>()).add(h);
         }
@@ -171,7 +184,7 @@ public final class AuditTrailVerifier {
             throw new IllegalStateException("partition " + partition + " is already being checked");
         }
         final PartitionCheck check = new PartitionCheck(partition, earlierRecordsDeleted,
-                expectedHeads.getOrDefault(partition, List.of()));
+                expectedHeads.getOrDefault(partition, List.of()), acceptUnchainedPrefix);
         checks.put(partition, check);
         return check;
     }
@@ -224,6 +237,10 @@ public final class AuditTrailVerifier {
 
         private final int partition;
         private final boolean earlierRecordsDeleted;
+        private final boolean acceptUnchainedPrefix;
+        /** Unchained records before the first chained one, when they are accepted. */
+        private long unchainedPrefix;
+        private long unchainedPrefixFirstOffset = NO_OFFSET;
         private final List<ExpectedHead> anchors;
         private final List<Problem> problems = new ArrayList<>();
         private final List<String> warnings = new ArrayList<>();
@@ -245,9 +262,11 @@ public final class AuditTrailVerifier {
         private int unreadableRun;
         private boolean finished;
 
-        private PartitionCheck(final int partition, final boolean earlierRecordsDeleted, final List<ExpectedHead> anchors) {
+        private PartitionCheck(final int partition, final boolean earlierRecordsDeleted, final List<ExpectedHead> anchors,
+                               final boolean acceptUnchainedPrefix) {
             this.partition = partition;
             this.earlierRecordsDeleted = earlierRecordsDeleted;
+            this.acceptUnchainedPrefix = acceptUnchainedPrefix;
             this.anchors = anchors;
             anchors.forEach(a -> anchoredSequences.add(a.sequence()));
         }
@@ -270,6 +289,12 @@ public final class AuditTrailVerifier {
             final byte[] hash = event.getHash() == null ? null : AuditChain.bytes(event.getHash());
             if (sequenceField == null || sequenceField < 0 || previous == null || hash == null
                     || previous.length != AuditChain.HASH_BYTES || hash.length != AuditChain.HASH_BYTES) {
+                if (acceptUnchainedPrefix && maxSequence == null && unreadableRun == 0 && !hasProblems()) {
+                    if (unchainedPrefix++ == 0) {
+                        unchainedPrefixFirstOffset = offset;
+                    }
+                    return;
+                }
                 problem(offset, null, ProblemKind.UNCHAINED, "no valid chain fields (auditId "
                         + event.getAuditId() + "): not written by the chainer");
                 return;
@@ -405,6 +430,10 @@ public final class AuditTrailVerifier {
             problems.add(new Problem(partition, offset, sequence, kind, detail));
         }
 
+        private boolean hasProblems() {
+            return !problems.isEmpty();
+        }
+
         private void checkOpen() {
             if (finished) {
                 throw new IllegalStateException("partition " + partition + " is already finished");
@@ -417,6 +446,11 @@ public final class AuditTrailVerifier {
                 return;
             }
             finished = true;
+            if (unchainedPrefix > 0) {
+                warnings.add(unchainedPrefix + " unchained records from offset " + unchainedPrefixFirstOffset
+                        + (maxSequence == null ? "" : " before the chain starts")
+                        + ", accepted as written before the audit chain existed; they are not protected");
+            }
             for (Missing gap : missing.values()) {
                 final long n = gap.to() - gap.from() + 1;
                 problem(gap.offset(), gap.sequence(), ProblemKind.GAP, (n == 1 ? "sequence " + gap.from()

@@ -1,8 +1,10 @@
 package io.sealstream.cli;
 
+import io.sealstream.app.AuditTopicReader;
 import io.sealstream.app.EmbeddedKafka;
 import io.sealstream.app.GeneratedContent;
 import io.sealstream.app.SealstreamApp;
+import io.sealstream.audit.AuditTrailVerifier;
 import io.sealstream.envelope.EnvelopeDecryptor;
 import io.sealstream.app.KafkaAuditLog;
 import io.sealstream.app.KeyLifecycleTools;
@@ -63,7 +65,8 @@ import picocli.CommandLine.Option;
  * the JVM, the {@code local} KMS with a generated key store, a filesystem object store and the in-memory schema
  * registry ({@code mock://}), runs the pipeline, produces inline and staged uploads (one of {@code --large-mib}
  * MiB) and a few poison events, and reports what came out: objects, audit and rotation events, dead letters.
- * Then it decrypts the large object from the store and checks it against the original.
+ * Then it decrypts the large object from the store and checks it against the original, and verifies the audit
+ * trail's hash chains as {@code sealstream audit verify} does.
  */
 @Command(name = "demo", description = "Run the whole pipeline embedded (in-JVM Kafka, local KMS, filesystem store): "
         + "uploads in, ciphertext, audit, rotation and dead letters out.")
@@ -125,6 +128,7 @@ final class DemoCommand extends IoAware implements Callable<Integer> {
                 report(results, expected, app);
                 verifyLarge(results, expected, app, config);
                 rotateAndRead(results, expected, app, config, env);
+                verifyAuditTrail(config, app.pipeline().topics().audit(), results.audit().size());
             }
         } finally {
             MockSchemaRegistry.dropScope(REGISTRY_SCOPE);
@@ -384,6 +388,14 @@ final class DemoCommand extends IoAware implements Callable<Integer> {
                 rotation.rewrap().getDeksRewrapped(), large.getObjectKey(), same);
         if (!same) {
             throw new CliFailure("demo: an object did not decrypt after the KEK rotation", SealstreamCli.EXIT_FAILURE);
+    /** What {@code sealstream audit verify} does, on the demo's audit topic. */
+    private void verifyAuditTrail(final Map<String, String> config, final String topic, final int auditEvents) {
+        final long t0 = System.nanoTime();
+        final AuditTrailVerifier.Report trail = AuditTopicReader.verify(config, topic, List.of(), Duration.ofSeconds(60));
+        out.printf("audit chain %s (%.1f s)%n", trail.summary(), seconds(t0));
+        if (!trail.clean() || trail.records() < auditEvents) {
+            AuditCommand.print(out, topic, trail, 20, false);
+            throw new CliFailure("demo: the audit trail does not verify", SealstreamCli.EXIT_FAILURE);
         }
     }
 

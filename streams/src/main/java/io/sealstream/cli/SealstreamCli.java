@@ -10,11 +10,12 @@ import picocli.CommandLine.Command;
 /**
  * Entry point of {@code ./sealstream}. Every failure ends with exit code non-zero and exactly one line on stderr:
  * no stack trace, no secret. Exit codes: 0 ok, 1 other failure (I/O, bad file), 2 usage error,
- * 3 ciphertext rejected (tampered, truncated, wrong context or key), 4 key or KMS error.
+ * 3 rejected: ciphertext tampered, truncated, or under the wrong context or key; an audit trail that fails
+ * verification. 4 key or KMS error.
  */
 @Command(name = "sealstream", mixinStandardHelpOptions = true, versionProvider = SealstreamCli.Version.class,
         description = "Envelope encryption of objects under KMS data keys.",
-        subcommands = {DemoCommand.class, RunCommand.class, StackCommand.class, GetCommand.class, EnvelopeDemoCommand.class, KeysCommand.class, RotateCommand.class, ShredCommand.class, EncryptCommand.class, DecryptCommand.class, InspectCommand.class})
+        subcommands = {DemoCommand.class, RunCommand.class, StackCommand.class, GetCommand.class, AuditCommand.class, EnvelopeDemoCommand.class, KeysCommand.class, RotateCommand.class, ShredCommand.class, EncryptCommand.class, DecryptCommand.class, InspectCommand.class})
 public final class SealstreamCli implements Runnable {
 
     public static final int EXIT_FAILURE = 1;

@@ -289,6 +289,30 @@ class AuditTrailVerifierTest {
     }
 
     @Test
+    void aPrefixWrittenBeforeTheChainExistedIsAWarningOnlyWhenAcceptedAndOnlyAsAPrefix() {
+        final List<Stored> trail = new ArrayList<>();
+        trail.add(new Stored(0, event(90)));
+        trail.add(new Stored(1, event(91)));
+        for (Stored s : chain(4, 0)) {
+            trail.add(new Stored(10 + s.offset(), s.event()));
+        }
+        assertThat(kinds(verify(trail))).containsExactly(ProblemKind.UNCHAINED, ProblemKind.UNCHAINED);
+
+        final AuditTrailVerifier accepting = new AuditTrailVerifier(List.of(), true);
+        final AuditTrailVerifier.PartitionCheck check = accepting.partition(0, false);
+        trail.forEach(s -> check.record(s.offset(), s.event()));
+        check.record(99, event(92)); // after the chain started: still a problem
+        final Report report = accepting.report();
+        assertThat(report.problems()).singleElement().satisfies(p -> {
+            assertThat(p.kind()).isEqualTo(ProblemKind.UNCHAINED);
+            assertThat(p.offset()).isEqualTo(99);
+        });
+        assertThat(report.partitions().get(0).warnings()).singleElement()
+                .satisfies(w -> assertThat(w).startsWith("2 unchained records from offset 0 before the chain starts"));
+        assertThat(report.partitions().get(0).firstSequence()).isZero();
+    }
+
+    @Test
     void anUnreadableRecordIsReportedOnceAndTheSequenceItHeldIsNotAlsoAGap() {
         final List<Stored> trail = chain(6, 0);
         final AuditTrailVerifier verifier = new AuditTrailVerifier();

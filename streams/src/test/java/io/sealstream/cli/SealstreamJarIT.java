@@ -123,7 +123,9 @@ class SealstreamJarIT {
         assertThat(demo.exit()).as(demo.stderr() + report).isZero();
         assertThat(report).contains("objects     43 encrypted and committed", "dead letter garbage          MALFORMED_EVENT",
                 "DEK_CREATED", "audited; ciphertext digest matches ObjectEncrypted: true; SHA-256 matches the original: true",
-                "local:demo-acme@1 -> local:demo-acme@2", "videos/launch.mp4 still decrypts: true", "demo OK");
+                "local:demo-acme@1 -> local:demo-acme@2", "videos/launch.mp4 still decrypts: true",
+                "every chain intact -> OK", "demo OK");
+        assertThat(report).containsPattern("audit chain \\d+ records in 2 partitions: every chain intact -> OK");
 
         // get is audited: without the pipeline's Kafka (where its audit trail and DEK registry live) it refuses to run.
         final Path config = dir.resolve("get.properties");
