@@ -388,6 +388,9 @@ final class DemoCommand extends IoAware implements Callable<Integer> {
                 rotation.rewrap().getDeksRewrapped(), large.getObjectKey(), same);
         if (!same) {
             throw new CliFailure("demo: an object did not decrypt after the KEK rotation", SealstreamCli.EXIT_FAILURE);
+        }
+    }
+
     /** What {@code sealstream audit verify} does, on the demo's audit topic. */
     private void verifyAuditTrail(final Map<String, String> config, final String topic, final int auditEvents) {
         final long t0 = System.nanoTime();
