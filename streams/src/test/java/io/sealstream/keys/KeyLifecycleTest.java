@@ -442,24 +442,11 @@ class KeyLifecycleTest {
         }
     }
 
-    /** Forwards everything; subclasses override what they change. */
-    private static class ForwardingKms implements KeyManagementService {
-        private final KeyManagementService delegate;
-
+    /** Forwards everything; tests override what they change. */
+    private static class ForwardingKms extends io.sealstream.kms.ForwardingKeyManagementService {
         ForwardingKms(final KeyManagementService delegate) {
-            this.delegate = delegate;
+            super(delegate);
         }
-
-        @Override public String providerName() { return delegate.providerName(); }
-        @Override public DataKey generateDataKey(final String kekId) { return delegate.generateDataKey(kekId); }
-        @Override public DataKey unwrap(final WrappedDataKey wrapped) { return delegate.unwrap(wrapped); }
-        @Override public WrappedDataKey rewrap(final WrappedDataKey wrapped) { return delegate.rewrap(wrapped); }
-        @Override public io.sealstream.kms.KeyDescription describeKey(final String kekId) { return delegate.describeKey(kekId); }
-        @Override public io.sealstream.kms.KeyDescription createKey(final String kekId) { return delegate.createKey(kekId); }
-        @Override public io.sealstream.kms.KeyDescription rotateKey(final String kekId) { return delegate.rotateKey(kekId); }
-        @Override public List<io.sealstream.kms.KeyDescription> listKeys() { return delegate.listKeys(); }
-        @Override public void destroyKeyVersion(final String kekId, final String version) { delegate.destroyKeyVersion(kekId, version); }
-        @Override public void destroyKey(final String kekId) { delegate.destroyKey(kekId); }
     }
 
 }

@@ -3,6 +3,7 @@ package io.sealstream.kms.local;
 import io.sealstream.kms.DataKey;
 import io.sealstream.kms.DekIds;
 import io.sealstream.kms.KekRef;
+import io.sealstream.kms.KeyBinding;
 import io.sealstream.kms.KeyDescription;
 import io.sealstream.kms.KeyManagementService;
 import io.sealstream.kms.KeyNotFoundException;
@@ -10,7 +11,6 @@ import io.sealstream.kms.KeyUnwrapException;
 import io.sealstream.kms.KmsException;
 import io.sealstream.kms.WrappedDataKey;
 import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.ByteBuffer;
@@ -106,7 +106,6 @@ public final class LocalKeyStoreKms implements KeyManagementService {
     private static final Pattern VERSION_ALIAS = Pattern.compile("(.+)#v([1-9][0-9]{0,8})");
     private static final String INVALID_KEY_ID =
             "invalid KEK id: use 1 to 128 characters from A-Z a-z 0-9 . _ -";
-    private static final String WRAP_LABEL = "sealstream-dek-wrap-v1";
     private static final int NONCE_BYTES = 12;
     private static final int TAG_BITS = 128;
     /** OID under the UUID arc 2.25 for the "version created at" bag attribute (ISO-8601 instant). */
@@ -449,18 +448,9 @@ public final class LocalKeyStoreKms implements KeyManagementService {
         }
     }
 
-    /** Length-prefixed UTF-8 fields, so no two different (ref, dekId) tuples encode to the same bytes. */
+    /** The binding every provider wraps under: {@link KeyBinding#aad}. */
     static byte[] aad(final KekRef ref, final String dekId) {
-        final ByteArrayOutputStream out = new ByteArrayOutputStream(128);
-        for (final String field : new String[] {WRAP_LABEL, ref.provider(), ref.keyId(), ref.version(), dekId}) {
-            final byte[] bytes = field.getBytes(StandardCharsets.UTF_8);
-            out.write(bytes.length >>> 24);
-            out.write(bytes.length >>> 16);
-            out.write(bytes.length >>> 8);
-            out.write(bytes.length);
-            out.writeBytes(bytes);
-        }
-        return out.toByteArray();
+        return KeyBinding.aad(ref, dekId);
     }
 
     private static KeyUnwrapException rejected(final WrappedDataKey wrapped, final Exception cause) {

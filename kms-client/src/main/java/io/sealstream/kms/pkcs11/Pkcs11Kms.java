@@ -3,6 +3,7 @@ package io.sealstream.kms.pkcs11;
 import io.sealstream.kms.DataKey;
 import io.sealstream.kms.DekIds;
 import io.sealstream.kms.KekRef;
+import io.sealstream.kms.KeyBinding;
 import io.sealstream.kms.KeyDescription;
 import io.sealstream.kms.KeyManagementService;
 import io.sealstream.kms.KeyNotFoundException;
@@ -11,9 +12,7 @@ import io.sealstream.kms.KmsException;
 import io.sealstream.kms.KmsUnavailableException;
 import io.sealstream.kms.ProviderSettings;
 import io.sealstream.kms.WrappedDataKey;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.security.GeneralSecurityException;
 import java.security.Key;
@@ -93,7 +92,6 @@ public final class Pkcs11Kms implements KeyManagementService {
     private static final Pattern LABEL = Pattern.compile("([A-Za-z0-9._-]{1,128})#v([1-9][0-9]{0,8})");
     private static final Pattern CKR = Pattern.compile("CKR_[A-Z0-9_]+");
     private static final String INVALID_KEY_ID = "invalid KEK id: use 1 to 128 characters from A-Z a-z 0-9 . _ -";
-    private static final String WRAP_LABEL = "sealstream-dek-wrap-v1";
     private static final int NONCE_BYTES = 12;
     private static final int TAG_BITS = 128;
     /** Return values after which the same call can succeed once the device or session is back. */
@@ -311,18 +309,9 @@ public final class Pkcs11Kms implements KeyManagementService {
         }
     }
 
-    /** Length-prefixed UTF-8 fields, so no two different (ref, dekId) tuples encode to the same bytes. */
+    /** The binding every provider wraps under: {@link KeyBinding#aad}. */
     static byte[] aad(final KekRef ref, final String dekId) {
-        final ByteArrayOutputStream out = new ByteArrayOutputStream(128);
-        for (final String field : new String[] {WRAP_LABEL, ref.provider(), ref.keyId(), ref.version(), dekId}) {
-            final byte[] bytes = field.getBytes(StandardCharsets.UTF_8);
-            out.write(bytes.length >>> 24);
-            out.write(bytes.length >>> 16);
-            out.write(bytes.length >>> 8);
-            out.write(bytes.length);
-            out.writeBytes(bytes);
-        }
-        return out.toByteArray();
+        return KeyBinding.aad(ref, dekId);
     }
 
     // ---------------------------------------------------------------- key management
