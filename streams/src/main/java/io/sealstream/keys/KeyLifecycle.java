@@ -136,6 +136,9 @@ public final class KeyLifecycle {
                 }
             }
         }
+        // DEKs created under a version until it stopped being current (by any pipeline) must be moved too:
+        // read the registry again, after the rotation, before choosing what to move.
+        registry.refresh();
         final List<String> moved = cannotDestroy == null ? moveOthersOff(versions, dekId) : List.of();
         if (!DekRecords.isShredded(entry)) {
             final Instant now = clock.instant();
@@ -155,6 +158,7 @@ public final class KeyLifecycle {
         final List<KekRef> destroyed = new ArrayList<>();
         for (final KekRef version : versions) {
             try {
+                requireNoOtherDekUnder(version, dekId);
                 destroyVersionUnchecked(version);
                 destroyed.add(version);
             } catch (final UnsupportedKmsOperationException e) {
@@ -263,6 +267,18 @@ public final class KeyLifecycle {
         }
         registry.refresh();
         return moved;
+    }
+
+    /** The last check before a version goes: no live entry but the one being shredded may be wrapped under it. */
+    private void requireNoOtherDekUnder(final KekRef version, final String except) {
+        registry.refresh();
+        final long stillUnder = registry.entries().stream()
+                .filter(e -> !DekRecords.isShredded(e) && !e.getDekId().equals(except))
+                .filter(e -> DekRecords.kekRef(e.getKek()).equals(version)).count();
+        if (stillUnder > 0) {
+            throw new IllegalStateException(stillUnder + " other registered DEKs appeared under " + version
+                    + " during the shred of DEK " + except + "; nothing was destroyed under it: run the shred again");
+        }
     }
 
     private void destroyVersionUnchecked(final KekRef version) {
