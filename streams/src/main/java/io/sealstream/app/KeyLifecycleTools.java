@@ -42,7 +42,10 @@ public final class KeyLifecycleTools implements AutoCloseable {
         this.keyTopics = KeyTopics.fromConfig(settings);
         try {
             TopicProvisioner.ensureLifecycleTopics(settings, pipeline, keyTopics);
-            this.kms = KmsClients.standard(KmsProviders.open(settings, environment));
+            final io.sealstream.kms.KeyManagementService provider = KmsProviders.open(settings, environment);
+            opened.push(provider);
+            this.kms = KmsClients.standard(provider);
+            opened.pop(); // the stack closes the provider from now on
             opened.push(kms);
             this.store = ObjectStores.fromConfig(settings);
             opened.push(store);

@@ -75,6 +75,7 @@ public final class SealstreamApp implements AutoCloseable {
     private final KafkaStreams streams;
     private final ScheduledExecutorService sweeper;
     private final ScheduledExecutorService lifecycle;
+    private final ScheduledExecutorService registryWatch;
     private final CountDownLatch stopped = new CountDownLatch(1);
     private volatile KafkaStreams.State state = KafkaStreams.State.CREATED;
 
@@ -147,9 +148,15 @@ public final class SealstreamApp implements AutoCloseable {
             t.setDaemon(true);
             return t;
         });
-        lifecycle.scheduleWithFixedDelay(this::refreshRegistry, 0, registryRefresh.toMillis(), TimeUnit.MILLISECONDS);
-        lifecycle.scheduleWithFixedDelay(this::checkRotations, rotationCheck.toMillis(), rotationCheck.toMillis(),
-                TimeUnit.MILLISECONDS);
+        // Its own thread: a long re-wrap job on the lifecycle thread must not delay dropping a shredded DEK.
+        registryWatch = Executors.newSingleThreadScheduledExecutor(r -> {
+            final Thread t = new Thread(r, "sealstream-dek-registry");
+            t.setDaemon(true);
+            return t;
+        });
+        registryWatch.scheduleWithFixedDelay(this::refreshRegistry, 0, registryRefresh.toMillis(), TimeUnit.MILLISECONDS);
+        // The first check, at once, records the versions current at start; later ones notice rotations.
+        lifecycle.scheduleWithFixedDelay(this::checkRotations, 0, rotationCheck.toMillis(), TimeUnit.MILLISECONDS);
         if (jobRunner && !plaintextCopyForBenchmarks) {
             lifecycle.scheduleWithFixedDelay(this::runPendingJobs, jobPoll.toMillis(), jobPoll.toMillis(),
                     TimeUnit.MILLISECONDS);
@@ -359,8 +366,11 @@ public final class SealstreamApp implements AutoCloseable {
     public void close() {
         sweeper.shutdownNow();
         lifecycle.shutdownNow();
+        registryWatch.shutdownNow();
         try {
-            lifecycle.awaitTermination(30, TimeUnit.SECONDS);
+            if (!lifecycle.awaitTermination(60, TimeUnit.SECONDS) || !registryWatch.awaitTermination(10, TimeUnit.SECONDS)) {
+                LOG.warn("a key-lifecycle task did not stop within 60 s; its open step is aborted when its log closes");
+            }
         } catch (final InterruptedException e) {
             Thread.currentThread().interrupt();
         }

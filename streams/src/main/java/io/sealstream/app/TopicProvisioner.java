@@ -33,10 +33,46 @@ public final class TopicProvisioner {
     public static List<String> ensureLifecycleTopics(final Map<String, String> config,
                                                      final io.sealstream.pipeline.PipelineConfig pipeline,
                                                      final io.sealstream.keys.KeyTopics keyTopics) {
-        if (!Boolean.parseBoolean(config.getOrDefault("sealstream.topic.create", "true"))) {
-            return List.of();
+        final List<String> created = Boolean.parseBoolean(config.getOrDefault("sealstream.topic.create", "true"))
+                ? ensure(config, pipeline.topics(), keyTopics.all(), Set.copyOf(keyTopics.compacted()))
+                : List.of();
+        requireKeptForever(config, keyTopics.compacted());
+        return created;
+    }
+
+    /**
+     * The DEK registry must never lose an entry to time: after an old KEK version is destroyed it is the only way into
+     * the objects it covers. Refuses to start against a registry or job topic that deletes by time.
+     */
+    public static void requireKeptForever(final Map<String, String> config, final List<String> topics) {
+        try (Admin admin = Admin.create(ClientConfigs.admin(config))) {
+            final List<org.apache.kafka.common.config.ConfigResource> resources = topics.stream()
+                    .map(t -> new org.apache.kafka.common.config.ConfigResource(
+                            org.apache.kafka.common.config.ConfigResource.Type.TOPIC, t)).toList();
+            final var configs = describeConfigs(admin, resources);
+            for (final var entry : configs.entrySet()) {
+                final var policy = entry.getValue().get("cleanup.policy");
+                final var retention = entry.getValue().get("retention.ms");
+                final boolean compact = policy != null && policy.value() != null && policy.value().contains("compact");
+                final boolean deletes = policy == null || policy.value() == null || policy.value().contains("delete");
+                final boolean forever = retention != null && "-1".equals(retention.value());
+                if (!compact || deletes && !forever) {
+                    throw new IllegalStateException("topic " + entry.getKey().name() + " has cleanup.policy="
+                            + (policy == null ? "?" : policy.value()) + ", retention.ms="
+                            + (retention == null ? "?" : retention.value()) + ": the DEK registry and job topics must be "
+                            + "compacted and never deleted by time (cleanup.policy=compact)");
+                }
+            }
+        } catch (final ExecutionException e) {
+            throw new IllegalStateException("cannot check the key-lifecycle topics " + topics + ": "
+                    + e.getCause().getClass().getSimpleName() + " " + e.getCause().getMessage(), e.getCause());
+        } catch (final TimeoutException e) {
+            throw new IllegalStateException("cannot reach Kafka at " + config.get("bootstrap.servers")
+                    + " to check the key-lifecycle topics (60 s)", e);
+        } catch (final InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while checking topics", e);
         }
-        return ensure(config, pipeline.topics(), keyTopics.all(), Set.copyOf(keyTopics.compacted()));
     }
 
     static List<String> ensure(final Map<String, String> config, final Topics topics) {
@@ -96,6 +132,22 @@ public final class TopicProvisioner {
         } catch (final InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while creating topics", e);
+        }
+    }
+
+    /** A topic created a moment ago may not be known to every broker yet: ask again for a few seconds. */
+    private static Map<org.apache.kafka.common.config.ConfigResource, org.apache.kafka.clients.admin.Config> describeConfigs(
+            final Admin admin, final List<org.apache.kafka.common.config.ConfigResource> resources)
+            throws ExecutionException, InterruptedException, TimeoutException {
+        for (int attempt = 1; ; attempt++) {
+            try {
+                return admin.describeConfigs(resources).all().get(60, TimeUnit.SECONDS);
+            } catch (final ExecutionException e) {
+                if (!(e.getCause() instanceof org.apache.kafka.common.errors.UnknownTopicOrPartitionException) || attempt == 20) {
+                    throw e;
+                }
+                Thread.sleep(250);
+            }
         }
     }
 

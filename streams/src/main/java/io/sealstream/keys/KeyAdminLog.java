@@ -16,6 +16,13 @@ import java.util.Optional;
  */
 public interface KeyAdminLog extends AutoCloseable {
 
+    /**
+     * Becomes the deployment's one lifecycle writer now, fencing any other (whose open step is aborted), so that what
+     * is read afterwards cannot be changed by another tool before this one writes. Idempotent.
+     */
+    default void acquire() {
+    }
+
     /** Starts a step. At most one open at a time. */
     Transaction begin();
 

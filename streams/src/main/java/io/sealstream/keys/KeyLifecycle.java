@@ -58,6 +58,7 @@ public final class KeyLifecycle {
      * pipelines notice the new version within their rotation check interval and take a new DEK under it.
      */
     public Rotation rotateKek(final String kekId) {
+        log.acquire();
         final KekRef previous = kms.describeKey(kekId).currentRef();
         final KeyDescription rotated = kms.rotateKey(kekId);
         final Instant now = clock.instant();
@@ -83,6 +84,7 @@ public final class KeyLifecycle {
      * whose DEK the registry does not know lose their only way in; the check cannot see those (docs/OPERATIONS.md).
      */
     public void destroyKekVersion(final String kekId, final String version) {
+        log.acquire();
         registry.refresh();
         final KekRef target = new KekRef(kms.providerName(), kekId, version);
         final long stillUnder = registry.entries().stream()
@@ -114,6 +116,7 @@ public final class KeyLifecycle {
      * with it after the shred would be lost too.
      */
     public Shred shredDek(final String dekId, final boolean force) {
+        log.acquire(); // no other lifecycle tool can re-wrap this DEK between our read and our writes
         registry.refresh();
         final DataKeyRecord entry = registry.find(dekId)
                 .orElseThrow(() -> new KeyNotFoundException("DEK " + dekId + " is not in the registry"));
@@ -141,9 +144,14 @@ public final class KeyLifecycle {
         registry.refresh();
         final List<String> moved = cannotDestroy == null ? moveOthersOff(versions, dekId) : List.of();
         if (!DekRecords.isShredded(entry)) {
+            final DataKeyRecord latest = registry.find(dekId).orElse(entry);
+            if (!DekRecords.versionsHolding(latest).equals(versions)) {
+                throw new IllegalStateException("DEK " + dekId + " was re-wrapped while it was being shredded; nothing "
+                        + "was destroyed: run the shred again");
+            }
             final Instant now = clock.instant();
             try (KeyAdminLog.Transaction tx = log.begin()) {
-                tx.putDek(DekRecords.shredded(entry, now, events.service()));
+                tx.putDek(DekRecords.shredded(latest, now, events.service()));
                 tx.rotation(events.rotation(RotationKind.DEK_SHREDDED, now).setDekId(dekId)
                         .setKek(DekRecords.reference(versions.get(0))).build());
                 tx.audit(events.keyAudit(AuditAction.SHRED, AuditOutcome.SUCCESS, "shred-dek:" + dekId, dekId,
@@ -164,7 +172,9 @@ public final class KeyLifecycle {
             } catch (final UnsupportedKmsOperationException e) {
                 return new Shred(List.of(dekId), destroyed, moved, Optional.of(registryOnly(dekId, version.provider(), version)));
             } catch (final KeyNotFoundException e) {
-                destroyed.add(version); // destroyed by an earlier, interrupted run
+                // destroyed by an earlier run that was interrupted before its event: record it now
+                versionDestroyed(version, "KEK version found destroyed while finishing the shred of a DEK");
+                destroyed.add(version);
             }
         }
         return new Shred(List.of(dekId), destroyed, moved, Optional.empty());
@@ -182,6 +192,7 @@ public final class KeyLifecycle {
      * with KEY_NOT_FOUND.
      */
     public Shred shredKek(final String kekId) {
+        log.acquire();
         registry.refresh();
         final List<DataKeyRecord> under = registry.entries().stream()
                 .filter(e -> !DekRecords.isShredded(e))
@@ -213,11 +224,13 @@ public final class KeyLifecycle {
         final Instant now = clock.instant();
         try (KeyAdminLog.Transaction tx = log.begin()) {
             tx.rotation(events.rotation(RotationKind.KEK_SHREDDED, now)
-                    .setKek(any == null ? null : DekRecords.reference(any)).setMessage("KEK " + kekId + " destroyed with "
-                            + shredded.size() + " DEKs").build());
+                    .setKek(any == null ? null : DekRecords.reference(any)).setMessage("KEK " + kekId
+                            + " destroyed at the KMS as its provider defines it (docs/kms/), with " + shredded.size()
+                            + " DEKs").build());
             tx.audit(events.audit(AuditAction.KEY_DESTROY, AuditOutcome.SUCCESS, "kek-shred:" + kekId, now)
                     .setKek(any == null ? null : DekRecords.reference(any))
-                    .setMessage("KEK " + kekId + " destroyed with all its versions; " + shredded.size() + " DEKs shredded")
+                    .setMessage("KEK " + kekId + " destroyed at the KMS as its provider defines it (docs/kms/); "
+                            + shredded.size() + " DEKs shredded")
                     .build());
             tx.commit();
         }
@@ -283,11 +296,16 @@ public final class KeyLifecycle {
 
     private void destroyVersionUnchecked(final KekRef version) {
         kms.destroyKeyVersion(version.keyId(), version.version());
+        versionDestroyed(version, "KEK version destroyed to shred a DEK");
+    }
+
+    /** The events of a destroyed version; the audit id is the same on every run, so a repeat adds no new fact. */
+    private void versionDestroyed(final KekRef version, final String message) {
         final Instant now = clock.instant();
         try (KeyAdminLog.Transaction tx = log.begin()) {
             tx.rotation(events.rotation(RotationKind.KEK_VERSION_DESTROYED, now).setKek(DekRecords.reference(version)).build());
             tx.audit(events.keyAudit(AuditAction.KEY_DESTROY, AuditOutcome.SUCCESS, "kek-destroy:" + version, null,
-                    version, "KEK version destroyed to shred a DEK", now));
+                    version, message, now));
             tx.commit();
         }
     }

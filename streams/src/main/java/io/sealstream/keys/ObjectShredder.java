@@ -81,8 +81,13 @@ public final class ObjectShredder {
                 }
             });
             final RegistryDataKeyResolver resolver = new RegistryDataKeyResolver(registry, registeringKms, false);
-            for (final ObjectLocation sibling : siblings) {
-                reencrypt(sibling, entry, resolver, dekId);
+            if (!siblings.isEmpty()) {
+                // One new DEK for all siblings (each still gets its own object key from its own salt), registered once.
+                try (DataKey fresh = registeringKms.generateDataKey(entry.getKek().getKeyId())) {
+                    for (final ObjectLocation sibling : siblings) {
+                        reencrypt(sibling, resolver, dekId, fresh);
+                    }
+                }
             }
         }
         final KeyLifecycle.Shred shred = lifecycle.shredDek(dekId, true);
@@ -93,20 +98,22 @@ public final class ObjectShredder {
                             + " other objects re-encrypted under a new data key").build());
             tx.audit(events.audit(AuditAction.SHRED, AuditOutcome.SUCCESS, "shred-object:" + target.toUri(), now)
                     .setLocation(target.toUri()).setDekId(dekId).setKek(entry.getCreatedKek())
-                    .setMessage("object key shredded; " + siblings.size() + " sibling objects re-encrypted").build());
+                    .setMessage(shred.incomplete().isPresent()
+                            ? "object key shredded in the registry only (" + shred.incomplete().get() + "); "
+                                    + siblings.size() + " sibling objects re-encrypted"
+                            : "object key shredded; " + siblings.size() + " sibling objects re-encrypted").build());
             tx.commit();
         }
         return shred;
     }
 
-    private void reencrypt(final ObjectLocation sibling, final DataKeyRecord old, final RegistryDataKeyResolver resolver,
-                           final String oldDekId) {
+    private void reencrypt(final ObjectLocation sibling, final RegistryDataKeyResolver resolver, final String oldDekId,
+                           final DataKey fresh) {
         final String[] parts = sibling.key().split("/", 3);
         if (parts.length < 3) {
             throw new IllegalStateException("cannot tell the encryption context of " + sibling + " from its key");
         }
         final ObjectIdentity identity = new ObjectIdentity(parts[0], parts[1], parts[2]);
-        final String kekId = old.getKek().getKeyId();
         try {
             final StoredObject head = store.head(sibling).orElseThrow(() -> new IOException(sibling + " disappeared"));
             final EnvelopeDecryptor decryptor = new EnvelopeDecryptor(resolver);
@@ -114,7 +121,8 @@ public final class ObjectShredder {
             final String[] newDek = new String[1];
             try (InputStream source = store.get(sibling);
                  DecryptingInputStream plain = decryptor.decryptingStream(source, identity.encryptionContext());
-                 DataKey dek = registeringKms.generateDataKey(kekId)) {
+                 DataKey dek = fresh.copy()) {
+                requireUnchanged(sibling, head, oldDekId);
                 final Preset preset = presetFor(plain.header().segmentSize());
                 newDek[0] = dek.dekId();
                 metadata.put(ObjectMetadata.DEK_ID, dek.dekId());
@@ -139,6 +147,20 @@ public final class ObjectShredder {
             }
         } catch (final IOException e) {
             throw new UncheckedIOException("cannot re-encrypt " + sibling + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Narrows (does not close) the window in which the pipeline replaces the sibling with a newer upload while it is
+     * being re-encrypted: the store has no conditional write, so a replacement in the last moment is overwritten.
+     */
+    private void requireUnchanged(final ObjectLocation sibling, final StoredObject before, final String oldDekId)
+            throws IOException {
+        final Optional<StoredObject> now = store.head(sibling);
+        if (now.isEmpty() || !oldDekId.equals(now.get().metadata().get(ObjectMetadata.DEK_ID))
+                || !java.util.Objects.equals(before.metadata().get(ObjectMetadata.EVENT_ID),
+                        now.get().metadata().get(ObjectMetadata.EVENT_ID))) {
+            throw new IllegalStateException(sibling + " changed while its key was being replaced; run the shred again");
         }
     }
 

@@ -89,9 +89,12 @@ public final class RewrapJobRunner {
             LOG.info("re-wrap job {} already completed", job.getJobId());
             return previous.get();
         }
+        log.acquire(); // fence any other lifecycle tool before reading what to do
         registry.refresh();
-        final Progress progress = previous.map(Progress::new).orElseGet(Progress::new);
-        if (previous.isEmpty()) {
+        // A FAILED job runs again from the start (DEKs already moved are skipped); a RUNNING one resumes.
+        final boolean resume = previous.isPresent() && previous.get().getStatus() == RewrapJobStatus.RUNNING;
+        final Progress progress = resume ? new Progress(previous.get()) : new Progress();
+        if (!resume) {
             try (KeyAdminLog.Transaction tx = log.begin()) {
                 tx.checkpoint(progress.state(job, RewrapJobStatus.RUNNING, clock.instant(), null));
                 tx.rotation(events.rotation(RotationKind.JOB_STARTED, clock.instant()).setJobId(job.getJobId())
@@ -108,9 +111,12 @@ public final class RewrapJobRunner {
         } else {
             runOverRegistry(job, progress, current);
         }
-        final RewrapJobStatus status = progress.failed == 0 ? RewrapJobStatus.COMPLETED : RewrapJobStatus.FAILED;
-        final String message = progress.failed == 0 ? null
-                : progress.failed + " DEKs could not be re-wrapped (see the REWRAP audit failures); run the job again";
+        final RewrapJobStatus status = progress.failed == 0 && progress.stale == 0 ? RewrapJobStatus.COMPLETED
+                : RewrapJobStatus.FAILED;
+        final String message = progress.failed > 0
+                ? progress.failed + " DEKs could not be re-wrapped (see the REWRAP audit failures); run the job again"
+                : progress.stale > 0 ? progress.stale + " DEKs were still under an old version after " + MAX_SWEEPS
+                        + " sweeps (new ones kept appearing); run the job again" : null;
         final RewrapJobState done = progress.state(job, status, clock.instant(), message);
         try (KeyAdminLog.Transaction tx = log.begin()) {
             tx.checkpoint(done);
@@ -146,10 +152,12 @@ public final class RewrapJobRunner {
             current.clear();
             final List<String> stale = new ArrayList<>();
             for (final DataKeyRecord entry : registry.entries()) {
-                if (selected(job, entry) && !entry.getKek().equals(DekRecords.reference(currentVersion(entry, current)))) {
+                if (selected(job, entry) && !progress.failedIds.contains(entry.getDekId())
+                        && !entry.getKek().equals(DekRecords.reference(currentVersion(entry, current)))) {
                     stale.add(entry.getDekId());
                 }
             }
+            progress.stale = stale.size();
             if (stale.isEmpty()) {
                 return;
             }
@@ -234,7 +242,7 @@ public final class RewrapJobRunner {
         try (KeyAdminLog.Transaction tx = log.begin()) {
             for (final String dekId : dekIds) {
                 final Optional<DataKeyRecord> found = registry.find(dekId);
-                if (found.isEmpty() || DekRecords.isShredded(found.get())) {
+                if (found.isEmpty() || DekRecords.isShredded(found.get()) || next.failedIds.contains(dekId)) {
                     continue;
                 }
                 final DataKeyRecord entry = found.get();
@@ -252,6 +260,7 @@ public final class RewrapJobRunner {
                         throw e; // nothing of this batch commits; the job resumes here when run again
                     }
                     next.failed++;
+                    next.failedIds.add(dekId);
                     tx.audit(events.keyAudit(AuditAction.REWRAP, AuditOutcome.FAILURE,
                             "rewrap:" + job.getJobId() + ":" + dekId + ":failed", dekId, from, e.getMessage(), now));
                     continue;
@@ -333,6 +342,10 @@ public final class RewrapJobRunner {
         long rewrapped;
         long objects;
         long failed;
+        /** DEKs refused in this run: not tried again by the sweeps (their failure is already counted and audited). */
+        java.util.Set<String> failedIds = new java.util.HashSet<>();
+        /** Entries a sweep still found under an old version. */
+        long stale;
 
         Progress() {
         }
@@ -342,6 +355,7 @@ public final class RewrapJobRunner {
             this.scanned = state.getDeksScanned();
             this.rewrapped = state.getDeksRewrapped();
             this.objects = state.getObjectsScanned();
+            this.failed = state.getDeksFailed();
         }
 
         Progress copy() {
@@ -356,11 +370,14 @@ public final class RewrapJobRunner {
             rewrapped = other.rewrapped;
             objects = other.objects;
             failed = other.failed;
+            failedIds = new java.util.HashSet<>(other.failedIds);
+            stale = other.stale;
         }
 
         RewrapJobState state(final RewrapJob job, final RewrapJobStatus status, final Instant at, final String message) {
             return RewrapJobState.newBuilder().setJob(job).setStatus(status).setCursor(cursor).setDeksScanned(scanned)
-                    .setDeksRewrapped(rewrapped).setObjectsScanned(objects).setUpdatedAt(at).setMessage(message).build();
+                    .setDeksRewrapped(rewrapped).setObjectsScanned(objects).setDeksFailed(failed).setUpdatedAt(at)
+                    .setMessage(message).build();
         }
 
         io.sealstream.events.RotationEvent event(final io.sealstream.events.RotationEvent.Builder builder) {

@@ -132,16 +132,20 @@ class KeyLifecycleTest {
     void aReadWhoseSuccessCannotBeAuditedFailsClosed() throws IOException {
         final ObjectLocation location = write("acme", "photos", "a.jpg", "secret", newDek(KEK));
         mem.auditDown.set(true);
-        assertThatThrownBy(() -> reader().read(location, identity(location), "bob", new ByteArrayOutputStream(),
+        final ByteArrayOutputStream released = new ByteArrayOutputStream();
+        assertThatThrownBy(() -> reader().read(location, identity(location), "bob", released,
                 AuditedObjectReader.Release.STREAMING)).hasMessageContaining("audit trail unreachable");
+        assertThat(released.size()).as("no plaintext byte before the audit event is durable").isZero();
     }
 
     @Test
     void failedReadsAreAuditedWithAReasonCodeAndNoPlaintext() throws IOException {
         final ObjectLocation location = write("acme", "photos", "a.jpg", "secret", newDek(KEK));
         final ObjectIdentity wrong = new ObjectIdentity("globex", "photos", "a.jpg");
-        assertThatThrownBy(() -> reader().read(location, wrong, "mallory", new ByteArrayOutputStream(),
+        final ByteArrayOutputStream released = new ByteArrayOutputStream();
+        assertThatThrownBy(() -> reader().read(location, wrong, "mallory", released,
                 AuditedObjectReader.Release.AFTER_AUDIT)).isInstanceOf(IOException.class);
+        assertThat(released.size()).as("nothing released for the wrong identity").isZero();
         assertThatThrownBy(() -> reader().read(new ObjectLocation(BUCKET, "acme/photos/missing"), identity(location),
                 "mallory", new ByteArrayOutputStream(), AuditedObjectReader.Release.AFTER_AUDIT)).isInstanceOf(IOException.class);
 
@@ -340,8 +344,10 @@ class KeyLifecycleTest {
         final KeyLifecycle.Shred shred = lifecycle().shredKek(KEK);
 
         assertThat(shred.shreddedDeks()).hasSize(2);
-        assertThatThrownBy(() -> read(a)).isInstanceOf(IOException.class);
-        assertThatThrownBy(() -> read(b)).isInstanceOf(IOException.class);
+        assertThatThrownBy(() -> read(a)).hasRootCauseInstanceOf(KeyShreddedException.class);
+        assertThatThrownBy(() -> read(b)).hasRootCauseInstanceOf(KeyShreddedException.class);
+        assertThat(headerCopyUnwraps(a)).as("the header's copy died with the KEK").isFalse();
+        assertThat(headerCopyUnwraps(b)).isFalse();
         assertThat(read(c)).isEqualTo("three");
         assertThatThrownBy(() -> local.describeKey(KEK)).isInstanceOf(KmsException.class);
         assertThat(kinds()).contains(RotationKind.KEK_SHREDDED);

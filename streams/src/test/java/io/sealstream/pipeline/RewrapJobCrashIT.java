@@ -49,6 +49,16 @@ class RewrapJobCrashIT {
         final PipelineConfig pipeline = PipelineConfig.fromConfig(f.config);
         final KeyTopics keyTopics = KeyTopics.fromConfig(f.config);
         TopicProvisioner.ensureLifecycleTopics(f.config, pipeline, keyTopics);
+        // A registry topic that deletes by time is refused: its entries can be the only way into objects.
+        final String timeLimited = "deks-deleting-" + f.id;
+        try (org.apache.kafka.clients.admin.Admin admin = org.apache.kafka.clients.admin.Admin.create(
+                Map.of("bootstrap.servers", f.config.get("bootstrap.servers")))) {
+            admin.createTopics(List.of(new org.apache.kafka.clients.admin.NewTopic(timeLimited, 1, (short) 1)
+                    .configs(Map.of("cleanup.policy", "delete", "retention.ms", "604800000")))).all().get();
+        }
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> TopicProvisioner.requireKeptForever(f.config,
+                List.of(keyTopics.deks(), timeLimited))).hasMessageContaining("topic " + timeLimited + " has cleanup.policy=delete");
+        TopicProvisioner.requireKeptForever(f.config, List.of(keyTopics.deks(), keyTopics.jobs()));
 
         // 30 data keys registered the way the pipeline registers them, then the KEK gets a new version.
         final Set<String> dekIds = new HashSet<>();

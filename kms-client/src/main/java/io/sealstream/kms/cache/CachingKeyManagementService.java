@@ -422,7 +422,7 @@ public final class CachingKeyManagementService implements KeyManagementServiceDe
     public void forgetDataKey(final String dekId) {
         final ActiveKey activeEntry = activeByDekId.get(dekId);
         if (activeEntry != null) {
-            retireActive(activeEntry.kekId);
+            retire(activeEntry, RetireReason.EVICTED); // this very key, not whichever is active for its KEK now
         }
         forgetUnwrapped(w -> w.dekId().equals(dekId));
     }

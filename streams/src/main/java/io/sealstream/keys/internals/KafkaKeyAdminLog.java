@@ -98,6 +98,15 @@ public final class KafkaKeyAdminLog implements KeyAdminLog {
     }
 
     @Override
+    public synchronized void acquire() {
+        try {
+            writer();
+        } catch (final ProducerFencedException e) {
+            throw new IllegalStateException("another key-lifecycle tool started and took over", e);
+        }
+    }
+
+    @Override
     public synchronized Transaction begin() {
         if (open) {
             throw new IllegalStateException("a key-lifecycle step is already open");
@@ -105,8 +114,10 @@ public final class KafkaKeyAdminLog implements KeyAdminLog {
         try {
             writer().beginTransaction();
         } catch (final org.apache.kafka.common.errors.ProducerFencedException e) {
-            producer.close(Duration.ZERO);
-            producer = null;
+            if (producer != null) {
+                producer.close(Duration.ZERO);
+                producer = null;
+            }
             throw new IllegalStateException("another key-lifecycle tool started and took over", e);
         }
         open = true;
@@ -136,18 +147,31 @@ public final class KafkaKeyAdminLog implements KeyAdminLog {
         final List<RewrapJob> pending = new ArrayList<>();
         for (final RewrapJob job : submitted.values()) {
             final RewrapJobState state = jobStates.get(job.getJobId());
-            if (state == null || state.getStatus() != RewrapJobStatus.COMPLETED) {
+            // Not started yet, or interrupted while running. A FAILED job waits for an operator to run it again
+            // (rerunning it here on every poll would fence the operator's tools and repeat the same failures).
+            if (state == null || state.getStatus() == RewrapJobStatus.RUNNING
+                    || state.getStatus() == RewrapJobStatus.SUBMITTED) {
                 pending.add(job);
             }
         }
         return pending;
     }
 
+    /** A plain idempotent send: submitting must not fence the lifecycle tool that may be running. */
     @Override
-    public synchronized void submit(final RewrapJob job) {
-        try (Transaction tx = begin()) {
-            ((KafkaTransaction) tx).send(topics.commands(), job.getJobId(), job);
-            tx.commit();
+    public void submit(final RewrapJob job) {
+        final Map<String, Object> props = new java.util.HashMap<>(producerProps);
+        props.remove(ProducerConfig.TRANSACTIONAL_ID_CONFIG);
+        props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+        props.put(ProducerConfig.CLIENT_ID_CONFIG, producerProps.get(ProducerConfig.CLIENT_ID_CONFIG) + "-submit");
+        try (KafkaProducer<String, SpecificRecord> plain = new KafkaProducer<>(props, new StringSerializer(), values)) {
+            plain.send(new ProducerRecord<>(topics.commands(), job.getJobId(), job)).get(60, java.util.concurrent.TimeUnit.SECONDS);
+        } catch (final InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while submitting job " + job.getJobId(), e);
+        } catch (final java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+            throw new IllegalStateException("cannot submit job " + job.getJobId() + " to " + topics.commands() + ": "
+                    + (e.getCause() == null ? e.getMessage() : e.getCause().getMessage()), e);
         }
     }
 
