@@ -183,11 +183,13 @@ public final class RewrapJobRunner {
             if (keys.isEmpty()) {
                 return;
             }
-            final Set<String> dekIds = new LinkedHashSet<>();
+            final Map<String, WrappedDataKey> fromHeaders = new java.util.LinkedHashMap<>();
             for (final String key : keys) {
                 progress.objects++;
-                dekIdOf(job, new ObjectLocation(storeBucket, key)).ifPresent(dekIds::add);
+                headerKeyOf(job, new ObjectLocation(storeBucket, key)).ifPresent(w -> fromHeaders.putIfAbsent(w.dekId(), w));
             }
+            adoptUnregistered(fromHeaders.values());
+            final Set<String> dekIds = fromHeaders.keySet();
             final List<String> selected = new ArrayList<>();
             for (final String dekId : dekIds) {
                 registry.find(dekId).filter(e -> selected(job, e)).ifPresent(e -> selected.add(dekId));
@@ -196,8 +198,32 @@ public final class RewrapJobRunner {
         }
     }
 
-    /** The DEK id in the object's header, if the object matches the job's metadata filters and is an envelope. */
-    private Optional<String> dekIdOf(final RewrapJob job, final ObjectLocation location) {
+    /**
+     * Objects written before the registry existed carry DEKs it does not know. They are adopted from the headers (an
+     * entry as if just created, under the header's KEK version), so the job re-wraps them like any other and a later
+     * destroy-version or shred sees them instead of silently cutting those objects off.
+     */
+    private void adoptUnregistered(final java.util.Collection<WrappedDataKey> headerKeys) {
+        final List<WrappedDataKey> unknown = headerKeys.stream().filter(w -> registry.find(w.dekId()).isEmpty()).toList();
+        if (unknown.isEmpty()) {
+            return;
+        }
+        final Instant now = clock.instant();
+        try (KeyAdminLog.Transaction tx = log.begin()) {
+            for (final WrappedDataKey wrapped : unknown) {
+                tx.putDek(DekRecords.created(wrapped, now, events.service()));
+                tx.rotation(events.rotation(RotationKind.DEK_CREATED, now).setDekId(wrapped.dekId())
+                        .setKek(DekRecords.reference(wrapped.kek())).setReason("ADOPTED")
+                        .setMessage("registered from an object header by a re-wrap job").build());
+            }
+            tx.commit();
+        }
+        registry.refresh();
+        LOG.info("adopted {} data keys from object headers into the DEK registry", unknown.size());
+    }
+
+    /** The wrapped DEK in the object's header, if the object matches the job's metadata filters and is an envelope. */
+    private Optional<WrappedDataKey> headerKeyOf(final RewrapJob job, final ObjectLocation location) {
         try {
             if (!job.getMetadata().isEmpty()) {
                 final Optional<StoredObject> head = store.head(location);
@@ -207,7 +233,7 @@ public final class RewrapJobRunner {
             }
             try (InputStream in = store.get(location)) {
                 final EnvelopeHeader header = EnvelopeDecryptor.readHeader(in);
-                return Optional.of(header.wrappedDataKey().dekId());
+                return Optional.of(header.wrappedDataKey());
             }
         } catch (final io.sealstream.envelope.MalformedEnvelopeException e) {
             LOG.warn("skipping {}: not a sealstream envelope ({})", location, e.getMessage());

@@ -260,6 +260,32 @@ class KeyLifecycleTest {
     }
 
     @Test
+    void anObjectJobAdoptsDataKeysFromBeforeTheRegistrySoDestroyingTheOldVersionCutsNoObjectOff() throws IOException {
+        final ObjectLocation old;
+        final String oldDek;
+        try (DataKey key = local.generateDataKey(KEK)) { // bypasses the registry: an object from before it existed
+            oldDek = key.dekId();
+            old = write("acme", "archive", "2019/report", "from before the registry", key);
+        }
+        local.rotateKey(KEK);
+        assertThatThrownBy(() -> lifecycle().destroyKekVersion(KEK, "2")).as("the current version is never destroyed")
+                .isInstanceOf(KmsException.class);
+
+        final RewrapJobState adopted = runner(10).run(job("adopt-acme").setTenant("acme").build());
+
+        assertThat(adopted.getStatus()).isEqualTo(RewrapJobStatus.COMPLETED);
+        assertThat(mem.find(oldDek)).hasValueSatisfying(e -> {
+            assertThat(e.getKek().getVersion()).isEqualTo("2");
+            assertThat(e.getCreatedKek().getVersion()).isEqualTo("1");
+        });
+        assertThat(mem.rotations).filteredOn(e -> e.getKind() == RotationKind.DEK_CREATED)
+                .extracting(RotationEvent::getReason).containsExactly("ADOPTED");
+        lifecycle().destroyKekVersion(KEK, "1");
+        assertThat(headerCopyUnwraps(old)).isFalse();
+        assertThat(read(old)).isEqualTo("from before the registry");
+    }
+
+    @Test
     void aJobIdCannotBeReusedForAnotherSelection() {
         runner(3).run(job("j").setKekId(KEK).build());
         assertThatThrownBy(() -> runner(3).run(job("j").setKekId(OTHER_KEK).build()))
