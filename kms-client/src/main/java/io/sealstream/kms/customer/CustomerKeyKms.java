@@ -2,6 +2,7 @@ package io.sealstream.kms.customer;
 
 import io.sealstream.kms.DataKey;
 import io.sealstream.kms.DekIds;
+import io.sealstream.kms.GcmKeyWrap;
 import io.sealstream.kms.KekRef;
 import io.sealstream.kms.KeyBinding;
 import io.sealstream.kms.KeyDescription;
@@ -18,8 +19,6 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
 import javax.crypto.AEADBadTagException;
-import javax.crypto.Cipher;
-import javax.crypto.spec.GCMParameterSpec;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -50,19 +49,10 @@ public final class CustomerKeyKms implements KeyManagementService {
     /** Provider name in {@link KekRef#provider()}. */
     public static final String PROVIDER = "customer";
     /** Size of a wrapped data key produced by this provider. */
-    public static final int WRAPPED_BYTES = 12 + DataKey.KEY_BYTES + 16;
+    public static final int WRAPPED_BYTES = GcmKeyWrap.WRAPPED_BYTES;
 
     private static final Logger LOG = LoggerFactory.getLogger(CustomerKeyKms.class);
-    private static final int NONCE_BYTES = 12;
-    private static final int TAG_BITS = 128;
     private static final SecureRandom RANDOM = new SecureRandom();
-    private static final ThreadLocal<Cipher> GCM = ThreadLocal.withInitial(() -> {
-        try {
-            return Cipher.getInstance("AES/GCM/NoPadding");
-        } catch (final GeneralSecurityException e) {
-            throw new IllegalStateException("the JDK lacks AES/GCM/NoPadding", e);
-        }
-    });
 
     private final CustomerKeyring keyring;
     private final boolean ownsKeyring;
@@ -253,20 +243,8 @@ public final class CustomerKeyKms implements KeyManagementService {
                 .orElseThrow(() -> new KeyUnwrapException("customer key for '" + ref.keyId() + "' does not match the"
                         + " fingerprint the data key was wrapped under (data key " + wrapped.dekId() + ", wrapped under "
                         + ref.version() + ")"));
-        final byte[] ciphertext = wrapped.ciphertext();
-        if (ciphertext.length != WRAPPED_BYTES) {
-            throw rejected(wrapped, null);
-        }
         try {
-            final Cipher cipher = GCM.get();
-            cipher.init(Cipher.DECRYPT_MODE, key.key(), new GCMParameterSpec(TAG_BITS, ciphertext, 0, NONCE_BYTES));
-            cipher.updateAAD(KeyBinding.aad(ref, wrapped.dekId()));
-            final byte[] dek = cipher.doFinal(ciphertext, NONCE_BYTES, ciphertext.length - NONCE_BYTES);
-            if (dek.length != DataKey.KEY_BYTES) {
-                Arrays.fill(dek, (byte) 0);
-                throw rejected(wrapped, null);
-            }
-            return dek;
+            return GcmKeyWrap.unwrap(GcmKeyWrap.jdkCipher(), key.key(), wrapped);
         } catch (final AEADBadTagException e) {
             throw rejected(wrapped, e);
         } catch (final GeneralSecurityException e) {
@@ -276,16 +254,8 @@ public final class CustomerKeyKms implements KeyManagementService {
     }
 
     private static byte[] wrap(final CustomerKeyring.Loaded key, final KekRef ref, final String dekId, final byte[] dek) {
-        final byte[] out = new byte[WRAPPED_BYTES];
-        final byte[] nonce = new byte[NONCE_BYTES];
-        RANDOM.nextBytes(nonce);
-        System.arraycopy(nonce, 0, out, 0, NONCE_BYTES);
         try {
-            final Cipher cipher = GCM.get();
-            cipher.init(Cipher.ENCRYPT_MODE, key.key(), new GCMParameterSpec(TAG_BITS, nonce));
-            cipher.updateAAD(KeyBinding.aad(ref, dekId));
-            cipher.doFinal(dek, 0, dek.length, out, NONCE_BYTES);
-            return out;
+            return GcmKeyWrap.wrap(GcmKeyWrap.jdkCipher(), key.key(), ref, dekId, dek);
         } catch (final GeneralSecurityException e) {
             throw new KmsException("cannot wrap data key " + dekId + " under " + ref + ": " + e.getClass().getSimpleName(), e);
         }

@@ -3,7 +3,7 @@ package io.sealstream.kms.local;
 import io.sealstream.kms.DataKey;
 import io.sealstream.kms.DekIds;
 import io.sealstream.kms.KekRef;
-import io.sealstream.kms.KeyBinding;
+import io.sealstream.kms.GcmKeyWrap;
 import io.sealstream.kms.KeyDescription;
 import io.sealstream.kms.KeyManagementService;
 import io.sealstream.kms.KeyNotFoundException;
@@ -51,9 +51,7 @@ import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Function;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import javax.crypto.Cipher;
 import javax.crypto.SecretKey;
-import javax.crypto.spec.GCMParameterSpec;
 import javax.crypto.spec.SecretKeySpec;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -97,7 +95,7 @@ public final class LocalKeyStoreKms implements KeyManagementService {
     /** Environment variable naming a file that holds the key store passphrase (one trailing newline ignored). */
     public static final String PASSPHRASE_FILE_ENV = "SEALSTREAM_KEYSTORE_PASSWORD_FILE";
     /** Size of a wrapped data key produced by this provider. */
-    public static final int WRAPPED_BYTES = 12 + DataKey.KEY_BYTES + 16;
+    public static final int WRAPPED_BYTES = GcmKeyWrap.WRAPPED_BYTES;
 
     private static final Logger LOG = LoggerFactory.getLogger(LocalKeyStoreKms.class);
 
@@ -106,21 +104,11 @@ public final class LocalKeyStoreKms implements KeyManagementService {
     private static final Pattern VERSION_ALIAS = Pattern.compile("(.+)#v([1-9][0-9]{0,8})");
     private static final String INVALID_KEY_ID =
             "invalid KEK id: use 1 to 128 characters from A-Z a-z 0-9 . _ -";
-    private static final int NONCE_BYTES = 12;
-    private static final int TAG_BITS = 128;
     /** OID under the UUID arc 2.25 for the "version created at" bag attribute (ISO-8601 instant). */
     private static final String CREATED_ATTRIBUTE_OID = "2.25.271828182845904523536028747135266249";
     private static final Set<PosixFilePermission> OWNER_ONLY = PosixFilePermissions.fromString("rw-------");
 
     private static final SecureRandom RANDOM = new SecureRandom();
-    // Cipher objects are not thread-safe and costly to look up; one per thread, re-initialised per call.
-    private static final ThreadLocal<Cipher> GCM = ThreadLocal.withInitial(() -> {
-        try {
-            return Cipher.getInstance("AES/GCM/NoPadding");
-        } catch (final GeneralSecurityException e) {
-            throw new IllegalStateException("the JDK lacks AES/GCM/NoPadding", e);
-        }
-    });
     // FileChannel locks are per process, not per thread; two instances on one file in this JVM must also queue.
     private static final ConcurrentHashMap<Path, ReentrantLock> JVM_WRITE_LOCKS = new ConcurrentHashMap<>();
 
@@ -260,16 +248,8 @@ public final class LocalKeyStoreKms implements KeyManagementService {
             throw notFound(ref);
         }
         final SecretKey kek = kek(current, ref.keyId(), version);
-        final byte[] ciphertext = wrapped.ciphertext();
-        if (ciphertext.length != WRAPPED_BYTES) {
-            throw rejected(wrapped, null);
-        }
         try {
-            final Cipher cipher = GCM.get();
-            cipher.init(Cipher.DECRYPT_MODE, kek, new GCMParameterSpec(TAG_BITS, ciphertext, 0, NONCE_BYTES));
-            cipher.updateAAD(aad(ref, wrapped.dekId()));
-            final byte[] dek = cipher.doFinal(ciphertext, NONCE_BYTES, ciphertext.length - NONCE_BYTES);
-            return new DataKey(dek, wrapped);
+            return new DataKey(GcmKeyWrap.unwrap(GcmKeyWrap.jdkCipher(), kek, wrapped), wrapped);
         } catch (final GeneralSecurityException | IllegalArgumentException e) {
             // AEADBadTagException for tampered or relabelled keys; never echo any bytes.
             throw rejected(wrapped, e);
@@ -433,24 +413,11 @@ public final class LocalKeyStoreKms implements KeyManagementService {
     // ---------------------------------------------------------------- crypto
 
     private static byte[] wrap(final SecretKey kek, final KekRef ref, final String dekId, final byte[] dek) {
-        final byte[] out = new byte[WRAPPED_BYTES];
-        final byte[] nonce = new byte[NONCE_BYTES];
-        RANDOM.nextBytes(nonce);
-        System.arraycopy(nonce, 0, out, 0, NONCE_BYTES);
         try {
-            final Cipher cipher = GCM.get();
-            cipher.init(Cipher.ENCRYPT_MODE, kek, new GCMParameterSpec(TAG_BITS, nonce));
-            cipher.updateAAD(aad(ref, dekId));
-            cipher.doFinal(dek, 0, dek.length, out, NONCE_BYTES);
-            return out;
+            return GcmKeyWrap.wrap(GcmKeyWrap.jdkCipher(), kek, ref, dekId, dek);
         } catch (final GeneralSecurityException e) {
             throw new KmsException("cannot wrap data key " + dekId + " under KEK " + ref, e);
         }
-    }
-
-    /** The binding every provider wraps under: {@link KeyBinding#aad}. */
-    static byte[] aad(final KekRef ref, final String dekId) {
-        return KeyBinding.aad(ref, dekId);
     }
 
     private static KeyUnwrapException rejected(final WrappedDataKey wrapped, final Exception cause) {

@@ -3,7 +3,7 @@ package io.sealstream.kms.pkcs11;
 import io.sealstream.kms.DataKey;
 import io.sealstream.kms.DekIds;
 import io.sealstream.kms.KekRef;
-import io.sealstream.kms.KeyBinding;
+import io.sealstream.kms.GcmKeyWrap;
 import io.sealstream.kms.KeyDescription;
 import io.sealstream.kms.KeyManagementService;
 import io.sealstream.kms.KeyNotFoundException;
@@ -38,7 +38,6 @@ import javax.crypto.AEADBadTagException;
 import javax.crypto.Cipher;
 import javax.crypto.KeyGenerator;
 import javax.crypto.SecretKey;
-import javax.crypto.spec.GCMParameterSpec;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -83,7 +82,7 @@ public final class Pkcs11Kms implements KeyManagementService {
     /** Environment variable naming a file that holds the user PIN (one trailing newline ignored). */
     public static final String PIN_FILE_ENV = "SEALSTREAM_PKCS11_PIN_FILE";
     /** Size of a wrapped data key produced by this provider. */
-    public static final int WRAPPED_BYTES = 12 + DataKey.KEY_BYTES + 16;
+    public static final int WRAPPED_BYTES = GcmKeyWrap.WRAPPED_BYTES;
 
     private static final Logger LOG = LoggerFactory.getLogger(Pkcs11Kms.class);
 
@@ -92,8 +91,6 @@ public final class Pkcs11Kms implements KeyManagementService {
     private static final Pattern LABEL = Pattern.compile("([A-Za-z0-9._-]{1,128})#v([1-9][0-9]{0,8})");
     private static final Pattern CKR = Pattern.compile("CKR_[A-Z0-9_]+");
     private static final String INVALID_KEY_ID = "invalid KEK id: use 1 to 128 characters from A-Z a-z 0-9 . _ -";
-    private static final int NONCE_BYTES = 12;
-    private static final int TAG_BITS = 128;
     /** Return values after which the same call can succeed once the device or session is back. */
     private static final Set<String> TRANSIENT = Set.of("CKR_DEVICE_ERROR", "CKR_DEVICE_MEMORY", "CKR_DEVICE_REMOVED",
             "CKR_TOKEN_NOT_PRESENT", "CKR_SESSION_CLOSED", "CKR_SESSION_HANDLE_INVALID", "CKR_SESSION_COUNT",
@@ -239,20 +236,9 @@ public final class Pkcs11Kms implements KeyManagementService {
                 }
             }
             final Key kek = kek(current, ref.keyId(), version);
-            final byte[] ciphertext = wrapped.ciphertext();
-            if (ciphertext.length != WRAPPED_BYTES) {
-                throw rejected(wrapped, null);
-            }
             try {
-                final Cipher cipher = Cipher.getInstance("AES/GCM/NoPadding", provider);
-                cipher.init(Cipher.DECRYPT_MODE, kek, new GCMParameterSpec(TAG_BITS, ciphertext, 0, NONCE_BYTES));
-                cipher.updateAAD(aad(ref, wrapped.dekId()));
-                final byte[] dek = cipher.doFinal(ciphertext, NONCE_BYTES, ciphertext.length - NONCE_BYTES);
-                if (dek.length != DataKey.KEY_BYTES) {
-                    Arrays.fill(dek, (byte) 0);
-                    throw rejected(wrapped, null);
-                }
-                return new DataKey(dek, wrapped);
+                return new DataKey(GcmKeyWrap.unwrap(Cipher.getInstance("AES/GCM/NoPadding", provider), kek, wrapped),
+                        wrapped);
             } catch (final AEADBadTagException e) {
                 // SunPKCS11 reports any failure of the token's C_Decrypt as a bad tag (SoftHSM's failed tag check is
                 // CKR_GENERAL_ERROR); device and session trouble stays transient.
@@ -290,28 +276,13 @@ public final class Pkcs11Kms implements KeyManagementService {
         }
     }
 
+    /** Wraps inside the token: the KEK never leaves it. */
     private byte[] wrap(final Key kek, final KekRef ref, final String dekId, final byte[] dek) {
-        final byte[] out = new byte[WRAPPED_BYTES];
-        final byte[] nonce = new byte[NONCE_BYTES];
-        RANDOM.nextBytes(nonce);
-        System.arraycopy(nonce, 0, out, 0, NONCE_BYTES);
         try {
-            final Cipher cipher = Cipher.getInstance("AES/GCM/NoPadding", provider);
-            cipher.init(Cipher.ENCRYPT_MODE, kek, new GCMParameterSpec(TAG_BITS, nonce));
-            cipher.updateAAD(aad(ref, dekId));
-            final int written = cipher.doFinal(dek, 0, dek.length, out, NONCE_BYTES);
-            if (written != DataKey.KEY_BYTES + TAG_BITS / 8) {
-                throw new KmsException("the token returned " + written + " bytes wrapping data key " + dekId);
-            }
-            return out;
+            return GcmKeyWrap.wrap(Cipher.getInstance("AES/GCM/NoPadding", provider), kek, ref, dekId, dek);
         } catch (final GeneralSecurityException | ProviderException e) {
             throw classify("wrapping data key " + dekId + " under KEK " + ref, e);
         }
-    }
-
-    /** The binding every provider wraps under: {@link KeyBinding#aad}. */
-    static byte[] aad(final KekRef ref, final String dekId) {
-        return KeyBinding.aad(ref, dekId);
     }
 
     // ---------------------------------------------------------------- key management
