@@ -3,8 +3,6 @@ package io.sealstream.keys;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.sealstream.envelope.EncryptingOutputStream;
-import io.sealstream.envelope.EnvelopeEncryptor;
 import io.sealstream.events.DataKeyRecord;
 import io.sealstream.events.RewrapJob;
 import io.sealstream.events.RewrapJobState;
@@ -17,11 +15,8 @@ import io.sealstream.kms.KeyUnwrapException;
 import io.sealstream.kms.KmsUnavailableException;
 import io.sealstream.kms.WrappedDataKey;
 import io.sealstream.kms.local.LocalKeyStoreKms;
-import io.sealstream.pipeline.ObjectIdentity;
-import io.sealstream.pipeline.internals.ObjectMetadata;
 import io.sealstream.reader.AuditedObjectReader;
 import io.sealstream.store.FilesystemObjectStore;
-import io.sealstream.store.NonClosingOutputStream;
 import io.sealstream.store.ObjectLocation;
 import io.sealstream.store.ObjectStore;
 import java.io.ByteArrayOutputStream;
@@ -179,23 +174,13 @@ class KeyLifecycleReviewTest {
 
     private ObjectLocation write(final String tenant, final String bucket, final String key, final String content,
                                  final DataKey dek) throws IOException {
-        final ObjectIdentity identity = new ObjectIdentity(tenant, bucket, key);
-        final ObjectLocation location = identity.destination(BUCKET);
-        final byte[] bytes = content.getBytes(StandardCharsets.UTF_8);
-        store.put(location, ObjectMetadata.of(1, dek.wrapped(), "evt-" + key, bytes.length, 65536), out -> {
-            try (EncryptingOutputStream sealed = new EnvelopeEncryptor().encryptingStream(new NonClosingOutputStream(out),
-                    dek, identity.encryptionContext())) {
-                sealed.write(bytes);
-            }
-        });
-        return location;
+        return PipelineStyleObjects.write(store, BUCKET, tenant, bucket, key, content, dek);
     }
 
     private String read(final ObjectLocation location) throws IOException {
-        final String[] parts = location.key().split("/", 3);
         final ByteArrayOutputStream out = new ByteArrayOutputStream();
         new AuditedObjectReader(store, mem, local, mem, "test/get", Clock.systemUTC(), false)
-                .read(location, new ObjectIdentity(parts[0], parts[1], parts[2]), "reader", out,
+                .read(location, PipelineStyleObjects.identity(location), "reader", out,
                         AuditedObjectReader.Release.AFTER_AUDIT);
         return out.toString(StandardCharsets.UTF_8);
     }

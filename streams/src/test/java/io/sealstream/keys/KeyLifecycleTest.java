@@ -3,9 +3,7 @@ package io.sealstream.keys;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.sealstream.envelope.EncryptingOutputStream;
 import io.sealstream.envelope.EnvelopeDecryptor;
-import io.sealstream.envelope.EnvelopeEncryptor;
 import io.sealstream.events.AuditAction;
 import io.sealstream.events.AuditEvent;
 import io.sealstream.events.AuditOutcome;
@@ -25,7 +23,6 @@ import io.sealstream.pipeline.ObjectIdentity;
 import io.sealstream.pipeline.internals.ObjectMetadata;
 import io.sealstream.reader.AuditedObjectReader;
 import io.sealstream.store.FilesystemObjectStore;
-import io.sealstream.store.NonClosingOutputStream;
 import io.sealstream.store.ObjectLocation;
 import io.sealstream.store.ObjectStore;
 import java.io.ByteArrayOutputStream;
@@ -421,21 +418,11 @@ class KeyLifecycleTest {
 
     private ObjectLocation write(final String tenant, final String bucket, final String key, final String content,
                                  final DataKey dek) throws IOException {
-        final ObjectIdentity identity = new ObjectIdentity(tenant, bucket, key);
-        final ObjectLocation location = identity.destination(BUCKET);
-        final byte[] bytes = content.getBytes(StandardCharsets.UTF_8);
-        store.put(location, ObjectMetadata.of(1, dek.wrapped(), "evt-" + key, bytes.length, 65536), out -> {
-            try (EncryptingOutputStream sealed = new EnvelopeEncryptor().encryptingStream(new NonClosingOutputStream(out),
-                    dek, identity.encryptionContext())) {
-                sealed.write(bytes);
-            }
-        });
-        return location;
+        return PipelineStyleObjects.write(store, BUCKET, tenant, bucket, key, content, dek);
     }
 
     private static ObjectIdentity identity(final ObjectLocation location) {
-        final String[] parts = location.key().split("/", 3);
-        return new ObjectIdentity(parts[0], parts[1], parts[2]);
+        return PipelineStyleObjects.identity(location);
     }
 
     private String read(final ObjectLocation location) throws IOException {
