@@ -48,7 +48,7 @@ public final class KeyLifecycle {
         this.clock = Objects.requireNonNull(clock, "clock");
     }
 
-    /** What a rotation did. */
+    /** What a rotation did ({@code rewrap} is null for a rotation done as part of a shred). */
     public record Rotation(KekRef previous, KekRef current, RewrapJobState rewrap) {
     }
 
@@ -59,20 +59,10 @@ public final class KeyLifecycle {
      */
     public Rotation rotateKek(final String kekId) {
         log.acquire();
-        final KekRef previous = kms.describeKey(kekId).currentRef();
-        final KeyDescription rotated = kms.rotateKey(kekId);
-        final Instant now = clock.instant();
-        try (KeyAdminLog.Transaction tx = log.begin()) {
-            tx.rotation(events.rotation(RotationKind.KEK_ROTATED, now).setKek(DekRecords.reference(rotated.currentRef()))
-                    .setPreviousKek(DekRecords.reference(previous)).build());
-            tx.audit(events.keyAudit(AuditAction.KEY_ROTATE, AuditOutcome.SUCCESS,
-                    "kek-rotate:" + rotated.currentRef(), null, rotated.currentRef(), "rotated from " + previous, now));
-            tx.commit();
-        }
-        final RewrapJobState job = rewrap.run(rotationJob(kekId, rotated.currentVersion()));
-        return new Rotation(previous, rotated.currentRef(), job);
+        final Rotation rotated = rotateOnly(kekId, null);
+        final RewrapJobState job = rewrap.run(rotationJob(kekId, rotated.current().version()));
+        return new Rotation(rotated.previous(), rotated.current(), job);
     }
-
     /** The job a rotation runs: every registered DEK of the KEK. */
     public RewrapJob rotationJob(final String kekId, final String version) {
         return RewrapJob.newBuilder().setJobId(("rotate-" + kekId + "-" + version).replaceAll("[^A-Za-z0-9._-]", "_"))
@@ -237,19 +227,20 @@ public final class KeyLifecycle {
         return new Shred(shredded, any == null ? List.of() : List.of(any), List.of(), Optional.empty());
     }
 
-    private void rotateOnly(final String kekId, final String why) {
+    /** A new KEK version, announced (KEK_ROTATED) and audited (KEY_ROTATE); {@code why} is null for a plain rotation. */
+    private Rotation rotateOnly(final String kekId, final String why) {
         final KekRef previous = kms.describeKey(kekId).currentRef();
-        final KeyDescription rotated = kms.rotateKey(kekId);
+        final KekRef current = kms.rotateKey(kekId).currentRef();
         final Instant now = clock.instant();
         try (KeyAdminLog.Transaction tx = log.begin()) {
-            tx.rotation(events.rotation(RotationKind.KEK_ROTATED, now).setKek(DekRecords.reference(rotated.currentRef()))
+            tx.rotation(events.rotation(RotationKind.KEK_ROTATED, now).setKek(DekRecords.reference(current))
                     .setPreviousKek(DekRecords.reference(previous)).setMessage(why).build());
-            tx.audit(events.keyAudit(AuditAction.KEY_ROTATE, AuditOutcome.SUCCESS, "kek-rotate:" + rotated.currentRef(),
-                    null, rotated.currentRef(), why, now));
+            tx.audit(events.keyAudit(AuditAction.KEY_ROTATE, AuditOutcome.SUCCESS, "kek-rotate:" + current, null, current,
+                    why != null ? why : "rotated from " + previous, now));
             tx.commit();
         }
+        return new Rotation(previous, current, null);
     }
-
     /** Re-wraps every live DEK but {@code except} whose registry copy is under one of {@code versions}. */
     private List<String> moveOthersOff(final List<KekRef> versions, final String except) {
         final List<DataKeyRecord> toMove = registry.entries().stream()
