@@ -24,10 +24,7 @@ import io.sealstream.pipeline.PipelineConfig;
 import io.sealstream.pipeline.SealstreamTopology;
 import io.sealstream.pipeline.internals.RotationListener;
 import io.sealstream.pipeline.internals.TransientFailureException;
-import io.sealstream.kms.KmsException;
-import io.sealstream.serde.SchemaRegistryException;
 import io.sealstream.store.ObjectStore;
-import io.sealstream.store.ObjectStoreUnavailableException;
 import io.sealstream.store.ObjectStores;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -41,6 +38,15 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import io.sealstream.health.DependencyMonitor;
+import io.sealstream.health.MonitoredKeyManagementService;
+import io.sealstream.health.MonitoredObjectStore;
+import io.sealstream.serde.SchemaRegistryClients;
+import java.util.Optional;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.streams.ThreadMetadata;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.Topology;
@@ -76,6 +82,8 @@ public final class SealstreamApp implements AutoCloseable {
     private final ScheduledExecutorService sweeper;
     private final ScheduledExecutorService lifecycle;
     private final ScheduledExecutorService registryWatch;
+    private final DependencyMonitor monitor;
+    private final ScheduledExecutorService failoverWatch;
     private final CountDownLatch stopped = new CountDownLatch(1);
     private volatile KafkaStreams.State state = KafkaStreams.State.CREATED;
 
@@ -86,6 +94,8 @@ public final class SealstreamApp implements AutoCloseable {
         final var cacheConfig = KmsProviders.cacheConfig(config);
         final var storeConfig = ObjectStores.configFrom(config);
         final Properties streamsProps = streamsProperties(config);
+        warnAboutUnsafeFailoverSettings(streamsProps);
+        StaticMembership.apply(streamsProps, config, pipeline);
         this.config = config;
         this.keyTopics = KeyTopics.fromConfig(config);
         final Duration registryRefresh = ConfigValues.duration(config, "sealstream.lifecycle.registry-refresh", Duration.ofSeconds(5));
@@ -96,9 +106,14 @@ public final class SealstreamApp implements AutoCloseable {
         if (!created.isEmpty()) {
             LOG.info("created topics {}", created);
         }
+        TopicProvisioner.requireRecordsFit(config, pipeline);
         final Deque<AutoCloseable> opened = new ArrayDeque<>();
+        this.monitor = DependencyMonitor.fromConfig(config);
+        opened.push(monitor);
         try {
-            this.provider = KmsProviders.open(config, environment);
+            final KeyManagementService opening = KmsProviders.open(config, environment);
+            this.provider = new MonitoredKeyManagementService(opening,
+                    monitor.dependency("KMS (" + opening.providerName() + ")"));
             opened.push(provider);
             this.rotationEvents = new KafkaRotationEvents(config, pipeline.topics().rotation(),
                     pipeline.applicationId() + "-rotation");
@@ -125,9 +140,13 @@ public final class SealstreamApp implements AutoCloseable {
             opened.push(kms);
             // A DEK shredded elsewhere must stop encrypting here at once: drop it from the cache.
             registry.onShredded(entry -> kms.forgetDataKey(entry.getDekId()));
-            this.store = ObjectStores.create(storeConfig);
+            final ObjectStore rawStore = ObjectStores.create(storeConfig);
+            this.store = new MonitoredObjectStore(rawStore, monitor.dependency("object store (" + rawStore.describe() + ")"));
             opened.push(store);
-            final SealstreamTopology.Components components = new SealstreamTopology.Components(kms, store, config,
+            final Map<String, Object> serdeConfig = new HashMap<>(config);
+            serdeConfig.put(SchemaRegistryClients.HEALTH, monitor.dependency("schema registry ("
+                    + config.getOrDefault("schema.registry.url", "?") + ")"));
+            final SealstreamTopology.Components components = new SealstreamTopology.Components(kms, store, serdeConfig,
                     Clock.systemUTC());
             final Topology topology = SealstreamTopology.build(pipeline, plaintextCopyForBenchmarks
                     ? components.withPlaintextCopyForBenchmarks() : components);
@@ -155,6 +174,24 @@ public final class SealstreamApp implements AutoCloseable {
             return t;
         });
         registryWatch.scheduleWithFixedDelay(this::refreshRegistry, 0, registryRefresh.toMillis(), TimeUnit.MILLISECONDS);
+        failoverWatch = Executors.newSingleThreadScheduledExecutor(r -> {
+            final Thread t = new Thread(r, "sealstream-failover");
+            t.setDaemon(true);
+            return t;
+        });
+        if (Boolean.parseBoolean(config.getOrDefault("sealstream.failover.fence-abandoned-transactions", "true"))) {
+            if (streamsProps.containsKey(StreamsConfig.CLIENT_ID_CONFIG)) {
+                LOG.warn("client.id is set, so the process ids of other instances cannot be told from the group's "
+                        + "members: transactions left open by a dead instance wait for transaction.timeout.ms");
+            } else {
+                final Duration every = ConfigValues.duration(config, "sealstream.failover.check-interval", Duration.ofSeconds(1));
+                final Admin fencerAdmin = Admin.create(ClientConfigs.admin(config));
+                final AbandonedTransactionFencer fencer = new AbandonedTransactionFencer(fencerAdmin,
+                        pipeline.applicationId(), Duration.ofSeconds(1), Clock.systemUTC(), this::processId);
+                failoverWatch.scheduleWithFixedDelay(fencer::check, every.toMillis(), every.toMillis(), TimeUnit.MILLISECONDS);
+                this.fencerAdmin = fencerAdmin;
+            }
+        }
         // The first check, at once, records the versions current at start; later ones notice rotations.
         lifecycle.scheduleWithFixedDelay(this::checkRotations, 0, rotationCheck.toMillis(), TimeUnit.MILLISECONDS);
         if (jobRunner && !plaintextCopyForBenchmarks) {
@@ -239,6 +276,23 @@ public final class SealstreamApp implements AutoCloseable {
     }
 
     private KeyLifecycleTools.JobHost jobHost;
+    private volatile Admin fencerAdmin;
+
+    /** This instance's Kafka Streams process id, read from a stream thread's consumer client id once one exists. */
+    private Optional<String> processId() {
+        try {
+            for (final ThreadMetadata thread : streams.metadataForLocalThreads()) {
+                final Optional<String> id = AbandonedTransactionFencer.processIdOfClient(pipeline.applicationId(),
+                        thread.consumerClientId());
+                if (id.isPresent()) {
+                    return id;
+                }
+            }
+        } catch (final RuntimeException notRunning) {
+            // not started, or shutting down
+        }
+        return Optional.empty();
+    }
 
     private synchronized KeyLifecycleTools.JobHost jobHost() {
         if (jobHost == null) {
@@ -283,13 +337,34 @@ public final class SealstreamApp implements AutoCloseable {
         return app;
     }
 
+    /**
+     * The Kafka Streams settings: the configuration's own keys over these defaults, chosen for exactly once and for
+     * failover in seconds (docs/OPERATIONS.md, "Failover"):
+     * <ul>
+     *   <li>{@code processing.guarantee=exactly_once_v2}; {@code state.dir=data/state}, kept across restarts (it holds
+     *       the processed-uploads store and the process id that names the transactional ids, so a restarted instance
+     *       fences its own predecessor at once); {@code num.stream.threads} = processors;</li>
+     *   <li>{@code session.timeout.ms=6000} (the broker's smallest by default) and {@code heartbeat.interval.ms=1500}:
+     *       a dead instance leaves the group after 6 s instead of 45 s;</li>
+     *   <li>{@code num.standby.replicas=1}: with two or more instances, a warm copy of each task's state is ready
+     *       where the task moves;</li>
+     *   <li>{@code transaction.timeout.ms=60000}: long enough for a multi-GiB object to be written inside one
+     *       transaction. It is only the fallback bound on how long a dead instance's open transaction blocks readers:
+     *       survivors abort it as soon as the group has dropped the instance
+     *       ({@code sealstream.failover.fence-abandoned-transactions}).</li>
+     * </ul>
+     * Static membership ({@code group.instance.id}) is added by {@link #start} from the state directory.
+     */
     static Properties streamsProperties(final Map<String, String> config) {
         final Map<String, Object> props = new HashMap<>();
         props.put(StreamsConfig.APPLICATION_ID_CONFIG, "sealstream");
         props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
         props.put(StreamsConfig.STATE_DIR_CONFIG, Path.of("data", "state").toString());
         props.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, Runtime.getRuntime().availableProcessors());
-        props.put(StreamsConfig.producerPrefix("transaction.timeout.ms"), (int) Duration.ofMinutes(5).toMillis());
+        props.put(StreamsConfig.NUM_STANDBY_REPLICAS_CONFIG, 1);
+        props.put(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, DEFAULT_SESSION_TIMEOUT_MS);
+        props.put(ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG, DEFAULT_SESSION_TIMEOUT_MS / 4);
+        props.put(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG, DEFAULT_TRANSACTION_TIMEOUT_MS);
         // Kafka 5 turns this on by default; sealstream has no global stores, and saying so silences a start-up warning.
         props.put("processing.exception.handler.global.enabled", "true");
         config.forEach((k, v) -> {
@@ -302,19 +377,32 @@ public final class SealstreamApp implements AutoCloseable {
         return p;
     }
 
+    /** Session timeout by default: the broker's {@code group.min.session.timeout.ms} default. */
+    static final int DEFAULT_SESSION_TIMEOUT_MS = 6_000;
+    /** Transaction timeout by default: a 1 GiB object took 17 s end to end here; room for a few times that. */
+    static final int DEFAULT_TRANSACTION_TIMEOUT_MS = 60_000;
+
+    /** Start-up warnings for settings that make failover slow; each says what it costs. */
+    private static void warnAboutUnsafeFailoverSettings(final Properties props) {
+        final long session = Long.parseLong(String.valueOf(props.getOrDefault(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG,
+                DEFAULT_SESSION_TIMEOUT_MS)));
+        if (session > 15_000) {
+            LOG.warn("session.timeout.ms={}: a dead instance's partitions stay idle that long before another takes "
+                    + "them over", session);
+        }
+        if (!StreamsConfig.EXACTLY_ONCE_V2.equals(String.valueOf(props.get(StreamsConfig.PROCESSING_GUARANTEE_CONFIG)))) {
+            LOG.warn("processing.guarantee={}: a crash can duplicate objects' events and audit records, or leave a gap "
+                    + "in the audit chain; exactly_once_v2 is the safe setting",
+                    props.get(StreamsConfig.PROCESSING_GUARANTEE_CONFIG));
+        }
+    }
+
     /**
      * A dependency that is down, anywhere in the cause chain: our own give-way signal, or a registry, KMS or store
      * outage surfacing elsewhere (e.g. serialising an output while the registry is unreachable).
      */
     static boolean isTransient(final Throwable e) {
-        for (Throwable t = e; t != null; t = t.getCause()) {
-            if (t instanceof TransientFailureException || t instanceof ObjectStoreUnavailableException
-                    || t instanceof SchemaRegistryException s && s.isTransient()
-                    || t instanceof KmsException k && k.isTransient()) {
-                return true;
-            }
-        }
-        return false;
+        return TransientFailureException.isCauseOf(e);
     }
 
     public KafkaStreams.State state() {
@@ -367,6 +455,7 @@ public final class SealstreamApp implements AutoCloseable {
         sweeper.shutdownNow();
         lifecycle.shutdownNow();
         registryWatch.shutdownNow();
+        failoverWatch.shutdownNow();
         try {
             if (!lifecycle.awaitTermination(60, TimeUnit.SECONDS) || !registryWatch.awaitTermination(10, TimeUnit.SECONDS)) {
                 LOG.warn("a key-lifecycle task did not stop within 60 s; its open step is aborted when its log closes");
@@ -393,6 +482,10 @@ public final class SealstreamApp implements AutoCloseable {
                 } finally {
                     store.close();
                     provider.close();
+                    if (fencerAdmin != null) {
+                        fencerAdmin.close(Duration.ofSeconds(5));
+                    }
+                    monitor.close();
                     stopped.countDown();
                 }
             }

@@ -75,6 +75,44 @@ public final class TopicProvisioner {
         }
     }
 
+    /**
+     * Refuses to start when a dead letter or a chained audit event within the configured limits
+     * ({@link io.sealstream.pipeline.RecordLimits}) could exceed what the producer ({@code max.request.size}) or the
+     * dead-letter and audit topics ({@code max.message.bytes}) accept: such a record would fail its transaction and
+     * stop the stream thread, and again after every restart.
+     */
+    public static void requireRecordsFit(final Map<String, String> config,
+                                         final io.sealstream.pipeline.PipelineConfig pipeline) {
+        final long producerMax = Long.parseLong(config.getOrDefault("producer.max.request.size",
+                config.getOrDefault("max.request.size",
+                        Integer.toString(io.sealstream.pipeline.RecordLimits.KAFKA_DEFAULT_MAX_REQUEST_SIZE))).trim());
+        pipeline.limits().requireFits(producerMax, "the producer's max.request.size");
+        final List<String> topics = List.of(pipeline.topics().deadLetters(), pipeline.topics().audit());
+        try (Admin admin = Admin.create(ClientConfigs.admin(config))) {
+            final var resources = topics.stream().map(t -> new org.apache.kafka.common.config.ConfigResource(
+                    org.apache.kafka.common.config.ConfigResource.Type.TOPIC, t)).toList();
+            for (final var entry : describeConfigs(admin, resources).entrySet()) {
+                final var max = entry.getValue().get("max.message.bytes");
+                if (max != null && max.value() != null) {
+                    final long limit = Long.parseLong(max.value());
+                    final String where = "topic " + entry.getKey().name() + "'s max.message.bytes";
+                    if (entry.getKey().name().equals(pipeline.topics().deadLetters())) {
+                        pipeline.limits().requireDeadLettersFit(limit, where);
+                    } else {
+                        pipeline.limits().requireAuditEventsFit(limit, where);
+                    }
+                }
+            }
+        } catch (final ExecutionException | TimeoutException e) {
+            // Topics not there (created by someone else later): the producer's limit was checked above.
+            org.slf4j.LoggerFactory.getLogger(TopicProvisioner.class).debug("cannot read max.message.bytes of {}: {}",
+                    topics, String.valueOf(e));
+        } catch (final InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while checking topics", e);
+        }
+    }
+
     static List<String> ensure(final Map<String, String> config, final Topics topics) {
         return ensure(config, topics, List.of(), Set.of());
     }

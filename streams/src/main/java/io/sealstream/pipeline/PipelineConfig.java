@@ -26,10 +26,13 @@ import java.util.Objects;
  *                          reuses what an earlier attempt wrote instead of writing it again
  *                          ({@code sealstream.store.reuse-existing-min-bytes}, default 1 MiB); smaller ones are simply
  *                          written again, which costs less than the extra HEAD request on every object
+ * @param limits            how much of a poison record dead letters and failure audit events keep
+ *                          ({@code sealstream.dlq.*}, {@code sealstream.audit.max-event-bytes})
  */
 public record PipelineConfig(String applicationId, String instanceId, Topics topics, KeyPolicy keyPolicy,
                              String destinationBucket, long inlineMaxBytes, Preset preset, RetrySettings retry,
-                             Duration dedupeRetention, StagingPolicy staging, long reuseExistingMinBytes) {
+                             Duration dedupeRetention, StagingPolicy staging, long reuseExistingMinBytes,
+                             RecordLimits limits) {
 
     public static final long DEFAULT_INLINE_MAX_BYTES = 1L << 20;
     public static final String DEFAULT_BUCKET = "sealstream";
@@ -45,6 +48,7 @@ public record PipelineConfig(String applicationId, String instanceId, Topics top
         Objects.requireNonNull(retry, "retry");
         Objects.requireNonNull(dedupeRetention, "dedupeRetention");
         Objects.requireNonNull(staging, "staging");
+        Objects.requireNonNull(limits, "limits");
         if (inlineMaxBytes < 0 || inlineMaxBytes > 64L << 20) {
             throw new IllegalArgumentException("sealstream.inline.max-bytes must be between 0 and 64MiB");
         }
@@ -90,7 +94,8 @@ public record PipelineConfig(String applicationId, String instanceId, Topics top
                 retry,
                 ConfigValues.duration(config, "sealstream.dedupe.retention", Duration.ofDays(7)),
                 StagingPolicy.fromConfig(config),
-                ConfigValues.size(config, "sealstream.store.reuse-existing-min-bytes", DEFAULT_REUSE_EXISTING_MIN_BYTES));
+                ConfigValues.size(config, "sealstream.store.reuse-existing-min-bytes", DEFAULT_REUSE_EXISTING_MIN_BYTES),
+                RecordLimits.fromConfig(config));
     }
 
     /** The service name written into audit and rotation records: {@code applicationId/instanceId}. */

@@ -26,7 +26,24 @@ public enum ReasonCode {
     /** The plaintext's SHA-256 differs from the one the event declares. */
     CHECKSUM_MISMATCH("the plaintext's SHA-256 differs from the declared one"),
     /** The key policy names a KEK the KMS does not have. */
-    KEY_NOT_FOUND("the KEK chosen by the key policy does not exist in the KMS");
+    KEY_NOT_FOUND("the KEK chosen by the key policy does not exist in the KMS"),
+    /**
+     * The KMS refused to issue a data key under the KEK the key policy chose, for a reason other than its absence or
+     * an outage (disabled, scheduled for deletion, access denied). Logged at ERROR: usually a key-policy or KMS
+     * permission problem to fix, after which the dead letters can be replayed.
+     */
+    KEY_UNUSABLE("the KMS refused to issue a data key under the chosen KEK"),
+    /**
+     * An audit event on the chainer's pending topic is larger than {@code sealstream.audit.max-event-bytes}; a FAILURE
+     * event is chained in its place.
+     */
+    EVENT_TOO_LARGE("the audit event is larger than the configured limit"),
+    /**
+     * Processing the record failed in a way no other code describes (an unexpected exception, logged with its stack
+     * trace). The record is dead-lettered rather than retried for ever, so one record can never stop the pipeline;
+     * replay it once the cause is fixed.
+     */
+    PROCESSING_FAILED("processing the record failed unexpectedly; the log has the details");
 
     private final String description;
 

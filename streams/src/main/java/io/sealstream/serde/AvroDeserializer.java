@@ -76,7 +76,9 @@ public class AvroDeserializer<T> implements Deserializer<T> {
 
     @Override
     public void configure(final Map<String, ?> configs, final boolean isKey) {
-        configure(new SchemaRegistrySerdeConfig(configs), isKey, null);
+        final SchemaRegistrySerdeConfig config = new SchemaRegistrySerdeConfig(configs);
+        configure(config, isKey, null);
+        SchemaRegistryClients.observe(client, configs);
     }
 
     /** For the serdes: a client they share between serializer and deserializer, or null to create one. */

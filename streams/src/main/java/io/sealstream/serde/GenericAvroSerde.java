@@ -33,7 +33,7 @@ public class GenericAvroSerde implements Serde<GenericRecord> {
     public void configure(final Map<String, ?> configs, final boolean isKey) {
         final SchemaRegistrySerdeConfig config = new SchemaRegistrySerdeConfig(configs);
         closeOwnClient();
-        final SchemaRegistryClient client = givenClient != null ? givenClient : (ownClient = SchemaRegistryClients.create(config));
+        final SchemaRegistryClient client = givenClient != null ? givenClient : (ownClient = SchemaRegistryClients.create(config, configs));
         serializer.configure(config, isKey, client);
         deserializer.configure(config, isKey, client);
     }

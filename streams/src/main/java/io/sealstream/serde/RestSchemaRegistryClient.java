@@ -66,6 +66,8 @@ public final class RestSchemaRegistryClient implements SchemaRegistryClient {
     private final BoundedCache<SubjectSchema, Integer> idsBySubjectSchema;
     private final AtomicInteger preferredUrl = new AtomicInteger();
     private volatile boolean closed;
+    /** Told of each HTTP attempt, so outages reach the log as they start (see {@link #reportTo}). */
+    private volatile io.sealstream.health.DependencyHealth health;
 
     /** A client for the configured http(s) URLs. */
     public RestSchemaRegistryClient(final SchemaRegistrySerdeConfig config) {
@@ -208,6 +210,11 @@ public final class RestSchemaRegistryClient implements SchemaRegistryClient {
         return "RestSchemaRegistryClient" + baseUrls;
     }
 
+    /** Reports every HTTP attempt from now on: a network error or 5xx/408/429 fails it, any other answer succeeds. */
+    public void reportTo(final io.sealstream.health.DependencyHealth dependency) {
+        this.health = dependency;
+    }
+
     // ------------------------------------------------------------------------------------------------- HTTP
 
     private Answer call(final String method, final String path, final String body) {
@@ -224,9 +231,21 @@ public final class RestSchemaRegistryClient implements SchemaRegistryClient {
                 final int index = (first + i) % baseUrls.size();
                 final String base = baseUrls.get(index);
                 final HttpResponse<String> response;
+                final io.sealstream.health.DependencyHealth.Call watched = health == null ? null : health.begin();
                 try {
                     response = http.send(request(base, method, path, body), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+                    if (watched != null) {
+                        final int s = response.statusCode();
+                        if (s >= 500 || s == 408 || s == 429) {
+                            watched.failed(where(base, method, path) + ": HTTP " + s);
+                        } else {
+                            watched.succeeded();
+                        }
+                    }
                 } catch (final IOException e) {
+                    if (watched != null) {
+                        watched.failed(where(base, method, path) + ": " + networkProblem(e));
+                    }
                     lastFailure = where(base, method, path) + ": " + networkProblem(e);
                     lastStatus = SchemaRegistryException.NONE;
                     lastErrorCode = SchemaRegistryException.NONE;
@@ -236,6 +255,10 @@ public final class RestSchemaRegistryClient implements SchemaRegistryClient {
                     Thread.currentThread().interrupt();
                     throw new SchemaRegistryUnavailableException(where(base, method, path) + ": interrupted",
                             SchemaRegistryException.NONE, SchemaRegistryException.NONE, e);
+                } finally {
+                    if (watched != null) {
+                        watched.close();
+                    }
                 }
                 final int status = response.statusCode();
                 if (status >= 200 && status < 300) {
@@ -262,7 +285,12 @@ public final class RestSchemaRegistryClient implements SchemaRegistryClient {
                         + "; last: " + lastFailure, lastStatus, lastErrorCode, lastCause);
             }
             final long delay = delayMillis(attempt);
-            LOG.warn("{} (attempt {} of {}); retrying in {} ms", lastFailure, attempt, attempts, delay);
+            // With a health watcher the outage is told once, then reminded; without one, every retry is.
+            if (health == null) {
+                LOG.warn("{} (attempt {} of {}); retrying in {} ms", lastFailure, attempt, attempts, delay);
+            } else {
+                LOG.debug("{} (attempt {} of {}); retrying in {} ms", lastFailure, attempt, attempts, delay);
+            }
             try {
                 Thread.sleep(delay);
             } catch (final InterruptedException e) {

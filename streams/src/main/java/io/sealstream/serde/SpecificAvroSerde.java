@@ -46,7 +46,7 @@ public class SpecificAvroSerde<T extends SpecificRecord> implements Serde<T> {
         specific.put(SchemaRegistrySerdeConfig.SPECIFIC_AVRO_READER, true);
         final SchemaRegistrySerdeConfig config = new SchemaRegistrySerdeConfig(specific);
         closeOwnClient();
-        final SchemaRegistryClient client = givenClient != null ? givenClient : (ownClient = SchemaRegistryClients.create(config));
+        final SchemaRegistryClient client = givenClient != null ? givenClient : (ownClient = SchemaRegistryClients.create(config, configs));
         serializer.configure(config, isKey, client);
         deserializer.configure(config, isKey, client);
     }

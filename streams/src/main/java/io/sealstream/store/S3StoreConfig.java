@@ -20,7 +20,8 @@ import java.util.regex.Pattern;
  * @param multipartThreshold  objects of this size and larger are uploaded in parts; default 16 MiB
  * @param partSize            size of each part but the last; default 8 MiB, at least 5 MiB (S3's minimum)
  * @param connectionTimeout   TCP connect timeout, default 5 s
- * @param socketTimeout       longest wait for data on an open connection, default 30 s
+ * @param socketTimeout       longest wait for data on an open connection, default 10 s (a stalled store is
+ *                            reported after 5 s by the app's dependency monitor either way)
  */
 public record S3StoreConfig(
         URI endpoint,
@@ -43,7 +44,7 @@ public record S3StoreConfig(
     /** Parts and everything below the threshold are held in memory: keep them sane. */
     public static final long MAX_BUFFERED_SIZE = 1024 * MIB;
     public static final Duration DEFAULT_CONNECTION_TIMEOUT = Duration.ofSeconds(5);
-    public static final Duration DEFAULT_SOCKET_TIMEOUT = Duration.ofSeconds(30);
+    public static final Duration DEFAULT_SOCKET_TIMEOUT = Duration.ofSeconds(10);
 
     private static final Pattern REGION = Pattern.compile("[a-z0-9][a-z0-9-]*");
 

@@ -81,6 +81,8 @@ class UploadTopologyTest {
     private final List<RotationEvent> rotation = new ArrayList<>();
     /** How many more KMS calls fail as if the KMS were unreachable. */
     private final AtomicInteger kmsFailuresLeft = new AtomicInteger();
+    /** How many more KMS calls are refused (a disabled key, access denied): not transient, not "not found". */
+    private final AtomicInteger kmsRefusalsLeft = new AtomicInteger();
     private LocalKeyStoreKms local;
     private CachingKeyManagementService kms;
     private ObjectStore store;
@@ -134,6 +136,7 @@ class UploadTopologyTest {
     @AfterEach
     void stop() {
         kmsFailuresLeft.set(0);
+        kmsRefusalsLeft.set(0);
         driver.close();
         kms.close();
         store.close();
@@ -146,6 +149,9 @@ class UploadTopologyTest {
                 new Class<?>[] {KeyManagementService.class}, (proxy, method, args) -> {
                     if (kmsFailuresLeft.getAndUpdate(n -> n > 0 ? n - 1 : 0) > 0) {
                         throw new KmsUnavailableException("KMS unreachable (test)");
+                    }
+                    if (kmsRefusalsLeft.getAndUpdate(n -> n > 0 ? n - 1 : 0) > 0) {
+                        throw new io.sealstream.kms.KmsException("AccessDeniedException: the key is disabled (test)");
                     }
                     try {
                         return method.invoke(provider, args);
@@ -449,6 +455,169 @@ class UploadTopologyTest {
         assertThat(store.head(new ObjectLocation("sealstream", "acme/invoices/kms-down.pdf"))).isEmpty();
     }
 
+    /** Kafka's default {@code max.request.size}: every record the pipeline produces must fit it. */
+    private static final int PRODUCER_MAX_REQUEST = 1024 * 1024;
+
+    static Stream<Arguments> hostileRecords() {
+        return Stream.of(
+                Arguments.of("the broker's largest record: a 2 MiB inline upload", ReasonCode.INLINE_TOO_LARGE),
+                Arguments.of("10,000 headers of 100 bytes", ReasonCode.MALFORMED_EVENT),
+                Arguments.of("a key of invalid UTF-8", ReasonCode.MALFORMED_EVENT),
+                Arguments.of("a 1 MiB key", ReasonCode.MALFORMED_EVENT),
+                Arguments.of("a tombstone without a key", ReasonCode.MALFORMED_EVENT),
+                Arguments.of("an object key of 900,000 characters", ReasonCode.INVALID_FIELD),
+                Arguments.of("a content type of 500,000 characters", ReasonCode.INVALID_FIELD),
+                Arguments.of("an event id of 300,000 characters", ReasonCode.INVALID_FIELD),
+                Arguments.of("an uploader of 400,000 characters with line breaks", ReasonCode.INVALID_FIELD),
+                Arguments.of("a 1.5 MiB value of random bytes", ReasonCode.MALFORMED_EVENT));
+    }
+
+    /**
+     * No input stops the pipeline: whatever the size of a poison record's value, key or headers, its dead letter and
+     * FAILURE audit event fit the producer's limit (1 MiB by default; the broker takes records up to its own limit,
+     * and a dead letter carrying such a record whole could never be produced). The letter keeps what fits, says how
+     * much there was, and points at the original; the next upload flows.
+     */
+    @ParameterizedTest(name = "{0} -> {1}")
+    @MethodSource("hostileRecords")
+    void aHostileRecordOfAnySizeIsDeadLetteredWithinTheProducersLimitAndTheNextUploadFlows(final String kind,
+                                                                                           final ReasonCode reason) {
+        final RecordHeaders headers = new RecordHeaders();
+        byte[] key = "acme/invoices/x".getBytes(StandardCharsets.UTF_8);
+        byte[] value = new byte[] {'x'};
+        final ObjectUploaded valid = upload("evt-hostile", "acme", "x", inline(random(10)));
+        switch (kind) {
+            case "the broker's largest record: a 2 MiB inline upload" ->
+                    value = uploadSerde.serializer().serialize(Topics.UPLOADS,
+                            upload("evt-huge", "acme", "huge", inline(new byte[2 * 1024 * 1024 - 200])));
+            case "10,000 headers of 100 bytes" -> {
+                for (int i = 0; i < 10_000; i++) {
+                    headers.add("h" + i, random(100));
+                }
+            }
+            case "a key of invalid UTF-8" -> key = new byte[] {(byte) 0xff, (byte) 0xfe, (byte) 0xc3, 0x28, 0};
+            case "a 1 MiB key" -> key = random(1024 * 1024);
+            case "a tombstone without a key" -> {
+                key = null;
+                value = null;
+            }
+            case "an object key of 900,000 characters" -> {
+                valid.setObjectKey("k".repeat(900_000));
+                value = uploadSerde.serializer().serialize(Topics.UPLOADS, valid);
+            }
+            case "a content type of 500,000 characters" -> {
+                valid.setContentType("text/" + "x".repeat(500_000));
+                value = uploadSerde.serializer().serialize(Topics.UPLOADS, valid);
+            }
+            case "an event id of 300,000 characters" -> {
+                valid.setEventId("e".repeat(300_000));
+                value = uploadSerde.serializer().serialize(Topics.UPLOADS, valid);
+            }
+            case "an uploader of 400,000 characters with line breaks" -> {
+                valid.setUploader("mallory\nFAKE LOG LINE\n".repeat(20_000));
+                value = uploadSerde.serializer().serialize(Topics.UPLOADS, valid);
+            }
+            case "a 1.5 MiB value of random bytes" -> {
+                value = random(3 * 512 * 1024);
+                value[0] = 'R'; // not the wire format's magic byte
+            }
+            default -> throw new IllegalArgumentException(kind);
+        }
+        uploads.pipeInput(new TestRecord<>(key, value, headers, Instant.ofEpochMilli(1_700_000_000_000L)));
+        send(upload("evt-after-hostile", "acme", "after.pdf", inline(random(10))));
+
+        final List<TestRecord<byte[], byte[]>> letters = raw(Topics.DEAD_LETTERS);
+        assertThat(letters).hasSize(1);
+        final TestRecord<byte[], byte[]> rawLetter = letters.get(0);
+        assertThat(recordBytes(rawLetter)).as("dead letter size").isLessThan(PRODUCER_MAX_REQUEST);
+        final DeadLetter d = serde(DeadLetter.class).deserializer().deserialize(Topics.DEAD_LETTERS, rawLetter.value());
+        assertThat(d.getReasonCode()).isEqualTo(reason.name());
+        assertThat(d.getMessage()).doesNotContain("\n").hasSizeLessThan(4_000);
+        assertThat(d.getTopic()).isEqualTo(Topics.UPLOADS);
+        assertThat(d.getOffset()).isZero();
+        assertThat(d.getValueSize()).isEqualTo(value == null ? null : (long) value.length);
+        assertThat(d.getKeySize()).isEqualTo(key == null ? null : (long) key.length);
+        if (value != null) {
+            final byte[] kept = bytes(d.getValue());
+            assertThat(d.getValueTruncated()).isEqualTo(value.length > RecordLimits.DEFAULT_DLQ_VALUE_BYTES);
+            assertThat(kept).hasSize(Math.min(value.length, RecordLimits.DEFAULT_DLQ_VALUE_BYTES));
+            assertThat(java.util.Arrays.equals(kept, 0, kept.length, value, 0, kept.length)).as("a prefix").isTrue();
+        } else {
+            assertThat(d.getValue()).isNull();
+        }
+        if (key != null) {
+            assertThat(rawLetter.key()).hasSize(Math.min(key.length, RecordLimits.DEFAULT_DLQ_KEY_BYTES));
+            assertThat(d.getKeyTruncated()).isEqualTo(key.length > RecordLimits.DEFAULT_DLQ_KEY_BYTES);
+        } else {
+            assertThat(rawLetter.key()).isNull();
+        }
+        if (kind.contains("headers")) {
+            assertThat(d.getHeadersOmitted()).isPositive();
+            assertThat(d.getHeaders().size() + d.getHeadersOmitted()).isEqualTo(10_000);
+            assertThat(d.getHeaders().stream().mapToInt(h -> h.getKey().length() + h.getValue().remaining()).sum())
+                    .isLessThanOrEqualTo(RecordLimits.DEFAULT_DLQ_HEADER_BYTES);
+        }
+
+        final List<TestRecord<byte[], byte[]>> auditRecords = raw(Topics.AUDIT);
+        assertThat(auditRecords).hasSize(2).allSatisfy(r ->
+                assertThat(recordBytes(r)).as("audit record size").isLessThan(64 * 1024));
+        final AuditEvent failure = serde(AuditEvent.class).deserializer().deserialize(Topics.AUDIT,
+                auditRecords.get(0).value());
+        assertThat(failure.getOutcome()).isEqualTo(AuditOutcome.FAILURE);
+        assertThat(failure.getReasonCode()).isEqualTo(reason.name());
+        assertThat(String.valueOf(failure.getActor()) + failure.getObjectKey() + failure.getEventId())
+                .doesNotContain("\n");
+        assertThat(objects.readValuesToList()).singleElement()
+                .satisfies(o -> assertThat(o.getEventId()).isEqualTo("evt-after-hostile"));
+    }
+
+    @Test
+    void anUploadWhoseKeyIsNotUtf8IsEncryptedAsUsual() throws Exception {
+        final ObjectUploaded u = upload("evt-binary-key", "acme", "bin.pdf", inline(random(10)));
+        uploads.pipeInput(new byte[] {(byte) 0xff, 0, (byte) 0xc0}, uploadSerde.serializer().serialize(Topics.UPLOADS, u));
+        assertThat(objects.readValue().getEventId()).isEqualTo("evt-binary-key");
+        assertThat(deadLetters.isEmpty()).isTrue();
+    }
+
+    @Test
+    void aFailureNothingNamesDeadLettersItsRecordWithTheStackTraceInTheLogAndTheNextUploadFlows() {
+        flaky.bugsLeft.set(1);
+        send(upload("evt-bug", "acme", "bug.pdf", inline(random(10))));
+        send(upload("evt-after-bug", "acme", "after-bug.pdf", inline(random(10))));
+        final DeadLetter d = deadLetters.readValue();
+        assertThat(d.getReasonCode()).isEqualTo(ReasonCode.PROCESSING_FAILED.name());
+        assertThat(d.getMessage()).startsWith("IllegalStateException: index 7 out of bounds");
+        assertThat(d.getEventId()).isEqualTo("evt-bug");
+        assertThat(objects.readValuesToList()).singleElement()
+                .satisfies(o -> assertThat(o.getEventId()).isEqualTo("evt-after-bug"));
+    }
+
+    @Test
+    void aKmsThatRefusesTheChosenKekDeadLettersTheRecordInsteadOfStoppingEveryPartition() {
+        kmsRefusalsLeft.set(1);
+        send(upload("evt-refused", "acme", "refused.pdf", inline(random(10))));
+        send(upload("evt-after-refusal", "globex", "after.pdf", inline(random(10))));
+        final DeadLetter d = deadLetters.readValue();
+        assertThat(d.getReasonCode()).isEqualTo(ReasonCode.KEY_UNUSABLE.name());
+        assertThat(d.getMessage()).contains(ACME_KEK).contains("disabled");
+        assertThat(objects.readValuesToList()).singleElement()
+                .satisfies(o -> assertThat(o.getEventId()).isEqualTo("evt-after-refusal"));
+    }
+
+    private List<TestRecord<byte[], byte[]>> raw(final String topic) {
+        return driver.createOutputTopic(topic, Serdes.ByteArray().deserializer(), Serdes.ByteArray().deserializer())
+                .readRecordsToList();
+    }
+
+    /** What the record costs against {@code max.request.size}: key, value, headers (plus framing, well below 1 KiB). */
+    private static long recordBytes(final TestRecord<byte[], byte[]> r) {
+        long n = (r.key() == null ? 0 : r.key().length) + (r.value() == null ? 0 : r.value().length);
+        for (final org.apache.kafka.common.header.Header h : r.headers()) {
+            n += h.key().length() + (h.value() == null ? 0 : h.value().length);
+        }
+        return n + 1024;
+    }
+
     private static List<Throwable> causes(final Throwable e) {
         final List<Throwable> all = new ArrayList<>();
         for (Throwable t = e; t != null; t = t.getCause()) {
@@ -525,6 +694,8 @@ class UploadTopologyTest {
         final ObjectStore delegate;
         final AtomicInteger failuresLeft = new AtomicInteger();
         final AtomicInteger puts = new AtomicInteger();
+        /** How many more puts fail with an exception no code expects (a bug, as a record might trigger one). */
+        final AtomicInteger bugsLeft = new AtomicInteger();
 
         FlakyStore(final ObjectStore delegate) {
             this.delegate = delegate;
@@ -540,6 +711,9 @@ class UploadTopologyTest {
         public StoredObject put(final ObjectLocation location, final Map<String, String> metadata,
                                 final ObjectContentWriter writer) throws IOException {
             maybeFail();
+            if (bugsLeft.getAndUpdate(n -> n > 0 ? n - 1 : 0) > 0) {
+                throw new IllegalStateException("index 7 out of bounds for length 7 (test)");
+            }
             puts.incrementAndGet();
             return delegate.put(location, metadata, writer);
         }

@@ -6,6 +6,7 @@ import io.sealstream.events.AuditEvent;
 import io.sealstream.events.AuditOutcome;
 import io.sealstream.events.DeadLetter;
 import io.sealstream.pipeline.PipelineConfig;
+import io.sealstream.pipeline.ReasonCode;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
@@ -122,8 +123,7 @@ public final class AuditChainProcessor implements Processor<byte[], byte[], Obje
         final String where = source.topic() + "/" + source.partition() + "@" + source.offset();
         AuditEvent event;
         try {
-            event = retry.run("reading the audit event at " + where,
-                    () -> RecordDecoder.decode(deserializer, source.topic(), record.headers(), record.value()));
+            event = read(record, source, where);
         } catch (final PermanentFailureException e) {
             event = unreadable(record, source, where, e);
         }
@@ -132,10 +132,37 @@ public final class AuditChainProcessor implements Processor<byte[], byte[], Obje
         final long sequence = head == null ? 0 : sequenceOf(head) + 1;
         final byte[] previous = head == null ? AuditChain.genesisHash() : hashOf(head);
         final AuditEvent chained = AuditChain.link(event, sequence, previous);
-        final String key = record.key() == null ? null : new String(record.key(), StandardCharsets.UTF_8);
+        // Pending keys are written by anyone with produce rights: bounded like the rest of the record.
+        final String key = record.key() == null ? null
+                : BoundedText.clip(new String(record.key(), StandardCharsets.UTF_8), BoundedText.MAX_KEY_CHARS);
         // Output before the head: should the send fail, the head has not moved (under any guarantee).
         context.forward(new Record<>(key, new Chained(partition, chained), record.timestamp()), AUDIT_SINK);
         heads.put(partition, head(sequence, AuditChain.bytes(chained.getHash())));
+    }
+
+    /**
+     * The pending event, or a {@link PermanentFailureException} for anything that makes it unfit for the chain: too
+     * large to chain (its chained copy must fit the audit topic), unreadable, or failing in a way nothing names. A
+     * registry outage propagates (retried), as do Kafka's own signals.
+     */
+    private AuditEvent read(final Record<byte[], byte[]> record, final RecordMetadata source, final String where)
+            throws PermanentFailureException {
+        if (record.value() != null && record.value().length > config.limits().auditEventBytes()) {
+            throw new PermanentFailureException(ReasonCode.EVENT_TOO_LARGE, "the audit event has "
+                    + record.value().length + " bytes, more than sealstream.audit.max-event-bytes="
+                    + config.limits().auditEventBytes());
+        }
+        try {
+            return retry.run("reading the audit event at " + where,
+                    () -> RecordDecoder.decode(deserializer, source.topic(), record.headers(), record.value()));
+        } catch (final RuntimeException e) {
+            if (UploadProcessor.mustPropagate(e)) {
+                throw e;
+            }
+            LOG.error("unexpected failure reading the audit event at {}; chaining a FAILURE in its place", where, e);
+            throw new PermanentFailureException(ReasonCode.PROCESSING_FAILED,
+                    e.getClass().getSimpleName() + ": " + RetryLoop.oneLine(e));
+        }
     }
 
     /** Dead-letters the unreadable pending record and returns the FAILURE event chained in its place. */
@@ -143,10 +170,10 @@ public final class AuditChainProcessor implements Processor<byte[], byte[], Obje
                                   final PermanentFailureException e) {
         final long now = clock.millis();
         final String message = RetryLoop.oneLine(e);
-        LOG.warn("an audit event at {} cannot be read ({}); dead-lettering it and chaining a FAILURE in its place: {}",
+        LOG.warn("an audit event at {} cannot be chained ({}); dead-lettering it and chaining a FAILURE in its place: {}",
                 where, e.reasonCode(), message);
-        final DeadLetter letter = DeadLetters.of(record, source, e, config.service(), null, now);
-        context.forward(new Record<>(record.key(), letter, now), DEAD_LETTER_SINK);
+        final DeadLetter letter = DeadLetters.of(record, source, e, config.service(), null, now, config.limits());
+        context.forward(new Record<>(DeadLetters.recordKey(record.key(), config.limits()), letter, now), DEAD_LETTER_SINK);
         return AuditEvent.newBuilder()
                 .setAuditId("AUDIT-UNREADABLE:" + where)
                 .setTime(Instant.ofEpochMilli(now))
@@ -155,7 +182,7 @@ public final class AuditChainProcessor implements Processor<byte[], byte[], Obje
                 .setActor("unknown")
                 .setService(config.service())
                 .setReasonCode(e.reasonCode().name())
-                .setMessage("an audit event could not be read and was dead-lettered: " + message)
+                .setMessage("an audit event could not be chained and was dead-lettered: " + message)
                 .setSource(where)
                 .build();
     }

@@ -40,7 +40,7 @@ final class RecordDecoder {
             }
             // 401, 403, 422...: the registry refuses the pipeline itself, which is no record's fault. Fail closed
             // rather than dead-letter every record.
-            throw new IllegalStateException("the schema registry refused the pipeline: " + RetryLoop.oneLine(e), e);
+            throw new FatalPipelineException("the schema registry refused the pipeline: " + RetryLoop.oneLine(e), e);
         } catch (final SerializationException | ClassCastException | IllegalArgumentException e) {
             throw new PermanentFailureException(ReasonCode.MALFORMED_EVENT, RetryLoop.oneLine(e));
         }

@@ -88,7 +88,6 @@ final class RetryLoop {
     }
 
     static String oneLine(final Throwable e) {
-        final String m = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
-        return m.replaceAll("[\\r\\n\\t]+", " ");
+        return BoundedText.message(e);
     }
 }

@@ -12,6 +12,7 @@ import io.sealstream.kms.DataKey;
 import io.sealstream.kms.KekRef;
 import io.sealstream.kms.KeyManagementService;
 import io.sealstream.kms.KeyNotFoundException;
+import io.sealstream.kms.KmsException;
 import io.sealstream.kms.WrappedDataKey;
 import io.sealstream.pipeline.ObjectIdentity;
 import io.sealstream.pipeline.PipelineConfig;
@@ -50,6 +51,8 @@ import java.util.Optional;
  * they are for the caller's retry policy to judge.
  */
 public final class UploadEncryptor {
+
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(UploadEncryptor.class);
 
     /** Read buffer when copying the payload into the encrypting stream. */
     private static final int COPY_BUFFER = 64 * 1024;
@@ -158,6 +161,15 @@ public final class UploadEncryptor {
             return kms.generateDataKey(kekId);
         } catch (final KeyNotFoundException e) {
             throw new PermanentFailureException(ReasonCode.KEY_NOT_FOUND, e.getMessage());
+        } catch (final KmsException e) {
+            if (e.isTransient()) {
+                throw e;
+            }
+            // Disabled, pending deletion, access denied: this KEK cannot serve this record now. Dead-letter it rather
+            // than stop every partition on it; loud, because it is usually a key-policy or permission problem.
+            LOG.error("the KMS refused a data key under KEK {}: {}", kekId, BoundedText.message(e));
+            throw new PermanentFailureException(ReasonCode.KEY_UNUSABLE, "the KMS refused a data key under KEK "
+                    + kekId + ": " + BoundedText.message(e));
         }
     }
 

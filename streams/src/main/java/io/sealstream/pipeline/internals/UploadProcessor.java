@@ -7,6 +7,7 @@ import io.sealstream.events.DeadLetter;
 import io.sealstream.events.ObjectEncrypted;
 import io.sealstream.events.ObjectUploaded;
 import io.sealstream.pipeline.PipelineConfig;
+import io.sealstream.pipeline.ReasonCode;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -77,10 +78,12 @@ public final class UploadProcessor implements Processor<byte[], byte[], Object, 
             upload = retry.run("reading the upload event at " + where, () -> decode(record, source.topic()));
             final ObjectUploaded event = upload;
             if (processed.get(event.getEventId()) != null) {
-                LOG.info("upload {} at {} was already encrypted and committed; skipping the repeat", event.getEventId(), where);
+                LOG.info("upload {} at {} was already encrypted and committed; skipping the repeat",
+                        BoundedText.clip(event.getEventId(), BoundedText.MAX_ID_CHARS), where);
                 return;
             }
-            final UploadEncryptor.Result result = retry.run("encrypting upload " + event.getEventId(),
+            final UploadEncryptor.Result result = retry.run("encrypting upload "
+                    + BoundedText.clip(event.getEventId(), BoundedText.MAX_ID_CHARS),
                     () -> encryptor.encrypt(event));
             final ObjectEncrypted encrypted = result.event();
             final long now = clock.millis();
@@ -90,37 +93,80 @@ public final class UploadProcessor implements Processor<byte[], byte[], Object, 
             processed.put(event.getEventId(), now);
         } catch (final PermanentFailureException e) {
             deadLetter(record, source, where, upload, e);
+        } catch (final RuntimeException e) {
+            if (mustPropagate(e)) {
+                throw e;
+            }
+            // No input may stop the pipeline: whatever a record makes go wrong that nothing above names is this
+            // record's problem until shown otherwise. It is dead-lettered (replayable once fixed), and the stack
+            // trace goes to the log for whoever fixes it.
+            LOG.error("unexpected failure processing the record at {}; dead-lettering it as {}", where,
+                    ReasonCode.PROCESSING_FAILED, e);
+            deadLetter(record, source, where, upload, new PermanentFailureException(ReasonCode.PROCESSING_FAILED,
+                    e.getClass().getSimpleName() + ": " + RetryLoop.oneLine(e)));
         }
+    }
+
+    /**
+     * What must leave {@link #process} as it is: a dependency that is down (the thread gives way and the record is
+     * retried: back-pressure), a failure of the pipeline itself (stop, fail closed), and Kafka's own signals (a task
+     * migrated, a producer fenced, a send that failed), which Kafka Streams handles.
+     */
+    static boolean mustPropagate(final RuntimeException e) {
+        return e instanceof TransientFailureException || e instanceof FatalPipelineException
+                || e instanceof org.apache.kafka.common.KafkaException || TransientFailureException.isCauseOf(e);
     }
 
     private ObjectUploaded decode(final Record<byte[], byte[]> record, final String topic) throws PermanentFailureException {
         return RecordDecoder.decode(deserializer, topic, record.headers(), record.value());
     }
 
+    /**
+     * Sends the dead letter and the FAILURE audit event. Neither can fail on the record's size or content: both are
+     * bounded ({@link DeadLetters}, {@link BoundedText}). Should the letter still not serialise, a minimal one (where
+     * and why, nothing of the record) takes its place; the record itself stays on its topic.
+     */
     private void deadLetter(final Record<byte[], byte[]> record, final RecordMetadata source, final String where,
                             final ObjectUploaded upload, final PermanentFailureException e) {
         final long now = clock.millis();
         final String message = RetryLoop.oneLine(e);
         LOG.warn("dead-lettering the record at {} ({}): {}", where, e.reasonCode(), message);
-        final DeadLetter letter = DeadLetters.of(record, source, e, config.service(),
-                upload == null ? null : upload.getEventId(), now);
-        context.forward(new Record<>(record.key(), letter, now), DEAD_LETTER_SINK);
-        final AuditEvent audit = AuditEvent.newBuilder()
+        final byte[] key = DeadLetters.recordKey(record.key(), config.limits());
+        try {
+            final DeadLetter letter = DeadLetters.of(record, source, e, config.service(),
+                    upload == null ? null : upload.getEventId(), now, config.limits());
+            context.forward(new Record<>(key, letter, now), DEAD_LETTER_SINK);
+        } catch (final RuntimeException failed) {
+            if (mustPropagate(failed)) {
+                throw failed;
+            }
+            LOG.error("could not produce the dead letter for the record at {}; producing a minimal one (coordinates "
+                    + "and reason only)", where, failed);
+            context.forward(new Record<>(key, DeadLetters.minimal(record, source, e.reasonCode().name(), message,
+                    config.service(), now), now), DEAD_LETTER_SINK);
+        }
+        context.forward(new Record<>(where, failureAudit(upload, where, e.reasonCode().name(), message, now), now),
+                AUDIT_PENDING_SINK);
+    }
+
+    /** The FAILURE audit event; every field taken from the record is bounded, as the record may be any size. */
+    private AuditEvent failureAudit(final ObjectUploaded upload, final String where, final String reasonCode,
+                                    final String message, final long now) {
+        return AuditEvent.newBuilder()
                 .setAuditId("ENCRYPT-FAILED:" + where)
                 .setTime(Instant.ofEpochMilli(now))
                 .setAction(AuditAction.ENCRYPT)
                 .setOutcome(AuditOutcome.FAILURE)
-                .setActor(upload == null ? "unknown" : upload.getUploader())
+                .setActor(upload == null ? "unknown" : BoundedText.clip(upload.getUploader(), BoundedText.MAX_ID_CHARS))
                 .setService(config.service())
-                .setEventId(upload == null ? null : upload.getEventId())
-                .setTenant(upload == null ? null : upload.getTenant())
-                .setBucket(upload == null ? null : upload.getBucket())
-                .setObjectKey(upload == null ? null : upload.getObjectKey())
-                .setReasonCode(e.reasonCode().name())
+                .setEventId(upload == null ? null : BoundedText.clip(upload.getEventId(), BoundedText.MAX_ID_CHARS))
+                .setTenant(upload == null ? null : BoundedText.clip(upload.getTenant(), BoundedText.MAX_ID_CHARS))
+                .setBucket(upload == null ? null : BoundedText.clip(upload.getBucket(), BoundedText.MAX_ID_CHARS))
+                .setObjectKey(upload == null ? null : BoundedText.clip(upload.getObjectKey(), BoundedText.MAX_KEY_CHARS))
+                .setReasonCode(reasonCode)
                 .setMessage(message)
                 .setSource(where)
                 .build();
-        context.forward(new Record<>(where, audit, now), AUDIT_PENDING_SINK);
     }
 
     private AuditEvent successAudit(final ObjectUploaded upload, final ObjectEncrypted encrypted, final String where,

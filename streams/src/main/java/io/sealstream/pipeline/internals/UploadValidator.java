@@ -26,6 +26,8 @@ final class UploadValidator {
     /** Segment names the filesystem store reserves for its temporary files. */
     private static final String RESERVED_PREFIX = ".sealstream-";
     private static final int MAX_PRINCIPAL_CHARS = 256;
+    /** Content types travel into ObjectEncrypted events; RFC 6838 names are at most 127/127 characters. */
+    private static final int MAX_CONTENT_TYPE_CHARS = 256;
 
     private final long inlineMaxBytes;
     private final StagingPolicy staging;
@@ -47,6 +49,9 @@ final class UploadValidator {
                 + MAX_DESTINATION_KEY_BYTES + " bytes of UTF-8 (S3's key limit), got " + destinationBytes);
         require(!u.getUploader().isBlank() && u.getUploader().length() <= MAX_PRINCIPAL_CHARS
                 && noControlCharacters(u.getUploader()), "uploader must be 1-256 characters without control characters");
+        require(u.getContentType() == null || u.getContentType().length() <= MAX_CONTENT_TYPE_CHARS
+                && noControlCharacters(u.getContentType()), "contentType must be at most " + MAX_CONTENT_TYPE_CHARS
+                + " characters without control characters");
         final Object payload = u.getPayload();
         if (payload instanceof InlinePayload inline) {
             final int size = inline.getData().remaining();

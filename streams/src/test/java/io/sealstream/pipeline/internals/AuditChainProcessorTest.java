@@ -136,6 +136,37 @@ class AuditChainProcessorTest {
     }
 
     @Test
+    void anOversizedPendingEventFromAnyProducerIsDeadLetteredWithinLimitsAndAFailureIsChainedInItsPlace() {
+        // Anyone with produce rights on the pending topic can write a valid event of nearly the broker's limit; chained
+        // as it is, it would not fit the audit topic and every retry would stop the thread again.
+        final AuditEvent huge = event("huge");
+        huge.setMessage("m".repeat(900_000));
+        pending(2, event("before"));
+        final long offset = offsets.merge(2, 2L, Long::sum);
+        context.setRecordMetadata(PENDING, 2, offset);
+        processor.process(new Record<>(new byte[1024 * 1024], serde.serializer().serialize(PENDING, huge), 1L));
+        pending(2, event("after"));
+
+        final List<AuditChainProcessor.Chained> out = chained();
+        assertThat(out).extracting(c -> c.event().getChainSequence()).containsExactly(0L, 1L, 2L);
+        final AuditEvent placeholder = out.get(1).event();
+        assertThat(placeholder.getReasonCode()).isEqualTo("EVENT_TOO_LARGE");
+        assertThat(placeholder.getMessage()).contains("sealstream.audit.max-event-bytes").hasSizeLessThan(4_000);
+        final var chainedRecord = context.forwarded(AuditChainProcessor.AUDIT_SINK).get(1).record();
+        assertThat(((String) chainedRecord.key()).length()).as("key of the chained record").isLessThan(4_000);
+        assertThat(out.get(2).event().getAuditId()).isEqualTo("after");
+
+        final var dead = context.forwarded(AuditChainProcessor.DEAD_LETTER_SINK);
+        assertThat(dead).hasSize(1);
+        final DeadLetter letter = (DeadLetter) dead.get(0).record().value();
+        assertThat(letter.getReasonCode()).isEqualTo("EVENT_TOO_LARGE");
+        assertThat(letter.getValueTruncated()).isTrue();
+        assertThat(letter.getValue().remaining()).isEqualTo(io.sealstream.pipeline.RecordLimits.DEFAULT_DLQ_VALUE_BYTES);
+        assertThat(letter.getKeyTruncated()).isTrue();
+        assertThat((byte[]) dead.get(0).record().key()).hasSize(io.sealstream.pipeline.RecordLimits.DEFAULT_DLQ_KEY_BYTES);
+    }
+
+    @Test
     void anUnreadablePendingRecordIsDeadLetteredAndAFailureIsChainedInItsPlace() {
         pending(1, event("before"));
         pending(1, "not avro".getBytes(StandardCharsets.UTF_8));

@@ -1,0 +1,177 @@
+package io.sealstream.app;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Supplier;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.ConsumerGroupDescription;
+import org.apache.kafka.clients.admin.ListTransactionsOptions;
+import org.apache.kafka.clients.admin.MemberDescription;
+import org.apache.kafka.clients.admin.TransactionDescription;
+import org.apache.kafka.clients.admin.TransactionListing;
+import org.apache.kafka.common.GroupState;
+import org.apache.kafka.common.errors.AuthorizationException;
+import org.apache.kafka.common.errors.GroupAuthorizationException;
+import org.apache.kafka.common.errors.TransactionalIdAuthorizationException;
+import org.apache.kafka.common.errors.UnsupportedVersionException;
+import org.apache.kafka.clients.admin.TransactionState;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Aborts, at once, the open transaction an instance left behind when it died. Under exactly_once_v2 each stream
+ * thread has its own transactional id, {@code <application.id>-<processId>-<thread>}; when an instance dies without
+ * coming back, no survivor shares that id, so nothing fences it: the broker aborts the transaction only when
+ * {@code transaction.timeout.ms} has passed (plus up to its 10 s clean-up interval). Until then every
+ * read_committed reader of the partitions it wrote (the audit topic, the objects topic, the changelogs and the
+ * uploads' committed offsets that the new owner must read before it starts) waits.
+ *
+ * <p>Every second or so this checks the application's open transactions against the members of its consumer group.
+ * A transaction whose process is no longer a member (the group coordinator removed it when its session expired) is
+ * fenced with {@link Admin#fenceProducers}, which bumps its epoch and aborts it. Safety: it acts only when this
+ * instance finds itself in the member list (so the list is current), only on ids in Kafka Streams' format under this
+ * application id, and only on transactions open for at least {@code minAge}. Should it ever fence a live instance,
+ * that instance's thread sees a fenced producer, Kafka Streams closes its tasks and it rejoins: nothing is lost or
+ * duplicated, the open transaction is simply redone.
+ *
+ * <p>Needs DESCRIBE and WRITE on the application's transactional ids and DESCRIBE on its group; without them it logs
+ * once and stops trying (the transaction timeout then bounds the wait). It cannot work when {@code client.id} is set,
+ * since the process id is read from the group members' client ids.
+ */
+final class AbandonedTransactionFencer {
+
+    private static final Logger LOG = LoggerFactory.getLogger(AbandonedTransactionFencer.class);
+    private static final String UUID = "[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}";
+
+    private final Admin admin;
+    private final String applicationId;
+    private final Duration minAge;
+    private final Clock clock;
+    private final Supplier<Optional<String>> ownProcessId;
+    private final Pattern transactionalId;
+    private final Pattern memberClientId;
+    private boolean disabled;
+
+    /**
+     * @param ownProcessId this instance's Kafka Streams process id, once its threads exist (empty before)
+     */
+    AbandonedTransactionFencer(final Admin admin, final String applicationId, final Duration minAge, final Clock clock,
+                               final Supplier<Optional<String>> ownProcessId) {
+        this.admin = admin;
+        this.applicationId = applicationId;
+        this.minAge = minAge;
+        this.clock = clock;
+        this.ownProcessId = ownProcessId;
+        this.transactionalId = Pattern.compile(Pattern.quote(applicationId) + "-(" + UUID + ")-(\\d+)");
+        this.memberClientId = Pattern.compile(Pattern.quote(applicationId) + "-(" + UUID + ")-StreamThread-\\d+-consumer");
+    }
+
+    /** The process id in a stream thread's consumer client id ({@code <app>-<processId>-StreamThread-<n>-consumer}). */
+    static Optional<String> processIdOfClient(final String applicationId, final String clientId) {
+        final Matcher m = Pattern.compile(Pattern.quote(applicationId) + "-(" + UUID + ")-StreamThread-\\d+-consumer")
+                .matcher(clientId);
+        return m.matches() ? Optional.of(m.group(1)) : Optional.empty();
+    }
+
+    /** One check; returns the transactional ids it fenced. Never throws. */
+    List<String> check() {
+        if (disabled) {
+            return List.of();
+        }
+        try {
+            return fenceAbandoned();
+        } catch (final ExecutionException e) {
+            final Throwable cause = e.getCause();
+            if (cause instanceof AuthorizationException || cause instanceof TransactionalIdAuthorizationException
+                    || cause instanceof GroupAuthorizationException || cause instanceof UnsupportedVersionException) {
+                disabled = true;
+                LOG.warn("cannot fence transactions left open by dead instances ({}: {}); after an instance dies, "
+                        + "read_committed readers of what it wrote wait up to transaction.timeout.ms. Grant DESCRIBE "
+                        + "and WRITE on transactional ids prefixed {}- and DESCRIBE on group {}", cause.getClass()
+                        .getSimpleName(), cause.getMessage(), applicationId, applicationId);
+            } else {
+                LOG.debug("abandoned-transaction check failed: {}", String.valueOf(cause));
+            }
+        } catch (final TimeoutException | RuntimeException e) {
+            LOG.debug("abandoned-transaction check failed: {}", String.valueOf(e));
+        } catch (final InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        return List.of();
+    }
+
+    private List<String> fenceAbandoned() throws ExecutionException, InterruptedException, TimeoutException {
+        final Optional<String> self = ownProcessId.get();
+        if (self.isEmpty()) {
+            return List.of();
+        }
+        final Collection<TransactionListing> open = admin.listTransactions(new ListTransactionsOptions()
+                .filterStates(List.of(TransactionState.ONGOING)).timeoutMs(5_000)).all().get(10, TimeUnit.SECONDS);
+        final List<String> candidates = new ArrayList<>();
+        for (final TransactionListing t : open) {
+            if (transactionalId.matcher(t.transactionalId()).matches()) {
+                candidates.add(t.transactionalId());
+            }
+        }
+        if (candidates.isEmpty()) {
+            return List.of();
+        }
+        final ConsumerGroupDescription group = admin.describeConsumerGroups(List.of(applicationId)).all()
+                .get(10, TimeUnit.SECONDS).get(applicationId);
+        final Set<String> live = new HashSet<>();
+        for (final MemberDescription member : group.members()) {
+            final Matcher m = memberClientId.matcher(member.clientId());
+            if (m.matches()) {
+                live.add(m.group(1));
+            }
+        }
+        if (!live.contains(self.get()) || group.groupState() == GroupState.DEAD) {
+            return List.of(); // the member list does not show us yet: it cannot be trusted to show who is gone
+        }
+        final List<String> abandoned = new ArrayList<>();
+        for (final String id : candidates) {
+            final Matcher m = transactionalId.matcher(id);
+            if (m.matches() && !live.contains(m.group(1))) {
+                abandoned.add(id);
+            }
+        }
+        if (abandoned.isEmpty()) {
+            return List.of();
+        }
+        final Map<String, TransactionDescription> described = admin.describeTransactions(abandoned).all()
+                .get(10, TimeUnit.SECONDS);
+        final long now = clock.millis();
+        final List<String> fence = new ArrayList<>();
+        for (final Map.Entry<String, TransactionDescription> e : described.entrySet()) {
+            final OptionalLong started = e.getValue().transactionStartTimeMs();
+            if (e.getValue().state() == TransactionState.ONGOING && started.isPresent()
+                    && now - started.getAsLong() >= minAge.toMillis()) {
+                fence.add(e.getKey());
+            }
+        }
+        if (fence.isEmpty()) {
+            return List.of();
+        }
+        admin.fenceProducers(fence).all().get(10, TimeUnit.SECONDS);
+        for (final String id : fence) {
+            final OptionalLong started = described.get(id).transactionStartTimeMs();
+            LOG.warn("aborted the transaction {} left open by an instance that is no longer in group {} (open for {} "
+                    + "ms): read_committed readers of what it wrote go on", id, applicationId,
+                    now - started.orElse(now));
+        }
+        return fence;
+    }
+}
