@@ -117,8 +117,12 @@ public final class TopicProvisioner {
         return ensure(config, topics, List.of(), Set.of());
     }
 
-    static List<String> ensure(final Map<String, String> config, final Topics topics, final List<String> more,
-                               final Set<String> compacted) {
+    /**
+     * Creates the topics of {@code topics} and {@code more} that are missing; those in {@code compacted} are compacted
+     * and kept without time limit. Returns the names it created.
+     */
+    public static List<String> ensure(final Map<String, String> config, final Topics topics, final List<String> more,
+                                      final Set<String> compacted) {
         final int partitions = Integer.parseInt(config.getOrDefault("sealstream.topic.partitions", "4"));
         final String rf = config.get("sealstream.topic.replication-factor");
         final Optional<Short> replication = rf == null || rf.isBlank() ? Optional.empty() : Optional.of(Short.parseShort(rf));

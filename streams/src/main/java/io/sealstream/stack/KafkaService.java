@@ -73,6 +73,21 @@ public final class KafkaService {
         return kafka;
     }
 
+    /** The controller port of the broker formatted in {@code dir}, if any: it is part of the KRaft voter set. */
+    static java.util.Optional<Integer> controllerPort(final Path dir) throws IOException {
+        final Path config = dir.resolve("kafka").resolve("server.properties");
+        if (!Files.exists(dir.resolve("kafka").resolve("data").resolve("meta.properties")) || !Files.exists(config)) {
+            return java.util.Optional.empty();
+        }
+        final java.util.Properties p = new java.util.Properties();
+        try (var in = Files.newBufferedReader(config, StandardCharsets.UTF_8)) {
+            p.load(in);
+        }
+        final String voters = p.getProperty("controller.quorum.bootstrap.servers", "");
+        return voters.contains(":") ? java.util.Optional.of(Integer.parseInt(voters.substring(voters.lastIndexOf(':') + 1)))
+                : java.util.Optional.empty();
+    }
+
     static boolean ready(final String bootstrap) {
         try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
                 AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 2000, AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 3000))) {

@@ -88,22 +88,29 @@ public final class LocalStack {
         if (!Files.isRegularFile(s3jar)) {
             throw new IllegalStateException("S3Proxy is not at " + s3jar + " (the ./sealstream launcher fetches it)");
         }
+        // A stack started again in the same directory keeps its ports and credentials: its data (topics, schemas,
+        // objects) is still there, and so are the configurations and clients that point at it.
+        final Optional<StackEnv> before = previous(o.dir());
         final List<ServiceProcess> started = new ArrayList<>();
         try {
-            final int kafkaPort = port(o.kafkaPort());
+            final int kafkaPort = o.kafkaPort() > 0 ? o.kafkaPort()
+                    : before.map(e -> portOf(e.kafkaBootstrapServers())).orElseGet(ServiceProcess::freePort);
+            final int controllerPort = KafkaService.controllerPort(o.dir()).orElseGet(ServiceProcess::freePort);
             long t0 = System.nanoTime();
-            started.add(KafkaService.start(o.dir(), kafkaPort, ServiceProcess.freePort(), o.timeout()));
+            started.add(KafkaService.start(o.dir(), kafkaPort, controllerPort, o.timeout()));
             writePids(o.dir(), started);
             progress.printf("kafka            127.0.0.1:%d ready in %.1f s%n", kafkaPort, secs(t0));
-            final int registryPort = port(o.registryPort());
+            final int registryPort = o.registryPort() > 0 ? o.registryPort()
+                    : before.map(e -> portOf(e.schemaRegistryUrl())).orElseGet(ServiceProcess::freePort);
             t0 = System.nanoTime();
             started.add(RegistryService.start(o.dir(), runner, registryPort, o.timeout()));
             writePids(o.dir(), started);
             progress.printf("schema registry  %s ready in %.1f s (Apicurio, compatibility BACKWARD)%n",
                     RegistryService.confluentUrl(registryPort), secs(t0));
-            final int s3Port = port(o.s3Port());
-            final String accessKey = "sealstream-" + random(6);
-            final String secretKey = random(24);
+            final int s3Port = o.s3Port() > 0 ? o.s3Port()
+                    : before.map(e -> portOf(e.s3Endpoint())).orElseGet(ServiceProcess::freePort);
+            final String accessKey = before.map(StackEnv::s3AccessKey).orElseGet(() -> "sealstream-" + random(6));
+            final String secretKey = before.map(StackEnv::s3SecretKey).orElseGet(() -> random(24));
             t0 = System.nanoTime();
             started.add(S3ProxyService.start(o.dir(), s3jar, s3Port, accessKey, secretKey, o.timeout()));
             writePids(o.dir(), started);
@@ -113,6 +120,7 @@ public final class LocalStack {
                     S3ProxyService.endpoint(s3Port), accessKey, secretKey, o.bucket(), o.stagingBucket());
             createBuckets(env);
             final List<String> topics = createTopics(env.kafkaBootstrapServers(), o.topics(), o.partitions());
+            topics.addAll(createKeyTopics(env.kafkaBootstrapServers(), o.topics(), o.partitions()));
             progress.printf("created          buckets %s, %s; topics %s (%d partitions)%n", o.bucket(), o.stagingBucket(),
                     topics.isEmpty() ? "(all existed)" : String.join(", ", topics), o.partitions());
             env.write(o.dir());
@@ -124,6 +132,50 @@ public final class LocalStack {
             Files.deleteIfExists(o.dir().resolve(PIDS));
             throw e;
         }
+    }
+
+    /**
+     * Starts one service of a running stack again, on the same ports and data (after it was killed or stopped, as
+     * the fault-campaign tests do to the broker): stops it first if it still runs, and records its new pid.
+     */
+    public static ServiceProcess restart(final Path dir, final String service, final Duration timeout)
+            throws IOException, InterruptedException {
+        if (!"kafka".equals(service)) {
+            throw new IllegalArgumentException("only the broker can be restarted on its own, not " + service);
+        }
+        final Path d = dir.toAbsolutePath().normalize();
+        final StackEnv env = StackEnv.read(d);
+        final List<ServiceProcess> all = new ArrayList<>(readPids(d));
+        final int index = java.util.stream.IntStream.range(0, all.size())
+                .filter(i -> all.get(i).name().equals(service)).findFirst()
+                .orElseThrow(() -> new IllegalArgumentException("no service " + service + " in the stack at " + d));
+        final ServiceProcess old = all.get(index);
+        if (old.belongsTo(d) && !old.stop(Duration.ofSeconds(20))) {
+            throw new IllegalStateException("could not stop " + service + " (pid " + old.pid() + ")");
+        }
+        final ServiceProcess restarted = KafkaService.start(d, portOf(env.kafkaBootstrapServers()),
+                KafkaService.controllerPort(d).orElseThrow(), timeout);
+        all.set(index, restarted);
+        writePids(d, all);
+        return restarted;
+    }
+
+    /** The stack.env of an earlier stack in {@code dir}, if there is one. */
+    private static Optional<StackEnv> previous(final Path dir) {
+        if (!Files.isRegularFile(dir.resolve(StackEnv.FILE))) {
+            return Optional.empty();
+        }
+        try {
+            return Optional.of(StackEnv.read(dir));
+        } catch (final IOException | RuntimeException unreadable) {
+            return Optional.empty();
+        }
+    }
+
+    /** The port of {@code host:port} or of a URL. */
+    static int portOf(final String address) {
+        final String hostPort = address.contains("://") ? URI.create(address).getAuthority() : address;
+        return Integer.parseInt(hostPort.substring(hostPort.lastIndexOf(':') + 1));
     }
 
     /** Each service of the stack in {@code dir} and whether it is running. */
@@ -200,14 +252,18 @@ public final class LocalStack {
             final List<NewTopic> missing = topics.all().stream().filter(t -> !existing.contains(t))
                     .map(t -> new NewTopic(t, Optional.of(partitions), Optional.empty())).toList();
             admin.createTopics(missing).all().get(60, TimeUnit.SECONDS);
-            return missing.stream().map(NewTopic::name).toList();
+            return new ArrayList<>(missing.stream().map(NewTopic::name).toList());
         } catch (final java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
             throw new IllegalStateException("cannot create the pipeline's topics: " + e.getMessage(), e);
         }
     }
 
-    private static int port(final int requested) {
-        return requested > 0 ? requested : ServiceProcess.freePort();
+    /** The key-lifecycle topics, created as the pipeline creates them (the registry and job topics compacted). */
+    static List<String> createKeyTopics(final String bootstrap, final Topics topics, final int partitions) {
+        final io.sealstream.keys.KeyTopics keyTopics = io.sealstream.keys.KeyTopics.defaults();
+        return io.sealstream.app.TopicProvisioner.ensure(Map.of("bootstrap.servers", bootstrap,
+                        "sealstream.topic.partitions", Integer.toString(partitions)), topics, keyTopics.all(),
+                Set.copyOf(keyTopics.compacted())).stream().filter(keyTopics.all()::contains).toList();
     }
 
     private static String random(final int bytes) {

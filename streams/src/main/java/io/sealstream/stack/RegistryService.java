@@ -12,8 +12,13 @@ import java.util.List;
 import java.util.stream.Stream;
 
 /**
- * Apicurio Registry 2.6.13 (in-memory storage) as its own process, speaking Confluent's Schema Registry API under
+ * Apicurio Registry 2.6.13 as its own process, speaking Confluent's Schema Registry API under
  * {@code /apis/ccompat/v7}. Its default compatibility is NONE; the stack sets BACKWARD, Confluent's default.
+ *
+ * <p>Its storage is H2 in a file under {@code DIR/registry/db} (the runnable's "in-memory" storage is H2, pointed
+ * at a file with {@code quarkus.datasource.jdbc.url}), so schemas and their ids survive {@code stack down}/{@code up}:
+ * every record already in the topics names a schema id, and a registry that forgot them would make those records
+ * unreadable.
  */
 public final class RegistryService {
 
@@ -31,6 +36,8 @@ public final class RegistryService {
                 "-Xmx512m", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC",
                 "-Dquarkus.http.host=127.0.0.1", "-Dquarkus.http.port=" + port,
                 "-Dregistry.rest.artifact.deletion.enabled=true",
+                "-Dquarkus.datasource.jdbc.url=jdbc:h2:file:" + home.resolve("db").resolve("registry").toAbsolutePath()
+                        + ";DB_CLOSE_ON_EXIT=FALSE",
                 "-jar", runnerJar.toAbsolutePath().toString());
         final ServiceProcess registry = ServiceProcess.launch("schema-registry", command, home,
                 dir.resolve("logs/schema-registry.log"));

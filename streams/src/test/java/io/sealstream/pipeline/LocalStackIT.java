@@ -34,12 +34,16 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * {@code sealstream stack up} as a user runs it (the real jar, separate processes): Kafka, Apicurio and S3Proxy come
  * up with {@code stack.env}; {@code sealstream run --env-file stack.env} encrypts uploads into the stack's S3;
- * {@code stack status} sees every service; {@code stack down} stops them all by pid.
+ * {@code stack status} sees every service; {@code stack down} stops them all by pid; {@code stack up} again in the same
+ * directory brings back the same services with everything they held: the records already in the topics still decode
+ * (the registry kept its schemas and ids) and the objects still decrypt.
  */
 class LocalStackIT {
 
     @TempDir
     Path dir;
+    /** The pipeline's topics and buckets on the stack, read again after the stack restarts. */
+    private PipelineFixture fixture;
 
     private Process cli(final Path log, final Map<String, String> env, final String... args) throws Exception {
         final List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
@@ -72,6 +76,7 @@ class LocalStackIT {
 
             final PipelineFixture f = new PipelineFixture(dir.resolve("app"), env.kafkaBootstrapServers(),
                     env.schemaRegistryUrl(), env.s3Endpoint(), env.s3AccessKey(), env.s3SecretKey());
+            fixture = f;
             // The app takes the services from stack.env, like a user's; the fixture's own topics and buckets keep
             // this test apart from anything else on the stack.
             for (String key : List.of("bootstrap.servers", "schema.registry.url", "sealstream.store.s3.endpoint",
@@ -134,6 +139,30 @@ class LocalStackIT {
                 assertThat(ProcessHandle.of(p.pid()).map(ProcessHandle::isAlive).orElse(false)).as(p.name()).isFalse();
             }
             assertThat(cliExit("status-after", Map.of(), "stack", "status", "--dir", stack.toString())).isEqualTo(1);
+        }
+        restartedStackStillReadsWhatItHeld(stack, artifacts);
+    }
+
+    /** After down and up: the same addresses and credentials, and every old record and object still readable. */
+    private void restartedStackStillReadsWhatItHeld(final Path stack, final String artifacts) throws Exception {
+        final StackEnv first = StackEnv.read(stack);
+        assertThat(cliExit("up-again", Map.of(), "stack", "up", "--dir", stack.toString(), "--artifacts", artifacts,
+                "--partitions", "2")).isZero();
+        try {
+            final StackEnv again = StackEnv.read(stack);
+            assertThat(again).isEqualTo(first);
+            final PipelineFixture f = fixture;
+            // Every ObjectEncrypted written before the restart names a schema id: the restarted registry resolves each.
+            final List<ConsumerRecord<byte[], ObjectEncrypted>> objects = f.readUntil(f.topics.objects(),
+                    ObjectEncrypted.class, r -> r.size() >= 21, Duration.ofMinutes(2));
+            assertThat(objects).hasSize(21).allSatisfy(r -> assertThat(r.value().getEventId()).startsWith("stack-evt-"));
+            try (ObjectStore store = f.store()) {
+                for (ConsumerRecord<byte[], ObjectEncrypted> r : objects) {
+                    assertThat(store.head(ObjectLocation.parse(r.value().getDestination()))).isPresent();
+                }
+            }
+        } finally {
+            assertThat(cliExit("down-again", Map.of(), "stack", "down", "--dir", stack.toString())).isZero();
         }
     }
 }

@@ -28,7 +28,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Properties;
 import java.util.Random;
 import java.util.Set;
@@ -38,7 +37,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
-import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -96,6 +94,7 @@ public final class PipelineBenchmark {
     public static void main(final String[] args) throws Exception {
         int reps = 3;
         boolean quick = false;
+        boolean smoke = false;
         Set<String> only = Set.of("matrix", "sweep", "memory");
         String workloadFilter = "";
         Path dir = Path.of("benchmarks", "target", "e2e");
@@ -104,6 +103,7 @@ public final class PipelineBenchmark {
             switch (args[i]) {
                 case "--reps" -> reps = Integer.parseInt(args[++i]);
                 case "--quick" -> quick = true;
+                case "--smoke" -> smoke = true;
                 case "--dir" -> dir = Path.of(args[++i]);
                 case "--stack-env" -> stackEnv = Path.of(args[++i]);
                 case "--only" -> only = Set.of(args[++i].split(","));
@@ -126,13 +126,42 @@ public final class PipelineBenchmark {
         final Path results = dir.resolve("results.md");
         try (PrintStream report = new PrintStream(Files.newOutputStream(results), true, StandardCharsets.UTF_8)) {
             final PipelineBenchmark bench = new PipelineBenchmark(dir, env, System.out);
-            bench.runAll(reps, quick, only, workloadFilter, report);
+            if (smoke) {
+                bench.runSmoke(report);
+            } else {
+                bench.runAll(reps, quick, only, workloadFilter, report);
+            }
         } finally {
             if (ownStack) {
                 LocalStack.down(stackDir, Duration.ofSeconds(20));
             }
         }
         System.out.println("results in " + results);
+    }
+
+    /**
+     * The smoke mode CI runs so that the benchmark cannot rot: every code path of a full run (each variant, an inline
+     * and a staged workload, the latency phase, the memory sweep) on tiny workloads, once. Its figures mean nothing.
+     */
+    private void runSmoke(final PrintStream report) throws Exception {
+        final List<Workload> workloads = List.of(
+                new Workload("inline 1 KiB", false, 1024, 60, 20),
+                new Workload("staged 1 MiB", true, 1L << 20, 3, 2));
+        header(report, "Smoke run (tiny workloads, one run each: checks the benchmark works, measures nothing)");
+        for (Workload w : workloads) {
+            if (w.staged()) {
+                stageObjects(w.size(), Math.max(w.backlog(), w.paced()));
+            }
+            final Result plain = run("plain", w, 1, 2);
+            final Result enc = run("encrypt", w, 1, 2);
+            row(report, plain, null);
+            row(report, enc, plain);
+            if (enc.kmsCalls() < 1) {
+                throw new IllegalStateException("the encrypting run published no DEK_CREATED event");
+            }
+        }
+        stageObjects(4L << 20, 1);
+        row(report, run("encrypt", new Workload("staged 4 MiB", true, 4L << 20, 1, 0), 1, 1, "256m"), null);
     }
 
     private void runAll(final int reps, final boolean quick, final Set<String> only, final String workloadFilter,
@@ -289,10 +318,8 @@ public final class PipelineBenchmark {
             throws Exception {
         final String id = UUID.randomUUID().toString().substring(0, 8);
         final Topics topics = new Topics("e2e-up-" + id, "e2e-obj-" + id, "e2e-audit-" + id, "e2e-rot-" + id, "e2e-dlq-" + id);
-        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, stack.kafkaBootstrapServers()))) {
-            admin.createTopics(topics.all().stream().map(t -> new NewTopic(t, Optional.of(partitions), Optional.empty()))
-                    .toList()).all().get(60, TimeUnit.SECONDS);
-        }
+        // The app creates its topics (the pipeline's and the key lifecycle's) as it does for users.
+        final List<String> keyTopics = List.of("e2e-deks-" + id, "e2e-commands-" + id, "e2e-jobs-" + id);
         final Path runDir = Files.createDirectories(dir.resolve("runs").resolve(id));
         final Properties props = new Properties();
         props.putAll(storeConfig());
@@ -306,7 +333,10 @@ public final class PipelineBenchmark {
         props.put("sealstream.topic.audit", topics.audit());
         props.put("sealstream.topic.rotation", topics.rotation());
         props.put("sealstream.topic.dlq", topics.deadLetters());
-        props.put("sealstream.topic.create", "false");
+        props.put("sealstream.topic.deks", keyTopics.get(0));
+        props.put("sealstream.topic.commands", keyTopics.get(1));
+        props.put("sealstream.topic.jobs", keyTopics.get(2));
+        props.put("sealstream.topic.partitions", Integer.toString(partitions));
         props.put("sealstream.store.bucket", stack.s3Bucket());
         props.put("sealstream.kms.local.keystore", keystore.toString());
         props.put("sealstream.keys.default", KEK);
@@ -392,6 +422,7 @@ public final class PipelineBenchmark {
             // A single broker slows down as partitions pile up; every run leaves the broker as it found it.
             try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, stack.kafkaBootstrapServers()))) {
                 final List<String> mine = new ArrayList<>(topics.all());
+                mine.addAll(keyTopics);
                 admin.listTopics().names().get(30, TimeUnit.SECONDS).stream()
                         .filter(t -> t.startsWith("e2e-" + id + "-")).forEach(mine::add);
                 admin.deleteTopics(mine).all().get(60, TimeUnit.SECONDS);
