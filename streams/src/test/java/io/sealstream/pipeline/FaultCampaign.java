@@ -145,6 +145,34 @@ final class FaultCampaign implements AutoCloseable {
         return app;
     }
 
+    /**
+     * SIGKILL at a moment the instance has a transaction open (one of its stream threads has sent records it has not
+     * committed), as a crash mid-work would: returns the time of the kill. Its process id, which names its
+     * transactional ids, is read from its state directory.
+     */
+    long killInsideTransaction(final App app) throws Exception {
+        final String processFile = Files.readString(dir.resolve("state-" + app.name()).resolve(f.config.get("application.id"))
+                .resolve("kafka-streams-process-metadata"), StandardCharsets.UTF_8);
+        final java.util.regex.Matcher m = java.util.regex.Pattern.compile("\"processId\"\\s*:\\s*\"([0-9a-f-]{36})\"")
+                .matcher(processFile);
+        assertThat(m.find()).as("process id in " + processFile).isTrue();
+        final String prefix = f.config.get("application.id") + "-" + m.group(1) + "-";
+        try (org.apache.kafka.clients.admin.Admin admin = org.apache.kafka.clients.admin.Admin.create(
+                Map.of("bootstrap.servers", f.config.get("bootstrap.servers")))) {
+            final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+            while (System.nanoTime() < deadline) {
+                final boolean open = admin.listTransactions(new org.apache.kafka.clients.admin.ListTransactionsOptions()
+                                .filterStates(List.of(org.apache.kafka.clients.admin.TransactionState.ONGOING)))
+                        .all().get(10, TimeUnit.SECONDS).stream().anyMatch(t -> t.transactionalId().startsWith(prefix));
+                if (open) {
+                    return kill(app);
+                }
+                Thread.sleep(20);
+            }
+        }
+        throw new AssertionError(app.name() + " never had a transaction open");
+    }
+
     /** SIGKILL: no shutdown hook, no LeaveGroup, transactions left open. Returns the time of the kill. */
     long kill(final App app) throws InterruptedException {
         final long at = System.currentTimeMillis();
