@@ -33,7 +33,7 @@ import java.util.function.Function;
  *     in parts</td></tr>
  * <tr><td>{@code sealstream.store.s3.part-size}</td><td>{@code 8MiB}</td><td>part size, at least {@code 5MiB}</td></tr>
  * <tr><td>{@code sealstream.store.s3.connection-timeout}</td><td>{@code 5s}</td><td>TCP connect timeout</td></tr>
- * <tr><td>{@code sealstream.store.s3.socket-timeout}</td><td>{@code 30s}</td><td>longest wait for data</td></tr>
+ * <tr><td>{@code sealstream.store.s3.socket-timeout}</td><td>{@code 10s}</td><td>longest wait for data</td></tr>
  * </table>
  * Sizes are bytes or take a binary unit ({@code 8m}, {@code 16MiB}); durations are milliseconds or take a unit
  * ({@code 500ms}, {@code 5s}, {@code PT5S}). Unknown {@code sealstream.store.*} keys are errors (typos would

@@ -117,7 +117,11 @@ class FaultCampaignIT {
      */
     @Test
     void oneInstanceRidesOutHostileRecordsStoreAndRegistryOutagesAKillAndABrokerRestart() throws Exception {
-        try (FaultCampaign c = new FaultCampaign(dir, env, Map.of())) {
+        // A record waits at most 8 s for a dependency before its thread gives way, and a store request times out
+        // after 2 s, so the 20 s store outage also replaces the stream thread: its recovery is measured after a
+        // replacement.
+        try (FaultCampaign c = new FaultCampaign(dir, env, Map.of("sealstream.retry.max-block", "8s",
+                "sealstream.store.s3.socket-timeout", "2s"))) {
             try {
                 ridesOutEverything(c);
             } finally {
@@ -173,6 +177,8 @@ class FaultCampaignIT {
                     .anySatisfy(t -> assertThat(t).isBetween(s3Stopped, s3Stopped + 10_000));
             assertThat(FaultCampaign.logTimes(app, "is answering again")).as("a line when it ends")
                     .anySatisfy(t -> assertThat(t).isGreaterThanOrEqualTo(s3Resumed));
+            assertThat(FaultCampaign.logTimes(app, "Replacing thread")).as("the stream thread gave way during the outage")
+                    .anySatisfy(t -> assertThat(t).isBetween(s3Stopped, s3Resumed));
             assertThat(afterStore.worst()).isLessThan(OUTAGE_END_BOUND_SECONDS);
 
             // 3. The registry freezes, and the app is killed and restarted meanwhile: it starts with cold caches and

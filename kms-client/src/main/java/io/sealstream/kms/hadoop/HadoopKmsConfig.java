@@ -17,7 +17,7 @@ import java.util.Set;
  *       or {@code /kms/v1} is accepted); required;</li>
  *   <li>{@code user}: the user named in Hadoop's simple authentication ({@code ?user.name=}), which the server's
  *       ACLs ({@code kms-acls.xml}) authorise; default the operating-system user running the process;</li>
- *   <li>{@code connect-timeout} (default 5s) and {@code request-timeout} (default 30s).</li>
+ *   <li>{@code connect-timeout} (default 5s) and {@code request-timeout} (default 10s; the app's dependency monitor reports a stalled call after 5 s either way).</li>
  * </ul>
  * An {@code Authorization} header value (for a proxy in front of the KMS that authenticates requests) may come from
  * {@value HadoopKms#AUTHORIZATION_ENV}; it is never read from the properties nor printed. Kerberos (SPNEGO) and Hadoop
@@ -34,7 +34,7 @@ public record HadoopKmsConfig(URI url, String user, Duration connectTimeout, Dur
 
     public static final String PREFIX = "sealstream.kms.hadoop-kms.";
     public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(5);
-    public static final Duration DEFAULT_REQUEST_TIMEOUT = Duration.ofSeconds(30);
+    public static final Duration DEFAULT_REQUEST_TIMEOUT = Duration.ofSeconds(10);
     private static final Set<String> KEYS = Set.of("url", "user", "connect-timeout", "request-timeout");
 
     public HadoopKmsConfig {
