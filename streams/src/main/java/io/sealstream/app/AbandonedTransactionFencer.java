@@ -1,7 +1,6 @@
 package io.sealstream.app;
 
 import java.time.Clock;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashSet;
@@ -41,38 +40,48 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Every second or so this checks the application's open transactions against the members of its consumer group.
  * A transaction whose process is no longer a member (the group coordinator removed it when its session expired) is
- * fenced with {@link Admin#fenceProducers}, which bumps its epoch and aborts it. Safety: it acts only when this
- * instance finds itself in the member list (so the list is current), only on ids in Kafka Streams' format under this
- * application id, and only on transactions open for at least {@code minAge}. Should it ever fence a live instance,
- * that instance's thread sees a fenced producer, Kafka Streams closes its tasks and it rejoins: nothing is lost or
- * duplicated, the open transaction is simply redone.
+ * fenced with {@link Admin#fenceProducers}, which bumps its epoch and aborts it. Safety:
+ * <ul>
+ *   <li>it acts only when this instance finds itself in the member list (so the list is current), and only when every
+ *       member's client id shows its process id (an instance with {@code client.id} set would otherwise look dead);</li>
+ *   <li>only on ids in Kafka Streams' format under this application id;</li>
+ *   <li>only on a transaction found abandoned in two checks in a row (no clock is compared with the broker's).</li>
+ * </ul>
+ * Should it ever fence a live instance, that instance's thread sees a fenced producer, Kafka Streams closes its tasks
+ * and it rejoins: nothing is lost or duplicated, the open transaction is simply redone.
  *
- * <p>Needs DESCRIBE and WRITE on the application's transactional ids and DESCRIBE on its group; without them it logs
- * once and stops trying (the transaction timeout then bounds the wait). It cannot work when {@code client.id} is set,
- * since the process id is read from the group members' client ids.
+ * <p>Needs DESCRIBE and WRITE on the application's transactional ids and DESCRIBE on its group. An authorization error
+ * is logged once and ends the checks. Ids it may not describe are left out of the listing by the broker without an
+ * error, so missing DESCRIBE shows only as a fencer that never acts (OPERATIONS.md lists the ACLs). Other failures
+ * are logged at WARN after {@link #FAILURES_BEFORE_WARNING} checks in a row. Whenever it cannot act, the transaction
+ * timeout bounds the wait.
  */
 final class AbandonedTransactionFencer {
 
     private static final Logger LOG = LoggerFactory.getLogger(AbandonedTransactionFencer.class);
     private static final String UUID = "[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}";
 
+    static final int FAILURES_BEFORE_WARNING = 30;
+
     private final Admin admin;
     private final String applicationId;
-    private final Duration minAge;
     private final Clock clock;
     private final Supplier<Optional<String>> ownProcessId;
     private final Pattern transactionalId;
     private final Pattern memberClientId;
     private boolean disabled;
+    private int failuresInARow;
+    private boolean warnedAboutClientIds;
+    /** Abandoned in the previous check: fenced if still abandoned in this one. */
+    private Set<String> abandonedBefore = Set.of();
 
     /**
      * @param ownProcessId this instance's Kafka Streams process id, once its threads exist (empty before)
      */
-    AbandonedTransactionFencer(final Admin admin, final String applicationId, final Duration minAge, final Clock clock,
+    AbandonedTransactionFencer(final Admin admin, final String applicationId, final Clock clock,
                                final Supplier<Optional<String>> ownProcessId) {
         this.admin = admin;
         this.applicationId = applicationId;
-        this.minAge = minAge;
         this.clock = clock;
         this.ownProcessId = ownProcessId;
         this.transactionalId = Pattern.compile(Pattern.quote(applicationId) + "-(" + UUID + ")-(\\d+)");
@@ -92,7 +101,9 @@ final class AbandonedTransactionFencer {
             return List.of();
         }
         try {
-            return fenceAbandoned();
+            final List<String> fenced = fenceAbandoned();
+            failuresInARow = 0;
+            return fenced;
         } catch (final ExecutionException e) {
             final Throwable cause = e.getCause();
             if (cause instanceof AuthorizationException || cause instanceof TransactionalIdAuthorizationException
@@ -103,14 +114,24 @@ final class AbandonedTransactionFencer {
                         + "and WRITE on transactional ids prefixed {}- and DESCRIBE on group {}", cause.getClass()
                         .getSimpleName(), cause.getMessage(), applicationId, applicationId);
             } else {
-                LOG.debug("abandoned-transaction check failed: {}", String.valueOf(cause));
+                failed(String.valueOf(cause));
             }
         } catch (final TimeoutException | RuntimeException e) {
-            LOG.debug("abandoned-transaction check failed: {}", String.valueOf(e));
+            failed(String.valueOf(e));
         } catch (final InterruptedException e) {
             Thread.currentThread().interrupt();
         }
         return List.of();
+    }
+
+    private void failed(final String why) {
+        failuresInARow++;
+        if (failuresInARow == FAILURES_BEFORE_WARNING) {
+            LOG.warn("{} abandoned-transaction checks in a row failed (last: {}); until they succeed, a dead instance's "
+                    + "open transaction blocks readers until transaction.timeout.ms", failuresInARow, why);
+        } else {
+            LOG.debug("abandoned-transaction check failed: {}", why);
+        }
     }
 
     private List<String> fenceAbandoned() throws ExecutionException, InterruptedException, TimeoutException {
@@ -127,6 +148,7 @@ final class AbandonedTransactionFencer {
             }
         }
         if (candidates.isEmpty()) {
+            abandonedBefore = Set.of();
             return List.of();
         }
         final ConsumerGroupDescription group = admin.describeConsumerGroups(List.of(applicationId)).all()
@@ -134,43 +156,45 @@ final class AbandonedTransactionFencer {
         final Set<String> live = new HashSet<>();
         for (final MemberDescription member : group.members()) {
             final Matcher m = memberClientId.matcher(member.clientId());
-            if (m.matches()) {
-                live.add(m.group(1));
+            if (!m.matches()) {
+                // A member whose process id cannot be read (client.id set on that instance): any transaction could be
+                // its own. Do nothing rather than fence a live instance over and over.
+                if (!warnedAboutClientIds) {
+                    warnedAboutClientIds = true;
+                    LOG.warn("group {} has a member with client id {}, not Kafka Streams' default: transactions left "
+                            + "open by dead instances wait for transaction.timeout.ms while it is a member",
+                            applicationId, member.clientId());
+                }
+                abandonedBefore = Set.of();
+                return List.of();
             }
+            live.add(m.group(1));
         }
         if (!live.contains(self.get()) || group.groupState() == GroupState.DEAD) {
-            return List.of(); // the member list does not show us yet: it cannot be trusted to show who is gone
+            abandonedBefore = Set.of(); // the member list does not show us yet: it cannot be trusted to show who is gone
+            return List.of();
         }
-        final List<String> abandoned = new ArrayList<>();
+        final Set<String> abandoned = new HashSet<>();
         for (final String id : candidates) {
             final Matcher m = transactionalId.matcher(id);
             if (m.matches() && !live.contains(m.group(1))) {
                 abandoned.add(id);
             }
         }
-        if (abandoned.isEmpty()) {
-            return List.of();
-        }
-        final Map<String, TransactionDescription> described = admin.describeTransactions(abandoned).all()
-                .get(10, TimeUnit.SECONDS);
-        final long now = clock.millis();
-        final List<String> fence = new ArrayList<>();
-        for (final Map.Entry<String, TransactionDescription> e : described.entrySet()) {
-            final OptionalLong started = e.getValue().transactionStartTimeMs();
-            if (e.getValue().state() == TransactionState.ONGOING && started.isPresent()
-                    && now - started.getAsLong() >= minAge.toMillis()) {
-                fence.add(e.getKey());
-            }
-        }
+        final List<String> fence = abandoned.stream().filter(abandonedBefore::contains).sorted().toList();
+        abandonedBefore = abandoned;
         if (fence.isEmpty()) {
             return List.of();
         }
+        final Map<String, TransactionDescription> described = admin.describeTransactions(fence).all()
+                .get(10, TimeUnit.SECONDS);
         admin.fenceProducers(fence).all().get(10, TimeUnit.SECONDS);
+        final long now = clock.millis();
         for (final String id : fence) {
             final OptionalLong started = described.get(id).transactionStartTimeMs();
-            LOG.warn("aborted the transaction {} left open by an instance that is no longer in group {} (open for {} "
-                    + "ms): read_committed readers of what it wrote go on", id, applicationId,
-                    now - started.orElse(now));
+            LOG.warn("aborted the transaction {} left open by an instance that is no longer in group {} (open for about "
+                    + "{} ms): read_committed readers of what it wrote go on", id, applicationId,
+                    started.isPresent() ? Math.max(0, now - started.getAsLong()) : -1);
         }
         return fence;
     }

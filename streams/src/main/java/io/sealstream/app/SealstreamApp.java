@@ -83,6 +83,7 @@ public final class SealstreamApp implements AutoCloseable {
     private final ScheduledExecutorService lifecycle;
     private final ScheduledExecutorService registryWatch;
     private final DependencyMonitor monitor;
+    private final io.sealstream.health.DependencyHealth registryHealth;
     private final ScheduledExecutorService failoverWatch;
     private final CountDownLatch stopped = new CountDownLatch(1);
     private volatile KafkaStreams.State state = KafkaStreams.State.CREATED;
@@ -94,7 +95,7 @@ public final class SealstreamApp implements AutoCloseable {
         final var cacheConfig = KmsProviders.cacheConfig(config);
         final var storeConfig = ObjectStores.configFrom(config);
         final Properties streamsProps = streamsProperties(config);
-        warnAboutUnsafeFailoverSettings(streamsProps);
+        warnAboutUnsafeFailoverSettings(streamsProps, pipeline);
         StaticMembership.apply(streamsProps, config, pipeline);
         this.config = config;
         this.keyTopics = KeyTopics.fromConfig(config);
@@ -110,6 +111,11 @@ public final class SealstreamApp implements AutoCloseable {
         final Deque<AutoCloseable> opened = new ArrayDeque<>();
         this.monitor = DependencyMonitor.fromConfig(config);
         opened.push(monitor);
+        // The URLs as the serde config keeps them: user info (URL-style credentials) stripped.
+        this.registryHealth = monitor.dependency("schema registry ("
+                + String.join(", ", new io.sealstream.serde.SchemaRegistrySerdeConfig(config).urls()) + ")");
+        // The app's own topic readers and writers (DEK registry, rotation events, jobs) report registry calls too.
+        SchemaRegistryClients.reportTo(registryHealth);
         try {
             final KeyManagementService opening = KmsProviders.open(config, environment);
             this.provider = new MonitoredKeyManagementService(opening,
@@ -144,8 +150,7 @@ public final class SealstreamApp implements AutoCloseable {
             this.store = new MonitoredObjectStore(rawStore, monitor.dependency("object store (" + rawStore.describe() + ")"));
             opened.push(store);
             final Map<String, Object> serdeConfig = new HashMap<>(config);
-            serdeConfig.put(SchemaRegistryClients.HEALTH, monitor.dependency("schema registry ("
-                    + config.getOrDefault("schema.registry.url", "?") + ")"));
+            serdeConfig.put(SchemaRegistryClients.HEALTH, registryHealth);
             final SealstreamTopology.Components components = new SealstreamTopology.Components(kms, store, serdeConfig,
                     Clock.systemUTC());
             final Topology topology = SealstreamTopology.build(pipeline, plaintextCopyForBenchmarks
@@ -185,11 +190,25 @@ public final class SealstreamApp implements AutoCloseable {
                         + "members: transactions left open by a dead instance wait for transaction.timeout.ms");
             } else {
                 final Duration every = ConfigValues.duration(config, "sealstream.failover.check-interval", Duration.ofSeconds(1));
-                final Admin fencerAdmin = Admin.create(ClientConfigs.admin(config));
-                final AbandonedTransactionFencer fencer = new AbandonedTransactionFencer(fencerAdmin,
-                        pipeline.applicationId(), Duration.ofSeconds(1), Clock.systemUTC(), this::processId);
-                failoverWatch.scheduleWithFixedDelay(fencer::check, every.toMillis(), every.toMillis(), TimeUnit.MILLISECONDS);
-                this.fencerAdmin = fencerAdmin;
+                failoverWatch.scheduleWithFixedDelay(new Runnable() {
+                    private AbandonedTransactionFencer fencer;
+
+                    @Override
+                    public void run() {
+                        // Created on the watch thread: a failure to create the admin client is retried, never thrown
+                        // out of the constructor with everything above left open.
+                        try {
+                            if (fencer == null) {
+                                fencerAdmin = Admin.create(ClientConfigs.admin(config));
+                                fencer = new AbandonedTransactionFencer(fencerAdmin, pipeline.applicationId(),
+                                        Clock.systemUTC(), SealstreamApp.this::processId);
+                            }
+                            fencer.check();
+                        } catch (final RuntimeException e) {
+                            LOG.debug("abandoned-transaction check could not run: {}", String.valueOf(e));
+                        }
+                    }
+                }, every.toMillis(), every.toMillis(), TimeUnit.MILLISECONDS);
             }
         }
         // The first check, at once, records the versions current at start; later ones notice rotations.
@@ -348,10 +367,10 @@ public final class SealstreamApp implements AutoCloseable {
      *       a dead instance leaves the group after 6 s instead of 45 s;</li>
      *   <li>{@code num.standby.replicas=1}: with two or more instances, a warm copy of each task's state is ready
      *       where the task moves;</li>
-     *   <li>{@code transaction.timeout.ms=60000}: long enough for a multi-GiB object to be written inside one
-     *       transaction. It is only the fallback bound on how long a dead instance's open transaction blocks readers:
-     *       survivors abort it as soon as the group has dropped the instance
-     *       ({@code sealstream.failover.fence-abandoned-transactions}).</li>
+     *   <li>{@code transaction.timeout.ms=120000}: longer than a record may wait out an outage
+     *       ({@code sealstream.retry.max-block}, 60 s) and long enough for objects of several GiB. It is only the
+     *       fallback bound on how long a dead instance's open transaction blocks readers: survivors abort it as soon as
+     *       the group has dropped the instance ({@code sealstream.failover.fence-abandoned-transactions}).</li>
      * </ul>
      * Static membership ({@code group.instance.id}) is added by {@link #start} from the state directory.
      */
@@ -379,11 +398,22 @@ public final class SealstreamApp implements AutoCloseable {
 
     /** Session timeout by default: the broker's {@code group.min.session.timeout.ms} default. */
     static final int DEFAULT_SESSION_TIMEOUT_MS = 6_000;
-    /** Transaction timeout by default: a 1 GiB object took 17 s end to end here; room for a few times that. */
-    static final int DEFAULT_TRANSACTION_TIMEOUT_MS = 60_000;
+    /**
+     * Transaction timeout by default: above {@code sealstream.retry.max-block} (60 s), so a record waiting out an
+     * outage gives way before the broker aborts its transaction, and room for objects of several GiB (a 1 GiB object
+     * took 17 s end to end here). Failover does not wait for it (the fencer aborts a dead instance's transactions).
+     */
+    static final int DEFAULT_TRANSACTION_TIMEOUT_MS = 120_000;
 
     /** Start-up warnings for settings that make failover slow; each says what it costs. */
-    private static void warnAboutUnsafeFailoverSettings(final Properties props) {
+    private static void warnAboutUnsafeFailoverSettings(final Properties props, final PipelineConfig pipeline) {
+        final Object timeout = props.getOrDefault(StreamsConfig.producerPrefix(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG),
+                props.get(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG));
+        if (timeout != null && Long.parseLong(String.valueOf(timeout).trim()) <= pipeline.retry().maxBlock().toMillis()) {
+            LOG.warn("transaction.timeout.ms={} is not above sealstream.retry.max-block={}: a record waiting out an "
+                    + "outage can have its transaction aborted under it, and is then redone", timeout,
+                    pipeline.retry().maxBlock());
+        }
         final long session = Long.parseLong(String.valueOf(props.getOrDefault(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG,
                 DEFAULT_SESSION_TIMEOUT_MS)));
         if (session > 15_000) {
@@ -485,6 +515,7 @@ public final class SealstreamApp implements AutoCloseable {
                     if (fencerAdmin != null) {
                         fencerAdmin.close(Duration.ofSeconds(5));
                     }
+                    SchemaRegistryClients.stopReportingTo(registryHealth);
                     monitor.close();
                     stopped.countDown();
                 }

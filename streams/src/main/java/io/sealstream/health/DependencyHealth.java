@@ -52,6 +52,7 @@ public final class DependencyHealth {
     private final Clock clock;
     private final long stallAfterMillis;
     private final long remindEveryMillis;
+    /** Calls blocked on the dependency right now. */
     private final Set<CallImpl> inFlight = ConcurrentHashMap.newKeySet();
 
     // Guarded by this.
@@ -87,7 +88,6 @@ public final class DependencyHealth {
     /** Starts a call, blocked on the dependency until {@link Call#unblocked()}. */
     public Call begin() {
         final CallImpl call = new CallImpl();
-        inFlight.add(call);
         call.blocked();
         return call;
     }
@@ -140,18 +140,22 @@ public final class DependencyHealth {
     private final class CallImpl implements Call {
         private volatile long blockedSince;
         private volatile boolean stallReported;
-        private boolean ended;
+        private volatile boolean ended;
 
         @Override
         public void blocked() {
-            blockedSince = Math.max(1, clock.millis());
+            if (!ended) {
+                blockedSince = Math.max(1, clock.millis());
+                inFlight.add(this); // only calls blocked on the dependency are watched: an idle one costs nothing
+            }
         }
 
         @Override
         public void unblocked() {
             blockedSince = 0;
-            if (stallReported) {
-                // It was reported stalled and has moved on since: the dependency answered after all.
+            inFlight.remove(this);
+            if (stallReported && !ended) {
+                // It was reported stalled and the dependency has returned control since: it answered after all.
                 stallReported = false;
                 success();
             }
@@ -166,11 +170,8 @@ public final class DependencyHealth {
 
         @Override
         public void failed(final String reason) {
-            if (end()) {
-                if (stallReported) {
-                    return; // already counted when it stalled
-                }
-                failure(reason);
+            if (end() && !stallReported) {
+                failure(reason); // a stalled call was counted when it stalled
             }
         }
 

@@ -1,5 +1,6 @@
 package io.sealstream.health;
 
+import io.sealstream.pipeline.internals.BoundedText;
 import io.sealstream.store.ObjectContentWriter;
 import io.sealstream.store.ObjectLocation;
 import io.sealstream.store.ObjectNotFoundException;
@@ -57,17 +58,7 @@ public final class MonitoredObjectStore implements ObjectStore {
 
     @Override
     public Optional<StoredObject> head(final ObjectLocation location) throws IOException {
-        final DependencyHealth.Call call = health.begin();
-        try {
-            final Optional<StoredObject> head = delegate.head(location);
-            call.succeeded();
-            return head;
-        } catch (final IOException | RuntimeException e) {
-            report(call, e);
-            throw e;
-        } finally {
-            call.close();
-        }
+        return call(() -> delegate.head(location));
     }
 
     @Override
@@ -86,10 +77,25 @@ public final class MonitoredObjectStore implements ObjectStore {
 
     @Override
     public void delete(final ObjectLocation location) throws IOException {
+        call(() -> {
+            delegate.delete(location);
+            return null;
+        });
+    }
+
+    @Override
+    public List<String> list(final String bucket, final String prefix, final String startAfter, final int max)
+            throws IOException {
+        return call(() -> delegate.list(bucket, prefix, startAfter, max));
+    }
+
+    /** One request to the store, blocked on it throughout. */
+    private <T> T call(final StoreRequest<T> request) throws IOException {
         final DependencyHealth.Call call = health.begin();
         try {
-            delegate.delete(location);
+            final T result = request.send();
             call.succeeded();
+            return result;
         } catch (final IOException | RuntimeException e) {
             report(call, e);
             throw e;
@@ -98,19 +104,27 @@ public final class MonitoredObjectStore implements ObjectStore {
         }
     }
 
-    @Override
-    public List<String> list(final String bucket, final String prefix, final String startAfter, final int max)
-            throws IOException {
-        final DependencyHealth.Call call = health.begin();
+    @FunctionalInterface
+    private interface StoreRequest<T> {
+        T send() throws IOException;
+    }
+
+    /** Work on the store's own stream: blocked on the store while it runs, and any I/O failure is the store's. */
+    @FunctionalInterface
+    private interface StreamWork<T> {
+        T run() throws IOException;
+    }
+
+    private static <T> T onStream(final DependencyHealth.Call call, final StreamWork<T> work) throws IOException {
+        call.blocked();
         try {
-            final List<String> keys = delegate.list(bucket, prefix, startAfter, max);
-            call.succeeded();
-            return keys;
-        } catch (final IOException | RuntimeException e) {
-            report(call, e);
+            return work.run();
+        } catch (final IOException e) {
+            // A reset connection, a read timeout: whatever fails on the store's stream is the store's failure.
+            call.failed(BoundedText.message(e));
             throw e;
         } finally {
-            call.close();
+            call.unblocked();
         }
     }
 
@@ -128,7 +142,7 @@ public final class MonitoredObjectStore implements ObjectStore {
     private static void report(final DependencyHealth.Call call, final Throwable e) {
         for (Throwable t = e; t != null; t = t.getCause()) {
             if (t instanceof ObjectStoreUnavailableException) {
-                call.failed(io.sealstream.pipeline.internals.BoundedText.message(t));
+                call.failed(BoundedText.message(t));
                 return;
             }
             if (t instanceof ObjectNotFoundException) {
@@ -148,42 +162,34 @@ public final class MonitoredObjectStore implements ObjectStore {
 
         @Override
         public void write(final int b) throws IOException {
-            call.blocked();
-            try {
+            onStream(call, () -> {
                 out.write(b);
-            } finally {
-                call.unblocked();
-            }
+                return null;
+            });
         }
 
         @Override
         public void write(final byte[] b, final int off, final int len) throws IOException {
-            call.blocked();
-            try {
+            onStream(call, () -> {
                 out.write(b, off, len);
-            } finally {
-                call.unblocked();
-            }
+                return null;
+            });
         }
 
         @Override
         public void flush() throws IOException {
-            call.blocked();
-            try {
+            onStream(call, () -> {
                 out.flush();
-            } finally {
-                call.unblocked();
-            }
+                return null;
+            });
         }
 
         @Override
         public void close() throws IOException {
-            call.blocked();
-            try {
+            onStream(call, () -> {
                 out.close();
-            } finally {
-                call.unblocked();
-            }
+                return null;
+            });
         }
     }
 
@@ -197,46 +203,25 @@ public final class MonitoredObjectStore implements ObjectStore {
 
         @Override
         public int read() throws IOException {
-            call.blocked();
-            try {
-                final int b = in.read();
-                if (b < 0) {
-                    call.succeeded();
-                }
-                return b;
-            } catch (final IOException | RuntimeException e) {
-                report(call, e);
-                throw e;
-            } finally {
-                call.unblocked();
-            }
+            return atEnd(onStream(call, in::read));
         }
 
         @Override
         public int read(final byte[] b, final int off, final int len) throws IOException {
-            call.blocked();
-            try {
-                final int n = in.read(b, off, len);
-                if (n < 0) {
-                    call.succeeded();
-                }
-                return n;
-            } catch (final IOException | RuntimeException e) {
-                report(call, e);
-                throw e;
-            } finally {
-                call.unblocked();
-            }
+            return atEnd(onStream(call, () -> in.read(b, off, len)));
         }
 
         @Override
         public long skip(final long n) throws IOException {
-            call.blocked();
-            try {
-                return in.skip(n);
-            } finally {
-                call.unblocked();
+            return onStream(call, () -> in.skip(n));
+        }
+
+        /** The whole object was read: the store answered. */
+        private int atEnd(final int n) {
+            if (n < 0) {
+                call.succeeded();
             }
+            return n;
         }
 
         @Override

@@ -29,8 +29,9 @@ public enum ReasonCode {
     KEY_NOT_FOUND("the KEK chosen by the key policy does not exist in the KMS"),
     /**
      * The KMS refused to issue a data key under the KEK the key policy chose, for a reason other than its absence or
-     * an outage (disabled, scheduled for deletion, access denied). Logged at ERROR: usually a key-policy or KMS
-     * permission problem to fix, after which the dead letters can be replayed.
+     * an outage, while it still describes the key (disabled, scheduled for deletion, a key policy that denies it).
+     * Logged at ERROR: a key-policy or KMS problem to fix, after which the dead letters can be replayed. A KMS that
+     * refuses the pipeline altogether (it will not describe the key either) is waited for instead.
      */
     KEY_UNUSABLE("the KMS refused to issue a data key under the chosen KEK"),
     /**

@@ -35,10 +35,34 @@ public final class SchemaRegistryClients {
         return client;
     }
 
-    /** Makes a REST client report its attempts to the {@link DependencyHealth} under {@link #HEALTH}, if any. */
+    /**
+     * The registry's health in this process, for REST clients whose configs carry none: the application's own
+     * readers and writers of the key-lifecycle and audit topics build their serdes from the plain configuration.
+     * Set by the application when it starts, cleared when it closes.
+     */
+    private static volatile DependencyHealth processHealth;
+
+    public static void reportTo(final DependencyHealth health) {
+        processHealth = health;
+    }
+
+    /** Clears the process-wide health if it is still {@code health}. */
+    public static void stopReportingTo(final DependencyHealth health) {
+        if (processHealth == health) {
+            processHealth = null;
+        }
+    }
+
+    /**
+     * Makes a REST client report its attempts to the {@link DependencyHealth} under {@link #HEALTH}, or else to the
+     * process's ({@link #reportTo}), if any.
+     */
     static void observe(final SchemaRegistryClient client, final Map<String, ?> configs) {
-        if (client instanceof RestSchemaRegistryClient rest && configs.get(HEALTH) instanceof DependencyHealth health) {
-            rest.reportTo(health);
+        if (client instanceof RestSchemaRegistryClient rest) {
+            final DependencyHealth health = configs.get(HEALTH) instanceof DependencyHealth given ? given : processHealth;
+            if (health != null) {
+                rest.reportTo(health);
+            }
         }
     }
 

@@ -88,7 +88,8 @@ public record ServiceProcess(String name, long pid, Path log) {
         }
     }
 
-    static String tail(final Path log, final int lines) {
+    /** The last {@code lines} lines of a log file, for error messages. */
+    public static String tail(final Path log, final int lines) {
         try {
             final List<String> all = Files.readAllLines(log, StandardCharsets.UTF_8);
             return String.join("\n", all.subList(Math.max(0, all.size() - lines), all.size()));

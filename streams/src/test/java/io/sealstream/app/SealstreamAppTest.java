@@ -38,7 +38,7 @@ class SealstreamAppTest {
         assertThat(defaults).containsEntry("processing.guarantee", "exactly_once_v2")
                 .containsEntry("application.id", "sealstream")
                 .containsEntry("state.dir", "data/state")
-                .containsEntry("transaction.timeout.ms", 60_000)
+                .containsEntry("transaction.timeout.ms", 120_000)
                 .containsEntry("session.timeout.ms", 6_000)
                 .containsEntry("heartbeat.interval.ms", 1_500)
                 .containsEntry("num.standby.replicas", 1)

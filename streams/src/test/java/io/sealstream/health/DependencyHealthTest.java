@@ -109,6 +109,17 @@ class DependencyHealthTest {
     }
 
     @Test
+    void aStalledCallThatThenFailsIsOneFailureAndNoFalseRecovery() {
+        final DependencyHealth.Call call = health.begin();
+        clock.advance(Duration.ofSeconds(6));
+        health.tick();
+        call.failed("Read timed out");  // the socket timeout fires after the stall was told
+        call.unblocked();               // the caller's finally block
+        assertThat(lines).singleElement().asString().contains("not answering");
+        assertThat(health.isDown()).isTrue();
+    }
+
+    @Test
     void aCallerThatIsBusyElsewhereIsNotAStall() {
         final DependencyHealth.Call call = health.begin();
         call.unblocked(); // e.g. between reads of a stream, encrypting

@@ -151,12 +151,7 @@ final class FaultCampaign implements AutoCloseable {
      * transactional ids, is read from its state directory.
      */
     long killInsideTransaction(final App app) throws Exception {
-        final String processFile = Files.readString(dir.resolve("state-" + app.name()).resolve(f.config.get("application.id"))
-                .resolve("kafka-streams-process-metadata"), StandardCharsets.UTF_8);
-        final java.util.regex.Matcher m = java.util.regex.Pattern.compile("\"processId\"\\s*:\\s*\"([0-9a-f-]{36})\"")
-                .matcher(processFile);
-        assertThat(m.find()).as("process id in " + processFile).isTrue();
-        final String prefix = f.config.get("application.id") + "-" + m.group(1) + "-";
+        final String prefix = transactionalIdPrefix(app);
         try (org.apache.kafka.clients.admin.Admin admin = org.apache.kafka.clients.admin.Admin.create(
                 Map.of("bootstrap.servers", f.config.get("bootstrap.servers")))) {
             final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
@@ -171,6 +166,16 @@ final class FaultCampaign implements AutoCloseable {
             }
         }
         throw new AssertionError(app.name() + " never had a transaction open");
+    }
+
+    /** {@code <application.id>-<process id>-}: how the instance's stream threads' transactional ids begin. */
+    String transactionalIdPrefix(final App app) throws IOException {
+        final String processFile = Files.readString(dir.resolve("state-" + app.name()).resolve(f.config.get("application.id"))
+                .resolve("kafka-streams-process-metadata"), StandardCharsets.UTF_8);
+        final java.util.regex.Matcher m = java.util.regex.Pattern.compile("\"processId\"\\s*:\\s*\"([0-9a-f-]{36})\"")
+                .matcher(processFile);
+        assertThat(m.find()).as("process id in " + processFile).isTrue();
+        return f.config.get("application.id") + "-" + m.group(1) + "-";
     }
 
     /** SIGKILL: no shutdown hook, no LeaveGroup, transactions left open. Returns the time of the kill. */
@@ -190,32 +195,23 @@ final class FaultCampaign implements AutoCloseable {
             }
             if (!app.alive()) {
                 throw new AssertionError(app.name() + " exited (" + app.process().exitValue() + ") before logging '"
-                        + text + "':\n" + tail(app.log(), 60));
+                        + text + "':\n" + io.sealstream.stack.ServiceProcess.tail(app.log(), 60));
             }
             Thread.sleep(100);
         }
-        throw new AssertionError(app.name() + " did not log '" + text + "' within " + timeout + ":\n" + tail(app.log(), 60));
+        throw new AssertionError(app.name() + " did not log '" + text + "' within " + timeout + ":\n" + io.sealstream.stack.ServiceProcess.tail(app.log(), 60));
     }
 
-    /** The times (epoch ms) of the app's log lines containing {@code text}, from their ISO-8601 prefixes. */
-    static List<Long> logTimes(final App app, final String text) throws IOException {
+    /** The times (epoch ms) of the app's log lines containing every one of {@code texts}, from their ISO-8601 prefixes. */
+    static List<Long> logTimes(final App app, final String... texts) throws IOException {
         final List<Long> times = new ArrayList<>();
         for (final String line : Files.readAllLines(app.log(), StandardCharsets.UTF_8)) {
-            if (line.contains(text)) {
+            if (Arrays.stream(texts).allMatch(line::contains)) {
                 final String stamp = line.substring(0, line.indexOf(' '));
                 times.add(OffsetDateTime.parse(stamp).toInstant().toEpochMilli());
             }
         }
         return times;
-    }
-
-    static String tail(final Path log, final int lines) {
-        try {
-            final List<String> all = Files.readAllLines(log, StandardCharsets.UTF_8);
-            return String.join("\n", all.subList(Math.max(0, all.size() - lines), all.size()));
-        } catch (final IOException e) {
-            return "(no log: " + e.getMessage() + ")";
-        }
     }
 
     // ------------------------------------------------------------------------------------------- traffic
@@ -406,7 +402,7 @@ final class FaultCampaign implements AutoCloseable {
         final StringBuilder logs = new StringBuilder();
         for (final App app : apps) {
             logs.append("\n--- ").append(app.name()).append(app.alive() ? " (alive)" : " (exited)").append('\n')
-                    .append(tail(app.log(), 40));
+                    .append(io.sealstream.stack.ServiceProcess.tail(app.log(), 40));
         }
         throw new AssertionError("after " + timeout + ", " + (sent.size() - objects.size()) + " of " + sent.size()
                 + " uploads have no ObjectEncrypted and " + (sent.size() - audits.size()) + " no audit event; e.g. "

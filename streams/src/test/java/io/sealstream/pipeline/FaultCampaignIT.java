@@ -97,7 +97,7 @@ class FaultCampaignIT {
             int fenced = 0;
             for (int i = 1; i < instances; i++) {
                 assertThat(apps[i].alive()).as("survivor " + i).isTrue();
-                for (final long t : FaultCampaign.logTimes(apps[i], "aborted the transaction")) {
+                for (final long t : FaultCampaign.logTimes(apps[i], "aborted the transaction " + c.transactionalIdPrefix(apps[0]))) {
                     fenced++;
                     System.out.printf("FaultCampaignIT: survivor %d aborted a transaction the dead instance left open, "
                             + "%.1f s after the kill%n", i, (t - killedAt) / 1000.0);
@@ -170,12 +170,12 @@ class FaultCampaignIT {
             FaultCampaign.signal(s3, "CONT");
             Thread.sleep(15_000);
             final FaultCampaign.Recovery afterStore = c.recoveryAfter(s3Resumed);
-            final List<Long> storeDown = FaultCampaign.logTimes(app, "object store (");
+            final List<Long> storeDown = FaultCampaign.logTimes(app, "object store (", "is not answering");
             System.out.printf("FaultCampaignIT: store frozen 20 s: first log line %.1f s after, committed again %s after "
                     + "it resumed%n", (storeDown.isEmpty() ? Double.NaN : (storeDown.get(0) - s3Stopped) / 1000.0), afterStore);
-            assertThat(FaultCampaign.logTimes(app, "is not answering")).as("a WARN within 10 s of the outage")
+            assertThat(FaultCampaign.logTimes(app, "object store (", "is not answering")).as("a WARN within 10 s")
                     .anySatisfy(t -> assertThat(t).isBetween(s3Stopped, s3Stopped + 10_000));
-            assertThat(FaultCampaign.logTimes(app, "is answering again")).as("a line when it ends")
+            assertThat(FaultCampaign.logTimes(app, "object store (", "is answering again")).as("a line when it ends")
                     .anySatisfy(t -> assertThat(t).isGreaterThanOrEqualTo(s3Resumed));
             assertThat(FaultCampaign.logTimes(app, "Replacing thread")).as("the stream thread gave way during the outage")
                     .anySatisfy(t -> assertThat(t).isBetween(s3Stopped, s3Resumed));
@@ -188,8 +188,8 @@ class FaultCampaignIT {
             final long registryStopped = System.currentTimeMillis();
             c.kill(app);
             app = c.launch("solo");
-            c.awaitLog(app, "schema registry (", Duration.ofMinutes(1));
-            final long told = FaultCampaign.logTimes(app, "schema registry (").get(0);
+            c.awaitLog(app, "is not answering", Duration.ofMinutes(1));
+            final long told = FaultCampaign.logTimes(app, "schema registry (", "is not answering").get(0);
             Thread.sleep(5_000);
             final long registryResumed = System.currentTimeMillis();
             FaultCampaign.signal(registry, "CONT");
@@ -202,7 +202,7 @@ class FaultCampaignIT {
                     (told - registryStopped) / 1000.0, afterRegistry);
             assertThat(told - registryStopped).as("the outage is in the log within seconds of the restart")
                     .isLessThan(40_000);
-            assertThat(FaultCampaign.logTimes(app, "is answering again")).as("a line when it ends")
+            assertThat(FaultCampaign.logTimes(app, "schema registry (", "is answering again")).as("a line when it ends")
                     .anySatisfy(t -> assertThat(t).isGreaterThanOrEqualTo(registryResumed));
             assertThat(afterRegistry.worst()).isLessThan(OUTAGE_END_BOUND_SECONDS);
 

@@ -604,6 +604,17 @@ class UploadTopologyTest {
                 .satisfies(o -> assertThat(o.getEventId()).isEqualTo("evt-after-refusal"));
     }
 
+    @Test
+    void aKmsThatRefusesThePipelineAltogetherIsWaitedForNotDeadLettered() {
+        // Expired credentials: the KMS refuses the data key and will not even describe the KEK, twice; then access
+        // is back. Nothing may be dead-lettered for that: it is every record's problem, not this one's.
+        kmsRefusalsLeft.set(4);
+        send(upload("evt-credentials", "acme", "credentials.pdf", inline(random(10))));
+        assertThat(objects.readValuesToList()).singleElement()
+                .satisfies(o -> assertThat(o.getEventId()).isEqualTo("evt-credentials"));
+        assertThat(deadLetters.isEmpty()).isTrue();
+    }
+
     private List<TestRecord<byte[], byte[]>> raw(final String topic) {
         return driver.createOutputTopic(topic, Serdes.ByteArray().deserializer(), Serdes.ByteArray().deserializer())
                 .readRecordsToList();

@@ -159,7 +159,8 @@ public final class AuditChainProcessor implements Processor<byte[], byte[], Obje
             if (UploadProcessor.mustPropagate(e)) {
                 throw e;
             }
-            LOG.error("unexpected failure reading the audit event at {}; chaining a FAILURE in its place", where, e);
+            LOG.error("unexpected failure reading the audit event at {}; chaining a FAILURE in its place: {}", where,
+                    BoundedText.trace(e));
             throw new PermanentFailureException(ReasonCode.PROCESSING_FAILED,
                     e.getClass().getSimpleName() + ": " + RetryLoop.oneLine(e));
         }

@@ -34,6 +34,31 @@ public final class BoundedText {
         return flat.substring(0, cut) + "...[" + text.length() + " chars]";
     }
 
+    /** Frames of each exception in a {@link #trace}: where it came from, enough to find the bug. */
+    static final int MAX_FRAMES = 12;
+
+    /**
+     * An exception for the log: each exception of the cause chain as its class and its bounded one-line message,
+     * followed by its first frames. Unlike a logger's own stack trace, no message in it can be megabytes long or hold
+     * a line break of an attacker's choosing (a message may quote a record's field).
+     */
+    public static String trace(final Throwable e) {
+        final StringBuilder b = new StringBuilder();
+        int depth = 0;
+        for (Throwable t = e; t != null && depth < 8; t = t.getCause(), depth++) {
+            b.append(depth == 0 ? "" : "\nCaused by: ").append(t.getClass().getName()).append(": ")
+                    .append(clip(t.getMessage() == null ? "" : t.getMessage(), 500));
+            final StackTraceElement[] frames = t.getStackTrace();
+            for (int i = 0; i < Math.min(frames.length, MAX_FRAMES); i++) {
+                b.append("\n\tat ").append(frames[i]);
+            }
+            if (frames.length > MAX_FRAMES) {
+                b.append("\n\t... ").append(frames.length - MAX_FRAMES).append(" more");
+            }
+        }
+        return b.toString();
+    }
+
     /** An exception's message on one line and bounded; its class name when it has none. */
     public static String message(final Throwable e) {
         final String m = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();

@@ -48,15 +48,7 @@ final class DeadLetters {
         }
         final byte[] key = record.key();
         final byte[] value = record.value();
-        return DeadLetter.newBuilder()
-                .setReasonCode(e.reasonCode().name())
-                .setMessage(BoundedText.message(e))
-                .setFailedAt(Instant.ofEpochMilli(now))
-                .setService(service)
-                .setTopic(source.topic())
-                .setPartition(source.partition())
-                .setOffset(source.offset())
-                .setTimestamp(Instant.ofEpochMilli(record.timestamp()))
+        return where(record, source, e.reasonCode().name(), BoundedText.message(e), service, now)
                 .setKey(key == null ? null : ByteBuffer.wrap(prefix(key, limits.deadLetterKeyBytes())))
                 .setKeySize(key == null ? null : (long) key.length)
                 .setKeyTruncated(key != null && key.length > limits.deadLetterKeyBytes())
@@ -75,21 +67,28 @@ final class DeadLetters {
      */
     static DeadLetter minimal(final Record<byte[], byte[]> record, final RecordMetadata source, final String reasonCode,
                               final String message, final String service, final long now) {
-        return DeadLetter.newBuilder()
-                .setReasonCode(reasonCode)
-                .setMessage(BoundedText.clip(message, BoundedText.MAX_MESSAGE_CHARS))
-                .setFailedAt(Instant.ofEpochMilli(now))
-                .setService(service)
-                .setTopic(source.topic())
-                .setPartition(source.partition())
-                .setOffset(source.offset())
-                .setTimestamp(Instant.ofEpochMilli(record.timestamp()))
+        return where(record, source, reasonCode, BoundedText.clip(message, BoundedText.MAX_MESSAGE_CHARS), service, now)
                 .setKeySize(record.key() == null ? null : (long) record.key().length)
                 .setKeyTruncated(record.key() != null && record.key().length > 0)
                 .setValueSize(record.value() == null ? null : (long) record.value().length)
                 .setValueTruncated(record.value() != null && record.value().length > 0)
                 .setHeadersOmitted(record.headers().toArray().length)
                 .build();
+    }
+
+    /** What every letter says: why, when, by whom, and where the original is. */
+    private static DeadLetter.Builder where(final Record<byte[], byte[]> record, final RecordMetadata source,
+                                            final String reasonCode, final String message, final String service,
+                                            final long now) {
+        return DeadLetter.newBuilder()
+                .setReasonCode(reasonCode)
+                .setMessage(message)
+                .setFailedAt(Instant.ofEpochMilli(now))
+                .setService(service)
+                .setTopic(source.topic())
+                .setPartition(source.partition())
+                .setOffset(source.offset())
+                .setTimestamp(Instant.ofEpochMilli(record.timestamp()));
     }
 
     /** The key a dead letter is produced with: the original key, cut to the limit (it only picks a partition). */

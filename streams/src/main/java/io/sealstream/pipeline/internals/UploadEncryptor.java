@@ -156,7 +156,7 @@ public final class UploadEncryptor {
                 new KekRef("none", "none", "0"), 0, 0), false);
     }
 
-    private DataKey dataKey(final String kekId) throws PermanentFailureException {
+    private DataKey dataKey(final String kekId) throws IOException {
         try {
             return kms.generateDataKey(kekId);
         } catch (final KeyNotFoundException e) {
@@ -165,12 +165,28 @@ public final class UploadEncryptor {
             if (e.isTransient()) {
                 throw e;
             }
-            // Disabled, pending deletion, access denied: this KEK cannot serve this record now. Dead-letter it rather
-            // than stop every partition on it; loud, because it is usually a key-policy or permission problem.
-            LOG.error("the KMS refused a data key under KEK {}: {}", kekId, BoundedText.message(e));
-            throw new PermanentFailureException(ReasonCode.KEY_UNUSABLE, "the KMS refused a data key under KEK "
-                    + kekId + ": " + BoundedText.message(e));
+            throw refusal(kekId, e);
         }
+    }
+
+    /**
+     * The KMS refused a data key for a reason other than an outage or a missing key. Whether that is this record's
+     * problem depends on its scope: a refusal of this KEK alone (disabled, pending deletion, a policy that denies this
+     * key) must not stop every other tenant, so the record is dead-lettered (KEY_UNUSABLE); a refusal of the pipeline
+     * itself (expired credentials, a revoked role: the KMS will not even describe the KEK) is every record's problem,
+     * so it is treated like an outage: the record waits and is retried (back-pressure), and nothing is dead-lettered.
+     */
+    private IOException refusal(final String kekId, final KmsException e) throws PermanentFailureException {
+        try {
+            kms.describeKey(kekId);
+        } catch (final KmsException describeFailed) {
+            throw new io.sealstream.kms.KmsUnavailableException("the KMS refuses the pipeline (it will not describe KEK "
+                    + kekId + " either); waiting for its access to be restored: " + BoundedText.message(e), e);
+        }
+        LOG.error("the KMS refused a data key under KEK {} although it describes the key: {}", kekId,
+                BoundedText.message(e));
+        return new PermanentFailureException(ReasonCode.KEY_UNUSABLE, "the KMS refused a data key under KEK "
+                + kekId + ": " + BoundedText.message(e));
     }
 
     /** The size the event promises; for staged payloads also checked against the staging object before reading. */

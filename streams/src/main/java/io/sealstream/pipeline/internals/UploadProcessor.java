@@ -87,9 +87,11 @@ public final class UploadProcessor implements Processor<byte[], byte[], Object, 
                     () -> encryptor.encrypt(event));
             final ObjectEncrypted encrypted = result.event();
             final long now = clock.millis();
+            // Everything built before anything is forwarded: past this point only Kafka's own exceptions (which
+            // propagate) can occur, so a transaction never holds both a success and a dead letter for one upload.
+            final AuditEvent audit = successAudit(event, encrypted, where, now);
             context.forward(new Record<>(encrypted.getDestination(), encrypted, now), OBJECTS_SINK);
-            context.forward(new Record<>(encrypted.getDestination(), successAudit(event, encrypted, where, now), now),
-                    AUDIT_PENDING_SINK);
+            context.forward(new Record<>(encrypted.getDestination(), audit, now), AUDIT_PENDING_SINK);
             processed.put(event.getEventId(), now);
         } catch (final PermanentFailureException e) {
             deadLetter(record, source, where, upload, e);
@@ -100,8 +102,8 @@ public final class UploadProcessor implements Processor<byte[], byte[], Object, 
             // No input may stop the pipeline: whatever a record makes go wrong that nothing above names is this
             // record's problem until shown otherwise. It is dead-lettered (replayable once fixed), and the stack
             // trace goes to the log for whoever fixes it.
-            LOG.error("unexpected failure processing the record at {}; dead-lettering it as {}", where,
-                    ReasonCode.PROCESSING_FAILED, e);
+            LOG.error("unexpected failure processing the record at {}; dead-lettering it as {}: {}", where,
+                    ReasonCode.PROCESSING_FAILED, BoundedText.trace(e));
             deadLetter(record, source, where, upload, new PermanentFailureException(ReasonCode.PROCESSING_FAILED,
                     e.getClass().getSimpleName() + ": " + RetryLoop.oneLine(e)));
         }
@@ -123,8 +125,9 @@ public final class UploadProcessor implements Processor<byte[], byte[], Object, 
 
     /**
      * Sends the dead letter and the FAILURE audit event. Neither can fail on the record's size or content: both are
-     * bounded ({@link DeadLetters}, {@link BoundedText}). Should the letter still not serialise, a minimal one (where
-     * and why, nothing of the record) takes its place; the record itself stays on its topic.
+     * bounded ({@link DeadLetters}, {@link BoundedText}). Should building the letter fail, a minimal one (where and
+     * why, nothing of the record) takes its place; the record itself stays on its topic. A failure to serialise or
+     * send it is Kafka's (a registry outage, a refusal of the pipeline) and propagates like any other.
      */
     private void deadLetter(final Record<byte[], byte[]> record, final RecordMetadata source, final String where,
                             final ObjectUploaded upload, final PermanentFailureException e) {
@@ -140,8 +143,8 @@ public final class UploadProcessor implements Processor<byte[], byte[], Object, 
             if (mustPropagate(failed)) {
                 throw failed;
             }
-            LOG.error("could not produce the dead letter for the record at {}; producing a minimal one (coordinates "
-                    + "and reason only)", where, failed);
+            LOG.error("could not build the dead letter for the record at {}; producing a minimal one (coordinates "
+                    + "and reason only): {}", where, BoundedText.trace(failed));
             context.forward(new Record<>(key, DeadLetters.minimal(record, source, e.reasonCode().name(), message,
                     config.service(), now), now), DEAD_LETTER_SINK);
         }
