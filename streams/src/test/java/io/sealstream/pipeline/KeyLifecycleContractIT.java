@@ -115,6 +115,11 @@ abstract class KeyLifecycleContractIT {
 
             // 2. Destroy the old version: every object, old or new, still decrypts through the registry.
             sleep(2_500); // two rotation checks: the pipelines retired their old-version data key
+            // Data keys the pipeline created under the old version between the rotation and its noticing it (up to
+            // one rotation check, or the provider's own version refresh) were not in the rotation's re-wrap job; the
+            // documented step before destroying a version is to re-wrap once more, which finds those stragglers.
+            final Cli sweep = cli("rotate", "--config", config.toString(), "--job-id", "sweep-" + acmeKek, "--kek", acmeKek);
+            assertThat(sweep.exit).as(sweep.err).isZero();
             if (destroysVersions()) {
                 final Cli destroy = cli("keys", "destroy-version", "--config", config.toString(), "--key-id", acmeKek,
                         "--version", oldVersion, "--yes");
