@@ -39,8 +39,11 @@ import org.slf4j.LoggerFactory;
  * uploads' committed offsets that the new owner must read before it starts) waits.
  *
  * <p>Every second or so this checks the application's open transactions against the members of its consumer group.
- * A transaction whose process is no longer a member (the group coordinator removed it when its session expired) is
- * fenced with {@link Admin#fenceProducers}, which bumps its epoch and aborts it. Safety:
+ * A transaction whose stream thread (process id and thread index) is no longer a member is fenced with
+ * {@link Admin#fenceProducers}, which bumps its epoch and aborts it: a dead instance's, once the group coordinator
+ * removed it when its session expired, and also one an instance left under another thread index than it runs now (a
+ * replaced stream thread takes a new index, so an instance killed after a replacement and restarted on its state
+ * directory does not fence its own open transaction by starting). Safety:
  * <ul>
  *   <li>it acts only when this instance finds itself in the member list (so the list is current), and only when every
  *       member's client id shows its process id (an instance with {@code client.id} set would otherwise look dead);</li>
@@ -85,7 +88,7 @@ final class AbandonedTransactionFencer {
         this.clock = clock;
         this.ownProcessId = ownProcessId;
         this.transactionalId = Pattern.compile(Pattern.quote(applicationId) + "-(" + UUID + ")-(\\d+)");
-        this.memberClientId = Pattern.compile(Pattern.quote(applicationId) + "-(" + UUID + ")-StreamThread-\\d+-consumer");
+        this.memberClientId = Pattern.compile(Pattern.quote(applicationId) + "-(" + UUID + ")-StreamThread-(\\d+)-consumer");
     }
 
     /** The process id in a stream thread's consumer client id ({@code <app>-<processId>-StreamThread-<n>-consumer}). */
@@ -154,6 +157,7 @@ final class AbandonedTransactionFencer {
         final ConsumerGroupDescription group = admin.describeConsumerGroups(List.of(applicationId)).all()
                 .get(10, TimeUnit.SECONDS).get(applicationId);
         final Set<String> live = new HashSet<>();
+        final Set<String> liveProcesses = new HashSet<>();
         for (final MemberDescription member : group.members()) {
             final Matcher m = memberClientId.matcher(member.clientId());
             if (!m.matches()) {
@@ -168,16 +172,21 @@ final class AbandonedTransactionFencer {
                 abandonedBefore = Set.of();
                 return List.of();
             }
-            live.add(m.group(1));
+            // A stream thread's consumer and producer share its index: process id and index name its transactions.
+            live.add(m.group(1) + "-" + m.group(2));
+            liveProcesses.add(m.group(1));
         }
-        if (!live.contains(self.get()) || group.groupState() == GroupState.DEAD) {
+        if (!liveProcesses.contains(self.get()) || group.groupState() == GroupState.DEAD) {
             abandonedBefore = Set.of(); // the member list does not show us yet: it cannot be trusted to show who is gone
             return List.of();
         }
         final Set<String> abandoned = new HashSet<>();
         for (final String id : candidates) {
             final Matcher m = transactionalId.matcher(id);
-            if (m.matches() && !live.contains(m.group(1))) {
+            // Abandoned: no member is this process's thread of that index. That covers a dead instance, and also
+            // this very process's earlier life (restarted on its state directory after its thread had been replaced,
+            // so its open transaction sits on another index than any thread it runs now).
+            if (m.matches() && !live.contains(m.group(1) + "-" + m.group(2))) {
                 abandoned.add(id);
             }
         }
@@ -192,7 +201,7 @@ final class AbandonedTransactionFencer {
         final long now = clock.millis();
         for (final String id : fence) {
             final OptionalLong started = described.get(id).transactionStartTimeMs();
-            LOG.warn("aborted the transaction {} left open by an instance that is no longer in group {} (open for about "
+            LOG.warn("aborted the transaction {} left open by a stream thread that is no longer in group {} (open for about "
                     + "{} ms): read_committed readers of what it wrote go on", id, applicationId,
                     started.isPresent() ? Math.max(0, now - started.getAsLong()) : -1);
         }

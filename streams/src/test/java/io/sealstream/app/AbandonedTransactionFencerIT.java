@@ -99,6 +99,16 @@ class AbandonedTransactionFencerIT {
                 }
                 assertThat(fencer.check()).as("nothing left to fence").isEmpty();
 
+                // The live process's own transaction under a thread index none of its threads has now (the instance was
+                // restarted after its thread had been replaced): nobody else would ever fence it.
+                try (KafkaProducer<String, String> formerThread = transactional(bootstrap, app + "-" + live + "-2")) {
+                    formerThread.beginTransaction();
+                    formerThread.send(new ProducerRecord<>(topic, "former", "from a replaced thread")).get();
+                    assertThat(fencer.check()).isEmpty();
+                    assertThat(fencer.check()).containsExactly(app + "-" + live + "-2");
+                    assertThatThrownBy(formerThread::commitTransaction).isInstanceOf(KafkaException.class);
+                }
+
                 // A member whose client id does not show its process id (client.id set on that instance) could own any
                 // transaction: nothing is fenced while it is in the group.
                 try (KafkaConsumer<String, String> custom = consumer(bootstrap, app, "my-own-client-id", "read_uncommitted");

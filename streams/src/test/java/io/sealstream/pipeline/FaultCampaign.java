@@ -481,6 +481,12 @@ final class FaultCampaign implements AutoCloseable {
                 }
             }
         }
+        // The apps' logs outlive the temporary directory, for whoever reads a failure (target/fault-campaign-logs).
+        final Path keep = Path.of("target", "fault-campaign-logs", f.id);
+        Files.createDirectories(keep);
+        for (final App app : apps) {
+            Files.copy(app.log(), keep.resolve(app.log().getFileName()), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        }
         for (final Thread t : threads) {
             t.join(5_000);
         }
