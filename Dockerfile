@@ -13,12 +13,21 @@ COPY .mvn/ .mvn/
 COPY schemas/pom.xml schemas/
 COPY schemas/src/main/avro/ schemas/src/main/avro/
 COPY kms-client/pom.xml kms-client/
+COPY kms-client/api/pom.xml kms-client/api/
+COPY kms-client/stack/pom.xml kms-client/stack/
+COPY kms-client/local/pom.xml kms-client/local/
+COPY kms-client/pkcs11/pom.xml kms-client/pkcs11/
+COPY kms-client/hadoop/pom.xml kms-client/hadoop/
+COPY kms-client/aws/pom.xml kms-client/aws/
+COPY kms-client/vault/pom.xml kms-client/vault/
+COPY kms-client/customer/pom.xml kms-client/customer/
+COPY kms-client/testkit/pom.xml kms-client/testkit/
 COPY envelope/pom.xml envelope/
 COPY streams/pom.xml streams/
 COPY benchmarks/pom.xml benchmarks/
 RUN chmod +x mvnw \
  && ./mvnw -B -q -pl streams -am package -DskipTests \
- && rm -rf schemas/target kms-client/target envelope/target streams/target
+ && rm -rf schemas/target kms-client/*/target envelope/target streams/target
 # The sources: only this part is redone when the code changes.
 COPY schemas/ schemas/
 COPY kms-client/ kms-client/

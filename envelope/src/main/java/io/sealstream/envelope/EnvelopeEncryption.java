@@ -1,7 +1,7 @@
 package io.sealstream.envelope;
 
 import io.sealstream.kms.DataKey;
-import io.sealstream.kms.KeyManagementService;
+import io.sealstream.kms.DataKeyOperations;
 import io.sealstream.kms.KmsException;
 import io.sealstream.kms.WrappedDataKey;
 import java.io.IOException;
@@ -16,17 +16,17 @@ import java.util.Objects;
  */
 public final class EnvelopeEncryption {
 
-    private final KeyManagementService kms;
+    private final DataKeyOperations kms;
     private final EnvelopeEncryptor encryptor;
     private final EnvelopeDecryptor decryptor;
 
-    public EnvelopeEncryption(final KeyManagementService kms, final Preset preset, final boolean storeContext) {
+    public EnvelopeEncryption(final DataKeyOperations kms, final Preset preset, final boolean storeContext) {
         this.kms = Objects.requireNonNull(kms, "kms");
         this.encryptor = new EnvelopeEncryptor(preset, storeContext);
         this.decryptor = new EnvelopeDecryptor(kms::unwrap);
     }
 
-    public EnvelopeEncryption(final KeyManagementService kms) {
+    public EnvelopeEncryption(final DataKeyOperations kms) {
         this(kms, Preset.DEFAULT, false);
     }
 

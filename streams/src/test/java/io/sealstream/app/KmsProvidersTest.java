@@ -16,7 +16,7 @@ class KmsProvidersTest {
     void anUnknownProviderListsTheAvailableOnes() {
         assertThatThrownBy(() -> KmsProviders.open(Map.of("sealstream.kms.provider", "vault"), Map.of()))
                 .isInstanceOf(IllegalArgumentException.class)
-                .hasMessage("sealstream.kms.provider: unknown provider 'vault'; available: local, pkcs11, hadoop-kms, aws-kms, vault-transit, customer (docs/kms/)");
+                .hasMessage("sealstream.kms.provider: unknown provider 'vault'; available: aws-kms, customer, hadoop-kms, local, pkcs11, vault-transit (docs/kms/)");
     }
 
     @Test

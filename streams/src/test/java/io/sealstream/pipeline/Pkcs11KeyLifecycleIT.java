@@ -18,7 +18,7 @@ class Pkcs11KeyLifecycleIT extends KeyLifecycleContractIT {
         f.env.put(Pkcs11Kms.PIN_ENV, token.pin());
         final String acme = "it-acme-" + f.id;
         final String fallback = "it-default-" + f.id;
-        try (Pkcs11Kms hsm = Pkcs11Kms.open(token.config())) {
+        try (Pkcs11Kms hsm = Pkcs11Kms.open(io.sealstream.kms.pkcs11.Pkcs11KmsConfig.forSlot(SoftHsmToken.library(), token.slot(), token.pin().toCharArray()))) {
             hsm.createKey(acme);
             hsm.createKey(fallback);
         }

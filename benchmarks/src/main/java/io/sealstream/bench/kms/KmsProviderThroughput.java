@@ -53,7 +53,7 @@ public final class KmsProviderThroughput {
             if (!Files.isRegularFile(SoftHsmToken.library())) {
                 System.out.println("pkcs11      skipped: " + SoftHsmToken.library() + " not installed (apt-get install softhsm2)");
             } else {
-                try (KeyManagementService kms = Pkcs11Kms.open(SoftHsmToken.shared().config())) {
+                try (KeyManagementService kms = Pkcs11Kms.open(io.sealstream.kms.pkcs11.Pkcs11KmsConfig.forSlot(SoftHsmToken.library(), SoftHsmToken.shared().slot(), SoftHsmToken.shared().pin().toCharArray()))) {
                     measure("pkcs11", kms, seconds, rounds);
                 }
             }
