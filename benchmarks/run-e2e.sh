@@ -7,12 +7,12 @@
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 jar="$root/benchmarks/target/benchmarks.jar"
-stack="$root/streams/target/stack"
+stack="$root/devstack/target/stack"
 if [[ ! -f "$jar" ]]; then
   (cd "$root" && ./mvnw -q -B -pl benchmarks -am package -DskipTests)
 fi
 if [[ ! -f "$stack/s3proxy.jar" || -z "$(find "$stack/apicurio" -name '*-runner.jar' -print -quit 2>/dev/null)" ]]; then
-  (cd "$root" && ./mvnw -q -B -pl streams dependency:unpack@stack-apicurio dependency:copy@stack-s3proxy)
+  (cd "$root" && ./mvnw -q -B -pl devstack dependency:unpack@stack-apicurio dependency:copy@stack-s3proxy)
 fi
 cd "$root"
 exec "${JAVA:-java}" -Dsealstream.stack.home="$stack" -cp "$jar" io.sealstream.bench.e2e.PipelineBenchmark "$@"

@@ -119,7 +119,7 @@ public final class PipelineBenchmark {
         if (ownStack) {
             LocalStack.down(stackDir, Duration.ofSeconds(20));
             env = LocalStack.up(new LocalStack.Options(stackDir, LocalStack.defaultArtifacts(), 0, 0, 0, "sealstream",
-                    "staging", Topics.defaults(), 4, Duration.ofMinutes(3)), System.out);
+                    "staging", Topics.defaults().all(), Set.of(), 4, Duration.ofMinutes(3)), System.out);
         } else {
             env = StackEnv.read(stackEnv.getParent());
         }

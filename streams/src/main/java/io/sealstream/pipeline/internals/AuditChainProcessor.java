@@ -1,4 +1,5 @@
 package io.sealstream.pipeline.internals;
+import io.sealstream.text.BoundedText;
 
 import io.sealstream.audit.AuditChain;
 import io.sealstream.events.AuditAction;

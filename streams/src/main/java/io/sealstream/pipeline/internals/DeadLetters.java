@@ -1,4 +1,5 @@
 package io.sealstream.pipeline.internals;
+import io.sealstream.text.BoundedText;
 
 import io.sealstream.events.DeadLetter;
 import io.sealstream.events.DeadLetterHeader;

@@ -1,5 +1,9 @@
 package io.sealstream.pipeline.internals;
 
+import io.sealstream.pipeline.KeyReferences;
+import io.sealstream.text.BoundedText;
+import io.sealstream.pipeline.ObjectMetadata;
+
 import io.sealstream.envelope.EncryptingOutputStream;
 import io.sealstream.envelope.EnvelopeDecryptor;
 import io.sealstream.envelope.EnvelopeEncryptor;
@@ -317,15 +321,12 @@ public final class UploadEncryptor {
                 .setCiphertextSize(ciphertextSize)
                 .setCiphertextDigest(ByteBuffer.wrap(digest))
                 .setDekId(dekId)
-                .setKek(keyReference(kek))
+                .setKek(KeyReferences.of(kek))
                 .setFormatVersion(formatVersion)
                 .setSegmentSize(segmentSize)
                 .build();
     }
 
-    public static KeyReference keyReference(final KekRef kek) {
-        return new KeyReference(kek.provider(), kek.keyId(), kek.version());
-    }
 
     private static MessageDigest sha256() {
         try {

@@ -1,4 +1,6 @@
 package io.sealstream.pipeline.internals;
+import io.sealstream.text.BoundedText;
+import io.sealstream.pipeline.TransientFailureException;
 
 import io.sealstream.events.AuditAction;
 import io.sealstream.events.AuditEvent;

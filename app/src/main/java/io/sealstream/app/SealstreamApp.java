@@ -1,0 +1,529 @@
+package io.sealstream.app;
+
+import io.sealstream.pipeline.KeyReferences;
+import io.sealstream.pipeline.ClientConfigs;
+import io.sealstream.audit.kafka.KafkaRotationEvents;
+
+import io.sealstream.config.ConfigValues;
+import io.sealstream.events.RewrapJob;
+import io.sealstream.events.RotationEvent;
+import io.sealstream.events.RotationKind;
+import io.sealstream.keys.DekRegistry;
+import io.sealstream.keys.KeyTopics;
+import io.sealstream.keys.LifecycleEvents;
+import io.sealstream.keys.RegisteringKeyManagementService;
+import io.sealstream.keys.RewrapJobRunner;
+import io.sealstream.keys.internals.KafkaDekRegistry;
+import io.sealstream.keys.internals.KafkaKeyAdminLog;
+import io.sealstream.kms.KekRef;
+import io.sealstream.kms.WrappedDataKey;
+import io.sealstream.kms.cache.DataKeyCacheListener;
+import io.sealstream.pipeline.internals.UploadEncryptor;
+import java.time.Instant;
+
+import io.sealstream.kms.KeyManagementService;
+import io.sealstream.kms.KmsClients;
+import io.sealstream.kms.cache.CachingKeyManagementService;
+import io.sealstream.pipeline.PipelineConfig;
+import io.sealstream.pipeline.SealstreamTopology;
+import io.sealstream.pipeline.RotationListener;
+import io.sealstream.pipeline.TransientFailureException;
+import io.sealstream.store.ObjectStore;
+import io.sealstream.store.ObjectStores;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Properties;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import io.sealstream.health.DependencyMonitor;
+import io.sealstream.app.MonitoredKeyManagementService;
+import io.sealstream.store.MonitoredObjectStore;
+import io.sealstream.serde.SchemaRegistryClients;
+import java.util.Optional;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.streams.ThreadMetadata;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The running pipeline: KMS stack, object store, rotation publisher and the Kafka Streams application, started
+ * together and closed in reverse order.
+ *
+ * <p>Defaults it sets unless the configuration says otherwise: {@code processing.guarantee=exactly_once_v2},
+ * {@code state.dir=data/state} (kept across restarts: the processed-uploads store lives there and a stable state
+ * directory gives the instance stable transactional ids, so a restarted instance fences its predecessor at once),
+ * {@code num.stream.threads} = number of processors, and a producer {@code transaction.timeout.ms} of 5 minutes so
+ * that one large object never outlives its transaction.
+ */
+public final class SealstreamApp implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(SealstreamApp.class);
+
+    private final PipelineConfig pipeline;
+    private final KeyManagementService provider;
+    private final KafkaRotationEvents rotationEvents;
+    private final KafkaDekRegistry registry;
+    private final KeyTopics keyTopics;
+    private final Map<String, String> config;
+    private final Map<String, String> lastSeenVersions = new java.util.concurrent.ConcurrentHashMap<>();
+    private volatile long jobRunnerBackoffUntil;
+    private final CachingKeyManagementService kms;
+    private final ObjectStore store;
+    private final KafkaStreams streams;
+    private final ScheduledExecutorService sweeper;
+    private final ScheduledExecutorService lifecycle;
+    private final ScheduledExecutorService registryWatch;
+    private final DependencyMonitor monitor;
+    private final io.sealstream.health.DependencyHealth registryHealth;
+    private final ScheduledExecutorService failoverWatch;
+    private final CountDownLatch stopped = new CountDownLatch(1);
+    private volatile KafkaStreams.State state = KafkaStreams.State.CREATED;
+
+    private SealstreamApp(final Map<String, String> config, final Map<String, String> environment,
+                          final boolean plaintextCopyForBenchmarks) {
+        // Every setting is read and checked before anything is opened, so a typo costs nothing to clean up.
+        this.pipeline = PipelineConfig.fromConfig(config);
+        final var cacheConfig = KmsProviders.cacheConfig(config);
+        final var storeConfig = ObjectStores.configFrom(config);
+        final Properties streamsProps = streamsProperties(config);
+        warnAboutUnsafeFailoverSettings(streamsProps, pipeline);
+        StaticMembership.apply(streamsProps, config, pipeline);
+        this.config = config;
+        this.keyTopics = KeyTopics.fromConfig(config);
+        final Duration registryRefresh = ConfigValues.duration(config, "sealstream.lifecycle.registry-refresh", Duration.ofSeconds(5));
+        final Duration rotationCheck = ConfigValues.duration(config, "sealstream.lifecycle.rotation-check", Duration.ofSeconds(60));
+        final Duration jobPoll = ConfigValues.duration(config, "sealstream.lifecycle.job-poll", Duration.ofSeconds(10));
+        final boolean jobRunner = Boolean.parseBoolean(config.getOrDefault("sealstream.lifecycle.job-runner", "true"));
+        final var created = TopicProvisioner.ensureLifecycleTopics(config, pipeline, keyTopics);
+        if (!created.isEmpty()) {
+            LOG.info("created topics {}", created);
+        }
+        TopicProvisioner.requireRecordsFit(config, pipeline);
+        final Deque<AutoCloseable> opened = new ArrayDeque<>();
+        this.monitor = DependencyMonitor.fromConfig(config);
+        opened.push(monitor);
+        // The URLs as the serde config keeps them: user info (URL-style credentials) stripped.
+        this.registryHealth = monitor.dependency("schema registry ("
+                + String.join(", ", new io.sealstream.serde.SchemaRegistrySerdeConfig(config).urls()) + ")");
+        // The app's own topic readers and writers (DEK registry, rotation events, jobs) report registry calls too.
+        SchemaRegistryClients.reportTo(registryHealth);
+        try {
+            final KeyManagementService opening = KmsProviders.open(config, environment);
+            this.provider = new MonitoredKeyManagementService(opening,
+                    monitor.dependency("KMS (" + opening.providerName() + ")"));
+            opened.push(provider);
+            this.rotationEvents = new KafkaRotationEvents(config, pipeline.topics().rotation(),
+                    pipeline.applicationId() + "-rotation");
+            opened.push(rotationEvents);
+            this.registry = new KafkaDekRegistry(config, keyTopics.deks(), pipeline.applicationId() + "-registry");
+            opened.push(registry);
+            final RotationListener rotationListener = new RotationListener(rotationEvents, pipeline.service(), Clock.systemUTC());
+            this.kms = KmsClients.builder(new RegisteringKeyManagementService(provider, registry, pipeline.service(),
+                            Clock.systemUTC()))
+                    .cacheConfig(cacheConfig)
+                    .listener(new DataKeyCacheListener() {
+                        @Override
+                        public void onDataKeyCreated(final WrappedDataKey key) {
+                            rotationListener.onDataKeyCreated(key);
+                        }
+
+                        @Override
+                        public void onDataKeyRetired(final WrappedDataKey key, final RetireReason reason) {
+                            rotationListener.onDataKeyRetired(key, reason);
+                            registry.markRetired(key.dekId(), key.kek(), Instant.now(), pipeline.service());
+                        }
+                    })
+                    .build();
+            opened.push(kms);
+            // A DEK shredded elsewhere must stop encrypting here at once: drop it from the cache.
+            registry.onShredded(entry -> kms.forgetDataKey(entry.getDekId()));
+            final ObjectStore rawStore = ObjectStores.create(storeConfig);
+            this.store = new MonitoredObjectStore(rawStore, monitor.dependency("object store (" + rawStore.describe() + ")"));
+            opened.push(store);
+            final Map<String, Object> serdeConfig = new HashMap<>(config);
+            serdeConfig.put(SchemaRegistryClients.HEALTH, registryHealth);
+            final SealstreamTopology.Components components = new SealstreamTopology.Components(kms, store, serdeConfig,
+                    Clock.systemUTC());
+            final Topology topology = SealstreamTopology.build(pipeline, plaintextCopyForBenchmarks
+                    ? components.withPlaintextCopyForBenchmarks() : components);
+            this.streams = new KafkaStreams(topology, streamsProps);
+        } catch (final RuntimeException e) {
+            closeAll(opened, e);
+            throw e;
+        }
+        // The cache retires keys lazily, when asked for one; sweep it so idle keys still leave memory on time.
+        this.sweeper = Executors.newSingleThreadScheduledExecutor(r -> {
+            final Thread t = new Thread(r, "sealstream-key-cache-sweeper");
+            t.setDaemon(true);
+            return t;
+        });
+        sweeper.scheduleWithFixedDelay(this::sweepKeyCache, 30, 30, TimeUnit.SECONDS);
+        lifecycle = Executors.newSingleThreadScheduledExecutor(r -> {
+            final Thread t = new Thread(r, "sealstream-key-lifecycle");
+            t.setDaemon(true);
+            return t;
+        });
+        // Its own thread: a long re-wrap job on the lifecycle thread must not delay dropping a shredded DEK.
+        registryWatch = Executors.newSingleThreadScheduledExecutor(r -> {
+            final Thread t = new Thread(r, "sealstream-dek-registry");
+            t.setDaemon(true);
+            return t;
+        });
+        registryWatch.scheduleWithFixedDelay(this::refreshRegistry, 0, registryRefresh.toMillis(), TimeUnit.MILLISECONDS);
+        failoverWatch = Executors.newSingleThreadScheduledExecutor(r -> {
+            final Thread t = new Thread(r, "sealstream-failover");
+            t.setDaemon(true);
+            return t;
+        });
+        if (Boolean.parseBoolean(config.getOrDefault("sealstream.failover.fence-abandoned-transactions", "true"))) {
+            if (streamsProps.containsKey(StreamsConfig.CLIENT_ID_CONFIG)) {
+                LOG.warn("client.id is set, so the process ids of other instances cannot be told from the group's "
+                        + "members: transactions left open by a dead instance wait for transaction.timeout.ms");
+            } else {
+                final Duration every = ConfigValues.duration(config, "sealstream.failover.check-interval", Duration.ofSeconds(1));
+                failoverWatch.scheduleWithFixedDelay(new Runnable() {
+                    private AbandonedTransactionFencer fencer;
+
+                    @Override
+                    public void run() {
+                        // Created on the watch thread: a failure to create the admin client is retried, never thrown
+                        // out of the constructor with everything above left open.
+                        try {
+                            if (fencer == null) {
+                                fencerAdmin = Admin.create(ClientConfigs.admin(config));
+                                fencer = new AbandonedTransactionFencer(fencerAdmin, pipeline.applicationId(),
+                                        Clock.systemUTC(), SealstreamApp.this::processId);
+                            }
+                            fencer.check();
+                        } catch (final RuntimeException e) {
+                            LOG.debug("abandoned-transaction check could not run: {}", String.valueOf(e));
+                        }
+                    }
+                }, every.toMillis(), every.toMillis(), TimeUnit.MILLISECONDS);
+            }
+        }
+        // The first check, at once, records the versions current at start; later ones notice rotations.
+        lifecycle.scheduleWithFixedDelay(this::checkRotations, 0, rotationCheck.toMillis(), TimeUnit.MILLISECONDS);
+        if (jobRunner && !plaintextCopyForBenchmarks) {
+            lifecycle.scheduleWithFixedDelay(this::runPendingJobs, jobPoll.toMillis(), jobPoll.toMillis(),
+                    TimeUnit.MILLISECONDS);
+        }
+        streams.setUncaughtExceptionHandler(e -> {
+            if (isTransient(e)) {
+                LOG.warn("replacing a stream thread after a transient failure; its records will be retried: {}",
+                        e.getMessage());
+                return StreamThreadExceptionResponse.REPLACE_THREAD;
+            }
+            LOG.error("stopping: unexpected failure in a stream thread", e);
+            return StreamThreadExceptionResponse.SHUTDOWN_CLIENT;
+        });
+        streams.setStateListener((newState, oldState) -> {
+            state = newState;
+            LOG.info("pipeline state {} -> {}", oldState, newState);
+            if (newState == KafkaStreams.State.NOT_RUNNING || newState == KafkaStreams.State.ERROR) {
+                stopped.countDown();
+            }
+        });
+    }
+
+    private void sweepKeyCache() {
+        try {
+            kms.cleanUp();
+        } catch (final RuntimeException e) {
+            LOG.warn("key cache sweep failed: {}", e.getMessage());
+        }
+    }
+
+    private void refreshRegistry() {
+        try {
+            registry.refresh();
+        } catch (final RuntimeException e) {
+            LOG.warn("DEK registry refresh failed: {}", e.getMessage());
+        }
+    }
+
+    /**
+     * Notices KEK rotations made elsewhere (another tool, or the KMS's own schedule): the cached DEK of a rotated KEK is
+     * retired so the next object gets a DEK under the new version, and a KEK_ROTATED event says this instance saw it.
+     */
+    private void checkRotations() {
+        for (final String kekId : pipeline.keyPolicy().allKeks()) {
+            try {
+                final KekRef current = kms.describeKey(kekId).currentRef();
+                final String seen = lastSeenVersions.put(kekId, current.version());
+                if (seen != null && !seen.equals(current.version())) {
+                    LOG.info("KEK {} was rotated to version {}; retiring its cached data key", kekId, current.version());
+                    kms.retireActiveKey(kekId);
+                    rotationEvents.publish(RotationEvent.newBuilder().setKind(RotationKind.KEK_ROTATED)
+                            .setTime(Instant.now()).setService(pipeline.service())
+                            .setKek(KeyReferences.of(current))
+                            .setPreviousKek(KeyReferences.of(new KekRef(current.provider(), kekId, seen)))
+                            .setMessage("observed by the pipeline").build());
+                }
+            } catch (final RuntimeException e) {
+                LOG.debug("rotation check of KEK {} failed: {}", kekId, e.getMessage());
+            }
+        }
+    }
+
+    /** Runs re-wrap jobs submitted on the commands topic; a lifecycle tool that fences us makes us back off. */
+    private void runPendingJobs() {
+        if (System.currentTimeMillis() < jobRunnerBackoffUntil) {
+            return;
+        }
+        final KeyLifecycleTools.JobHost host = jobHost();
+        try {
+            for (final RewrapJob job : host.log().pendingJobs()) {
+                LOG.info("running re-wrap job {} submitted by {}", job.getJobId(), job.getSubmittedBy());
+                host.runner().run(job);
+            }
+        } catch (final RuntimeException e) {
+            jobRunnerBackoffUntil = System.currentTimeMillis() + Duration.ofMinutes(2).toMillis();
+            LOG.warn("re-wrap job runner paused for 2 minutes: {}", e.getMessage());
+        } finally {
+            host.log().releaseWriter();
+        }
+    }
+
+    private KeyLifecycleTools.JobHost jobHost;
+    private volatile Admin fencerAdmin;
+
+    /** This instance's Kafka Streams process id, read from a stream thread's consumer client id once one exists. */
+    private Optional<String> processId() {
+        try {
+            for (final ThreadMetadata thread : streams.metadataForLocalThreads()) {
+                final Optional<String> id = AbandonedTransactionFencer.processIdOfClient(pipeline.applicationId(),
+                        thread.consumerClientId());
+                if (id.isPresent()) {
+                    return id;
+                }
+            }
+        } catch (final RuntimeException notRunning) {
+            // not started, or shutting down
+        }
+        return Optional.empty();
+    }
+
+    private synchronized KeyLifecycleTools.JobHost jobHost() {
+        if (jobHost == null) {
+            final LifecycleEvents events = new LifecycleEvents(pipeline.service(), pipeline.service());
+            final KafkaKeyAdminLog log = new KafkaKeyAdminLog(config, keyTopics, pipeline.topics().rotation(),
+                    pipeline.topics().auditPending(), pipeline.applicationId() + "-jobs");
+            final RewrapJobRunner runner = new RewrapJobRunner(kms, registry, log, store, pipeline.destinationBucket(),
+                    events, Clock.systemUTC(), 100, Duration.ZERO);
+            jobHost = new KeyLifecycleTools.JobHost(log, runner);
+        }
+        return jobHost;
+    }
+
+    private static void closeAll(final Deque<AutoCloseable> opened, final Throwable cause) {
+        while (!opened.isEmpty()) {
+            try {
+                opened.pop().close();
+            } catch (final Exception suppressed) {
+                cause.addSuppressed(suppressed);
+            }
+        }
+    }
+
+    /** Builds and starts the pipeline. {@code environment} supplies the KMS passphrase (never the config file). */
+    public static SealstreamApp start(final Map<String, String> config, final Map<String, String> environment) {
+        return start(new SealstreamApp(config, environment, false));
+    }
+
+    /**
+     * The end-to-end benchmark's baseline: the same application with encryption replaced by a plain copy. Objects
+     * are stored UNENCRYPTED; nothing but the benchmark calls this.
+     */
+    public static SealstreamApp startPlaintextCopyForBenchmarks(final Map<String, String> config,
+                                                                final Map<String, String> environment) {
+        LOG.warn("BENCHMARK BASELINE: objects are copied to the store UNENCRYPTED");
+        return start(new SealstreamApp(config, environment, true));
+    }
+
+    private static SealstreamApp start(final SealstreamApp app) {
+        LOG.info("starting sealstream {} with store {}", app.pipeline.service(), app.store.describe());
+        app.streams.start();
+        return app;
+    }
+
+    /**
+     * The Kafka Streams settings: the configuration's own keys over these defaults, chosen for exactly once and for
+     * failover in seconds (docs/OPERATIONS.md, "Failover"):
+     * <ul>
+     *   <li>{@code processing.guarantee=exactly_once_v2}; {@code state.dir=data/state}, kept across restarts (it holds
+     *       the processed-uploads store and the process id that names the transactional ids, so a restarted instance
+     *       fences its own predecessor at once); {@code num.stream.threads} = processors;</li>
+     *   <li>{@code session.timeout.ms=6000} (the broker's smallest by default) and {@code heartbeat.interval.ms=1500}:
+     *       a dead instance leaves the group after 6 s instead of 45 s;</li>
+     *   <li>{@code num.standby.replicas=1}: with two or more instances, a warm copy of each task's state is ready
+     *       where the task moves;</li>
+     *   <li>{@code transaction.timeout.ms=120000}: longer than a record may wait out an outage
+     *       ({@code sealstream.retry.max-block}, 60 s) and long enough for objects of several GiB. It is only the
+     *       fallback bound on how long a dead instance's open transaction blocks readers: survivors abort it as soon as
+     *       the group has dropped the instance ({@code sealstream.failover.fence-abandoned-transactions}).</li>
+     * </ul>
+     * Static membership ({@code group.instance.id}) is added by {@link #start} from the state directory.
+     */
+    static Properties streamsProperties(final Map<String, String> config) {
+        final Map<String, Object> props = new HashMap<>();
+        props.put(StreamsConfig.APPLICATION_ID_CONFIG, "sealstream");
+        props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
+        props.put(StreamsConfig.STATE_DIR_CONFIG, Path.of("data", "state").toString());
+        props.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, Runtime.getRuntime().availableProcessors());
+        props.put(StreamsConfig.NUM_STANDBY_REPLICAS_CONFIG, 1);
+        props.put(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, DEFAULT_SESSION_TIMEOUT_MS);
+        props.put(ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG, DEFAULT_SESSION_TIMEOUT_MS / 4);
+        props.put(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG, DEFAULT_TRANSACTION_TIMEOUT_MS);
+        // Kafka 5 turns this on by default; sealstream has no global stores, and saying so silences a start-up warning.
+        props.put("processing.exception.handler.global.enabled", "true");
+        config.forEach((k, v) -> {
+            if (!k.startsWith("sealstream.")) {
+                props.put(k, v);
+            }
+        });
+        final Properties p = new Properties();
+        p.putAll(props);
+        return p;
+    }
+
+    /** Session timeout by default: the broker's {@code group.min.session.timeout.ms} default. */
+    static final int DEFAULT_SESSION_TIMEOUT_MS = 6_000;
+    /**
+     * Transaction timeout by default: above {@code sealstream.retry.max-block} (60 s), so a record waiting out an
+     * outage gives way before the broker aborts its transaction, and room for objects of several GiB (a 1 GiB object
+     * took 17 s end to end here). Failover does not wait for it (the fencer aborts a dead instance's transactions).
+     */
+    static final int DEFAULT_TRANSACTION_TIMEOUT_MS = 120_000;
+
+    /** Start-up warnings for settings that make failover slow; each says what it costs. */
+    private static void warnAboutUnsafeFailoverSettings(final Properties props, final PipelineConfig pipeline) {
+        final Object timeout = props.getOrDefault(StreamsConfig.producerPrefix(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG),
+                props.get(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG));
+        if (timeout != null && Long.parseLong(String.valueOf(timeout).trim()) <= pipeline.retry().maxBlock().toMillis()) {
+            LOG.warn("transaction.timeout.ms={} is not above sealstream.retry.max-block={}: a record waiting out an "
+                    + "outage can have its transaction aborted under it, and is then redone", timeout,
+                    pipeline.retry().maxBlock());
+        }
+        final long session = Long.parseLong(String.valueOf(props.getOrDefault(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG,
+                DEFAULT_SESSION_TIMEOUT_MS)));
+        if (session > 15_000) {
+            LOG.warn("session.timeout.ms={}: a dead instance's partitions stay idle that long before another takes "
+                    + "them over", session);
+        }
+        if (!StreamsConfig.EXACTLY_ONCE_V2.equals(String.valueOf(props.get(StreamsConfig.PROCESSING_GUARANTEE_CONFIG)))) {
+            LOG.warn("processing.guarantee={}: a crash can duplicate objects' events and audit records, or leave a gap "
+                    + "in the audit chain; exactly_once_v2 is the safe setting",
+                    props.get(StreamsConfig.PROCESSING_GUARANTEE_CONFIG));
+        }
+    }
+
+    /**
+     * A dependency that is down, anywhere in the cause chain: our own give-way signal, or a registry, KMS or store
+     * outage surfacing elsewhere (e.g. serialising an output while the registry is unreachable).
+     */
+    static boolean isTransient(final Throwable e) {
+        return TransientFailureException.isCauseOf(e);
+    }
+
+    public KafkaStreams.State state() {
+        return state;
+    }
+
+    /** Waits until the pipeline is RUNNING (all tasks assigned and restored). */
+    public boolean awaitRunning(final Duration timeout) throws InterruptedException {
+        final long deadline = System.nanoTime() + timeout.toNanos();
+        while (System.nanoTime() < deadline) {
+            if (state == KafkaStreams.State.RUNNING) {
+                return true;
+            }
+            if (stopped.getCount() == 0) {
+                return false;
+            }
+            Thread.sleep(50);
+        }
+        return false;
+    }
+
+    /** Blocks until the pipeline stops (closed, or failed); returns true if it failed. */
+    public boolean awaitStop() throws InterruptedException {
+        stopped.await();
+        return state == KafkaStreams.State.ERROR;
+    }
+
+    public boolean awaitStop(final Duration timeout) throws InterruptedException {
+        return stopped.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    public CachingKeyManagementService kms() {
+        return kms;
+    }
+
+    public ObjectStore store() {
+        return store;
+    }
+
+    public PipelineConfig pipeline() {
+        return pipeline;
+    }
+
+    public DekRegistry registry() {
+        return registry;
+    }
+
+    @Override
+    public void close() {
+        sweeper.shutdownNow();
+        lifecycle.shutdownNow();
+        registryWatch.shutdownNow();
+        failoverWatch.shutdownNow();
+        try {
+            if (!lifecycle.awaitTermination(60, TimeUnit.SECONDS) || !registryWatch.awaitTermination(10, TimeUnit.SECONDS)) {
+                LOG.warn("a key-lifecycle task did not stop within 60 s; its open step is aborted when its log closes");
+            }
+        } catch (final InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        try {
+            if (!streams.close(Duration.ofSeconds(60))) {
+                LOG.warn("stream threads did not stop within 60 s; closing the KMS client and store under them");
+            }
+        } finally {
+            try {
+                kms.close(); // retires the cached DEKs (DEK_RETIRED, CLOSED) before the publisher flushes
+            } finally {
+                try {
+                    rotationEvents.close();
+                    synchronized (this) {
+                        if (jobHost != null) {
+                            jobHost.log().close();
+                        }
+                    }
+                    registry.close(); // after the cache: its retirements still reach the registry
+                } finally {
+                    store.close();
+                    provider.close();
+                    if (fencerAdmin != null) {
+                        fencerAdmin.close(Duration.ofSeconds(5));
+                    }
+                    SchemaRegistryClients.stopReportingTo(registryHealth);
+                    monitor.close();
+                    stopped.countDown();
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,81 @@
+package io.sealstream.cli;
+
+import io.sealstream.audit.kafka.KafkaAuditLog;
+import io.sealstream.app.KeyLifecycleTools;
+import io.sealstream.keys.RegistryDataKeyResolver;
+import io.sealstream.pipeline.ObjectIdentity;
+import io.sealstream.reader.AuditedObjectReader;
+import io.sealstream.store.ObjectLocation;
+import java.time.Clock;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/**
+ * {@code sealstream get s3://bucket/tenant/bucket/key --config FILE --out FILE}: the audited read. Reads an object the
+ * pipeline wrote, resolves its data key through the DEK registry and decrypts it, streaming; every attempt is a
+ * DECRYPT audit event (who, what, which key, outcome). The encryption context is rebuilt from the destination key
+ * ({@code <tenant>/<bucket>/<object key>}), or given with {@code --tenant/--bucket/--object-key}. A file output
+ * appears only once all of it authenticated and its audit event is durable.
+ */
+@Command(name = "get", description = "Decrypt an object the pipeline wrote (audited: every attempt is a DECRYPT audit event).")
+final class GetCommand extends IoAware implements Callable<Integer> {
+
+    @Parameters(index = "0", paramLabel = "LOCATION", description = "s3://<store bucket>/<tenant>/<bucket>/<object key>")
+    String location;
+    @Mixin
+    ServiceOptions service;
+    @Option(names = "--out", required = true, paramLabel = "FILE", description = "Plaintext output, or - for stdout; a file appears only if all of it authenticated and the read was audited.")
+    String out;
+    @Option(names = "--tenant", paramLabel = "TENANT", description = "Override the tenant taken from the location.")
+    String tenant;
+    @Option(names = "--bucket", paramLabel = "BUCKET", description = "Override the logical bucket taken from the location.")
+    String bucket;
+    @Option(names = "--object-key", paramLabel = "KEY", description = "Override the object key taken from the location.")
+    String objectKey;
+    @Option(names = "--strict-registry", description = "Refuse objects whose data key the DEK registry does not know (no fallback to the header's copy).")
+    boolean strictRegistry;
+
+    @Override
+    public Integer call() throws Exception {
+        final ObjectLocation where;
+        try {
+            where = ObjectLocation.parse(location);
+        } catch (final IllegalArgumentException e) {
+            throw new CliFailure(e.getMessage(), SealstreamCli.EXIT_USAGE);
+        }
+        final ObjectIdentity identity = identity(where);
+        final Map<String, String> environment = service.environment(io);
+        final Map<String, String> settings = service.settings(environment);
+        final String actor = service.actor(environment);
+        try (KeyLifecycleTools tools = KeyLifecycleTools.open(settings, environment, actor, "get");
+             KafkaAuditLog audit = KafkaAuditLog.open(settings, tools.pipeline().applicationId() + "-get");
+             StreamTarget.Output target = StreamTarget.create(out, io)) {
+            final AuditedObjectReader reader = new AuditedObjectReader(tools.store(), tools.registry(), tools.kms(), audit,
+                    tools.events().service(), Clock.systemUTC(), strictRegistry);
+            final AuditedObjectReader.Result result = reader.read(where, identity, actor, target,
+                    out.equals("-") ? AuditedObjectReader.Release.STREAMING : AuditedObjectReader.Release.AFTER_AUDIT);
+            target.commit();
+            if (!out.equals("-")) {
+                io.stderr().println("sealstream: " + result.plaintextBytes() + " bytes decrypted with data key "
+                        + result.dekId() + " (" + result.kek() + (result.keySource()
+                        == RegistryDataKeyResolver.Source.HEADER ? ", from the object header: not in the registry" : "")
+                        + "); audited as " + result.auditId());
+            }
+        }
+        return 0;
+    }
+
+    private ObjectIdentity identity(final ObjectLocation where) {
+        final String[] parts = where.key().split("/", 3);
+        if (parts.length < 3 && (tenant == null || bucket == null || objectKey == null)) {
+            throw new CliFailure("cannot tell tenant, bucket and object key from '" + where.key()
+                    + "'; give --tenant, --bucket and --object-key", SealstreamCli.EXIT_USAGE);
+        }
+        return new ObjectIdentity(tenant != null ? tenant : parts[0], bucket != null ? bucket : parts[1],
+                objectKey != null ? objectKey : parts[2]);
+    }
+}

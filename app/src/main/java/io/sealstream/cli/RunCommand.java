@@ -1,0 +1,67 @@
+package io.sealstream.cli;
+
+import io.sealstream.app.SealstreamApp;
+import io.sealstream.app.SealstreamConfig;
+import io.sealstream.config.EnvFile;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code sealstream run --config FILE}: runs the pipeline until stopped (SIGTERM or Ctrl-C close it cleanly: the
+ * current transaction commits or aborts, nothing is lost either way). Exit code 1 if it stops on an error.
+ */
+@Command(name = "run", description = "Run the pipeline with a properties file (Kafka Streams, schema registry, "
+        + "store and sealstream.* keys); environment variables override it.")
+final class RunCommand extends IoAware implements Callable<Integer> {
+
+    @Option(names = "--config", required = true, paramLabel = "FILE", description = "Properties file.")
+    Path config;
+    @Option(names = "--env-file", paramLabel = "FILE", description = "NAME=value lines applied like environment "
+            + "variables (e.g. DIR/stack.env from 'sealstream stack up'); the real environment wins.")
+    Path envFile;
+
+    @Override
+    public Integer call() throws Exception {
+        if (System.getProperty("org.slf4j.simpleLogger.log.io.sealstream") == null) {
+            System.setProperty("org.slf4j.simpleLogger.log.io.sealstream", "info");
+        }
+        final Map<String, String> environment = new java.util.HashMap<>();
+        if (envFile != null) {
+            environment.putAll(EnvFile.parse(envFile));
+        }
+        environment.putAll(io.environment());
+        final Map<String, String> settings;
+        try {
+            settings = SealstreamConfig.load(config, environment);
+        } catch (final java.nio.file.NoSuchFileException e) {
+            throw new CliFailure("no such config file: " + config, SealstreamCli.EXIT_USAGE);
+        }
+        if (!settings.containsKey("bootstrap.servers")) {
+            throw new CliFailure("bootstrap.servers is not set (in " + config + " or $KAFKA_BOOTSTRAP_SERVERS)",
+                    SealstreamCli.EXIT_USAGE);
+        }
+        if (!settings.containsKey("schema.registry.url")) {
+            throw new CliFailure("schema.registry.url is not set (in " + config + " or $SCHEMA_REGISTRY_URL)",
+                    SealstreamCli.EXIT_USAGE);
+        }
+        final SealstreamApp app = SealstreamApp.start(settings, environment);
+        final Thread hook = new Thread(app::close, "sealstream-shutdown");
+        Runtime.getRuntime().addShutdownHook(hook);
+        io.stderr().println("sealstream: running " + app.pipeline().service() + "; input " + app.pipeline().topics().uploads()
+                + ", store " + app.store().describe() + " (Ctrl-C to stop)");
+        final boolean failed = app.awaitStop();
+        try {
+            Runtime.getRuntime().removeShutdownHook(hook);
+            app.close();
+        } catch (final IllegalStateException shuttingDown) {
+            // The JVM is already shutting down and the hook closes the app.
+        }
+        if (failed) {
+            throw new CliFailure("the pipeline stopped on an error (see the log above)", SealstreamCli.EXIT_FAILURE);
+        }
+        return 0;
+    }
+}

@@ -1,0 +1,104 @@
+package io.sealstream.dev;
+
+import io.sealstream.keys.KeyTopics;
+import io.sealstream.cli.IoAware;
+
+import io.sealstream.pipeline.Topics;
+import io.sealstream.stack.LocalStack;
+import io.sealstream.stack.ServiceProcess;
+import io.sealstream.stack.StackEnv;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code sealstream stack up|status|down --dir DIR}: the local stack without Docker. */
+@Command(name = "stack", description = "Start, inspect or stop a local Kafka + schema registry + S3 stack (no Docker).",
+        subcommands = {StackCommand.Up.class, StackCommand.Status.class, StackCommand.Down.class})
+final class StackCommand {
+
+    static void quietClients() {
+        // Kafka's admin client logs every refused connection while the broker starts; the progress lines say enough.
+        if (System.getProperty("org.slf4j.simpleLogger.log.org.apache.kafka") == null) {
+            System.setProperty("org.slf4j.simpleLogger.log.org.apache.kafka", "error");
+        }
+    }
+
+    @Command(name = "up", description = "Start Kafka (KRaft), Apicurio Registry and S3Proxy on loopback, create the "
+            + "topics and buckets, and write DIR/stack.env.")
+    static final class Up extends IoAware implements Callable<Integer> {
+        @Option(names = "--dir", paramLabel = "DIR", defaultValue = "data/stack", description = "Data, logs, pids and stack.env. Default: ${DEFAULT-VALUE}.")
+        Path dir;
+        @Option(names = "--kafka-port", paramLabel = "PORT", defaultValue = "0", description = "Broker port (0: a free one).")
+        int kafkaPort;
+        @Option(names = "--registry-port", paramLabel = "PORT", defaultValue = "0", description = "Schema registry port (0: a free one).")
+        int registryPort;
+        @Option(names = "--s3-port", paramLabel = "PORT", defaultValue = "0", description = "S3 port (0: a free one).")
+        int s3Port;
+        @Option(names = "--bucket", paramLabel = "NAME", defaultValue = "sealstream", description = "Bucket for ciphertext. Default: ${DEFAULT-VALUE}.")
+        String bucket;
+        @Option(names = "--staging-bucket", paramLabel = "NAME", defaultValue = "staging", description = "Bucket for staged uploads. Default: ${DEFAULT-VALUE}.")
+        String stagingBucket;
+        @Option(names = "--partitions", paramLabel = "N", defaultValue = "4", description = "Partitions of the pipeline's topics. Default: ${DEFAULT-VALUE}.")
+        int partitions;
+        @Option(names = "--artifacts", paramLabel = "DIR", description = "Where Apicurio and S3Proxy were fetched (default: beside the jar).")
+        Path artifacts;
+
+        @Override
+        public Integer call() throws Exception {
+            quietClients();
+            final LocalStack.Options o = new LocalStack.Options(dir, artifacts != null ? artifacts : LocalStack.defaultArtifacts(),
+                    kafkaPort, registryPort, s3Port, bucket, stagingBucket, topics(), java.util.Set.copyOf(
+                    KeyTopics.defaults().compacted()), partitions, Duration.ofMinutes(3));
+            final StackEnv env = LocalStack.up(o, io.stdout());
+            io.stdout().println("stack.env        " + o.dir().resolve(StackEnv.FILE) + "   (./sealstream run --config "
+                    + "config/stack.properties --env-file " + o.dir().resolve(StackEnv.FILE) + ")");
+            for (Map.Entry<String, String> e : env.asMap().entrySet()) {
+                io.stdout().println("  " + e.getKey() + "=" + (e.getKey().equals("S3_SECRET_KEY") ? "(in the file)" : e.getValue()));
+            }
+            return 0;
+        }
+    }
+
+    @Command(name = "status", description = "Show which services of the stack in DIR run; exit 1 if any does not.")
+    static final class Status extends IoAware implements Callable<Integer> {
+        @Option(names = "--dir", paramLabel = "DIR", defaultValue = "data/stack", description = "Default: ${DEFAULT-VALUE}.")
+        Path dir;
+
+        @Override
+        public Integer call() throws Exception {
+            final Map<ServiceProcess, Boolean> status = LocalStack.status(dir);
+            if (status.isEmpty()) {
+                io.stdout().println("no stack in " + dir.toAbsolutePath().normalize());
+                return 1;
+            }
+            status.forEach((p, up) -> io.stdout().printf("%-16s pid %-8d %s   log %s%n", p.name(), p.pid(),
+                    up ? "running" : "NOT RUNNING", p.log()));
+            return status.values().stream().allMatch(Boolean::booleanValue) ? 0 : 1;
+        }
+    }
+
+    @Command(name = "down", description = "Stop what 'stack up' started in DIR (by pid); data and logs stay.")
+    static final class Down extends IoAware implements Callable<Integer> {
+        @Option(names = "--dir", paramLabel = "DIR", defaultValue = "data/stack", description = "Default: ${DEFAULT-VALUE}.")
+        Path dir;
+
+        @Override
+        public Integer call() throws Exception {
+            final List<String> stopped = LocalStack.down(dir, Duration.ofSeconds(20));
+            io.stdout().println(stopped.isEmpty() ? "nothing was running in " + dir.toAbsolutePath().normalize()
+                    : "stopped " + String.join(", ", stopped));
+            return 0;
+        }
+    }
+
+    /** The pipeline's topics and the key lifecycle's, as the pipeline names them by default. */
+    static java.util.List<String> topics() {
+        final java.util.List<String> all = new java.util.ArrayList<>(Topics.defaults().all());
+        all.addAll(KeyTopics.defaults().all());
+        return all;
+    }
+}

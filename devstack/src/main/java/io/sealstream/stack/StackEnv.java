@@ -1,0 +1,58 @@
+package io.sealstream.stack;
+
+import io.sealstream.config.EnvFile;
+
+import java.io.IOException;
+import java.io.Writer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * What clients need to reach the local stack, written as {@code DIR/stack.env} (owner-only: it holds the S3 secret).
+ * Lines {@code NAME=value}, shell-sourceable and readable by {@code sealstream run --env-file}.
+ */
+public record StackEnv(String kafkaBootstrapServers, String schemaRegistryUrl, String s3Endpoint, String s3AccessKey,
+                       String s3SecretKey, String s3Bucket, String s3StagingBucket) {
+
+    public static final String FILE = "stack.env";
+
+    public Map<String, String> asMap() {
+        final Map<String, String> m = new LinkedHashMap<>();
+        m.put("KAFKA_BOOTSTRAP_SERVERS", kafkaBootstrapServers);
+        m.put("SCHEMA_REGISTRY_URL", schemaRegistryUrl);
+        m.put("S3_ENDPOINT", s3Endpoint);
+        m.put("S3_ACCESS_KEY", s3AccessKey);
+        m.put("S3_SECRET_KEY", s3SecretKey);
+        m.put("S3_BUCKET", s3Bucket);
+        m.put("S3_STAGING_BUCKET", s3StagingBucket);
+        return m;
+    }
+
+    public void write(final Path dir) throws IOException {
+        final Path file = dir.resolve(FILE);
+        final Path tmp = dir.resolve(FILE + ".tmp");
+        Files.deleteIfExists(tmp);
+        Files.createFile(tmp, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+        try (Writer w = Files.newBufferedWriter(tmp, StandardCharsets.UTF_8)) {
+            for (Map.Entry<String, String> e : asMap().entrySet()) {
+                w.write(e.getKey() + "=" + e.getValue() + "\n");
+            }
+        }
+        Files.move(tmp, file, java.nio.file.StandardCopyOption.ATOMIC_MOVE, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+    }
+
+    public static StackEnv read(final Path dir) throws IOException {
+        final Map<String, String> m = parse(dir.resolve(FILE));
+        return new StackEnv(m.get("KAFKA_BOOTSTRAP_SERVERS"), m.get("SCHEMA_REGISTRY_URL"), m.get("S3_ENDPOINT"),
+                m.get("S3_ACCESS_KEY"), m.get("S3_SECRET_KEY"), m.get("S3_BUCKET"), m.get("S3_STAGING_BUCKET"));
+    }
+
+    /** Reads {@code NAME=value} lines: {@link EnvFile#parse}. */
+    public static Map<String, String> parse(final Path file) throws IOException {
+        return EnvFile.parse(file);
+    }
+}

@@ -1,0 +1,172 @@
+package io.sealstream.reader;
+import io.sealstream.pipeline.KeyReferences;
+
+import io.sealstream.audit.AuditLog;
+import io.sealstream.envelope.DecryptingInputStream;
+import io.sealstream.envelope.EnvelopeAuthenticationException;
+import io.sealstream.envelope.EnvelopeDecryptor;
+import io.sealstream.envelope.EnvelopeKeyException;
+import io.sealstream.envelope.MalformedEnvelopeException;
+import io.sealstream.events.AuditAction;
+import io.sealstream.events.AuditEvent;
+import io.sealstream.events.AuditOutcome;
+import io.sealstream.keys.DekRecords;
+import io.sealstream.keys.DekRegistry;
+import io.sealstream.keys.KeyShreddedException;
+import io.sealstream.keys.RegistryDataKeyResolver;
+import io.sealstream.kms.KeyManagementService;
+import io.sealstream.kms.KeyNotFoundException;
+import io.sealstream.kms.KmsException;
+import io.sealstream.kms.WrappedDataKey;
+import io.sealstream.pipeline.ObjectIdentity;
+import io.sealstream.store.ObjectLocation;
+import io.sealstream.store.ObjectNotFoundException;
+import io.sealstream.store.ObjectStore;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.time.Clock;
+import java.util.Objects;
+import java.util.UUID;
+
+/**
+ * The audited read path: decrypts an object from the store, streaming, with its data key resolved through the DEK
+ * registry, and records every attempt (who, what, which key, how it ended) as a DECRYPT audit event. Fails closed: if
+ * the success cannot be recorded, the read fails, and the caller must then discard what it received (a file target is
+ * committed only after {@link #read} returns; see {@link Release}).
+ */
+public final class AuditedObjectReader {
+
+    /** When the success is recorded relative to handing out plaintext. */
+    public enum Release {
+        /** The caller buffers (e.g. a temporary file) and publishes only after {@link #read} returns: audit at the end. */
+        AFTER_AUDIT,
+        /** Plaintext flows to the caller as it is decrypted (e.g. stdout): audit once the header has authenticated, before the first byte. */
+        STREAMING
+    }
+
+    /** What was read, for the caller's report. */
+    public record Result(long plaintextBytes, String dekId, String kek, RegistryDataKeyResolver.Source keySource,
+                         String auditId) {
+    }
+
+    private final ObjectStore store;
+    private final DekRegistry registry;
+    private final KeyManagementService kms;
+    private final AuditLog audit;
+    private final String service;
+    private final Clock clock;
+    private final boolean strictRegistry;
+
+    public AuditedObjectReader(final ObjectStore store, final DekRegistry registry, final KeyManagementService kms,
+                               final AuditLog audit, final String service, final Clock clock, final boolean strictRegistry) {
+        this.store = Objects.requireNonNull(store, "store");
+        this.registry = Objects.requireNonNull(registry, "registry");
+        this.kms = Objects.requireNonNull(kms, "kms");
+        this.audit = Objects.requireNonNull(audit, "audit");
+        this.service = Objects.requireNonNull(service, "service");
+        this.clock = Objects.requireNonNull(clock, "clock");
+        this.strictRegistry = strictRegistry;
+    }
+
+    /**
+     * Decrypts {@code location} into {@code sink} as {@code actor}. Throws (after recording a FAILURE event) if the
+     * object is missing, tampered, bound to another identity, or its key is shredded or unavailable.
+     */
+    public Result read(final ObjectLocation location, final ObjectIdentity identity, final String actor,
+                       final OutputStream sink, final Release release) throws IOException {
+        final String auditId = "read:" + UUID.randomUUID();
+        final RegistryDataKeyResolver resolver = new RegistryDataKeyResolver(registry, kms, strictRegistry);
+        boolean successRecorded = false;
+        try {
+            registry.refresh(); // a shred committed a moment ago must already count
+            try (InputStream source = store.get(location);
+                 DecryptingInputStream plain = new EnvelopeDecryptor(resolver).decryptingStream(source,
+                         identity.encryptionContext())) {
+                if (release == Release.STREAMING) {
+                    audit.record(event(auditId, AuditOutcome.SUCCESS, location, identity, actor, resolver, null,
+                            "header authenticated; streaming plaintext"));
+                    successRecorded = true;
+                }
+                plain.transferTo(sink);
+                sink.flush();
+                if (release == Release.AFTER_AUDIT) {
+                    audit.record(event(auditId, AuditOutcome.SUCCESS, location, identity, actor, resolver, null,
+                            plain.plaintextBytes() + " bytes decrypted"));
+                    successRecorded = true;
+                }
+                final WrappedDataKey used = resolver.lastUnwrapped();
+                return new Result(plain.plaintextBytes(), used.dekId(), used.kek().toString(), resolver.lastSource(), auditId);
+            }
+        } catch (final IOException | RuntimeException e) {
+            try {
+                audit.record(event(successRecorded ? auditId + ":failed" : auditId, AuditOutcome.FAILURE, location,
+                        identity, actor, resolver, reasonCode(e), e.getMessage()));
+            } catch (final RuntimeException auditFailure) {
+                e.addSuppressed(auditFailure);
+            }
+            throw e;
+        }
+    }
+
+    private AuditEvent event(final String auditId, final AuditOutcome outcome, final ObjectLocation location,
+                             final ObjectIdentity identity, final String actor, final RegistryDataKeyResolver resolver,
+                             final String reasonCode, final String message) {
+        // the key actually used, or (when resolution failed) the one the object's header asked for
+        final WrappedDataKey used = resolver.lastUnwrapped() != null ? resolver.lastUnwrapped() : resolver.lastRequested();
+        return AuditEvent.newBuilder()
+                .setAuditId(auditId)
+                .setTime(clock.instant())
+                .setAction(AuditAction.DECRYPT)
+                .setOutcome(outcome)
+                .setActor(actor)
+                .setService(service)
+                .setTenant(identity.tenant())
+                .setBucket(identity.bucket())
+                .setObjectKey(identity.objectKey())
+                .setLocation(location.toUri())
+                .setDekId(used == null ? null : used.dekId())
+                .setKek(used == null ? null : KeyReferences.of(used.kek()))
+                .setReasonCode(reasonCode)
+                .setMessage(message == null ? null : oneLine(message))
+                .build();
+    }
+
+    /** The reason codes of failed reads (docs/ARCHITECTURE.md, "Audited reads"). */
+    static String reasonCode(final Throwable e) {
+        Throwable t = e;
+        while (t instanceof EnvelopeKeyException && t.getCause() != null) {
+            t = t.getCause();
+        }
+        if (t instanceof ObjectNotFoundException) {
+            return "OBJECT_NOT_FOUND";
+        }
+        if (t instanceof KeyShreddedException) {
+            return "KEY_SHREDDED";
+        }
+        if (t instanceof KeyNotFoundException) {
+            return "KEY_NOT_FOUND";
+        }
+        if (t instanceof KmsException k) {
+            return k.isTransient() ? "KMS_UNAVAILABLE" : "KEY_REJECTED";
+        }
+        if (t instanceof EnvelopeAuthenticationException) {
+            return "AUTHENTICATION_FAILED";
+        }
+        if (t instanceof MalformedEnvelopeException) {
+            return "MALFORMED_OBJECT";
+        }
+        if (t instanceof EnvelopeKeyException) {
+            return "KEY_REJECTED";
+        }
+        if (t instanceof IOException) {
+            return "IO_ERROR";
+        }
+        return "INTERNAL_ERROR";
+    }
+
+    private static String oneLine(final String s) {
+        final String flat = s.replaceAll("[\\r\\n]+", " ").strip();
+        return flat.length() > 500 ? flat.substring(0, 500) + "..." : flat;
+    }
+}

@@ -1,0 +1,63 @@
+package io.sealstream.pipeline;
+
+import io.sealstream.kms.KekRef;
+import io.sealstream.kms.WrappedDataKey;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The metadata sealstream stores with each ciphertext object: enough to find its key and to recognise a replayed
+ * upload, never a secret (the wrapped DEK is in the object's header, not here).
+ */
+public final class ObjectMetadata {
+
+    public static final String FORMAT_VERSION = "sealstream-format-version";
+    public static final String DEK_ID = "sealstream-dek-id";
+    public static final String KEK_PROVIDER = "sealstream-kek-provider";
+    public static final String KEK_ID = "sealstream-kek-id";
+    public static final String KEK_VERSION = "sealstream-kek-version";
+    public static final String EVENT_ID = "sealstream-event-id";
+    public static final String PLAINTEXT_SIZE = "sealstream-plaintext-size";
+    public static final String SEGMENT_SIZE = "sealstream-segment-size";
+
+    private ObjectMetadata() {
+    }
+
+    public static Map<String, String> of(final int formatVersion, final WrappedDataKey wrapped, final String eventId,
+                                         final long plaintextSize, final int segmentSize) {
+        final Map<String, String> m = new LinkedHashMap<>();
+        m.put(FORMAT_VERSION, Integer.toString(formatVersion));
+        m.put(DEK_ID, wrapped.dekId());
+        m.put(KEK_PROVIDER, wrapped.kek().provider());
+        m.put(KEK_ID, wrapped.kek().keyId());
+        m.put(KEK_VERSION, wrapped.kek().version());
+        m.put(EVENT_ID, eventId);
+        m.put(PLAINTEXT_SIZE, Long.toString(plaintextSize));
+        m.put(SEGMENT_SIZE, Integer.toString(segmentSize));
+        return m;
+    }
+
+    /** What a complete sealstream object's metadata says, or empty if any field is missing or unreadable. */
+    public record Parsed(int formatVersion, String dekId, KekRef kek, String eventId, long plaintextSize, int segmentSize) {
+    }
+
+    public static Optional<Parsed> parse(final Map<String, String> metadata) {
+        try {
+            return Optional.of(new Parsed(Integer.parseInt(metadata.get(FORMAT_VERSION)), require(metadata, DEK_ID),
+                    new KekRef(require(metadata, KEK_PROVIDER), require(metadata, KEK_ID), require(metadata, KEK_VERSION)),
+                    require(metadata, EVENT_ID), Long.parseLong(metadata.get(PLAINTEXT_SIZE)),
+                    Integer.parseInt(metadata.get(SEGMENT_SIZE))));
+        } catch (final RuntimeException e) {
+            return Optional.empty();
+        }
+    }
+
+    private static String require(final Map<String, String> m, final String key) {
+        final String v = m.get(key);
+        if (v == null || v.isEmpty()) {
+            throw new IllegalArgumentException(key);
+        }
+        return v;
+    }
+}
