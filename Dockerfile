@@ -23,7 +23,7 @@ COPY kms-client/aws/pom.xml kms-client/aws/
 COPY kms-client/vault/pom.xml kms-client/vault/
 COPY kms-client/customer/pom.xml kms-client/customer/
 COPY kms-client/testkit/pom.xml kms-client/testkit/
-COPY config/pom.xml config/
+COPY base/pom.xml base/
 COPY health/pom.xml health/
 COPY envelope/pom.xml envelope/
 COPY store/pom.xml store/
@@ -42,7 +42,7 @@ RUN chmod +x mvnw \
 # The sources: only this part is redone when the code changes.
 COPY schemas/ schemas/
 COPY kms-client/ kms-client/
-COPY config/ config/
+COPY base/ base/
 COPY health/ health/
 COPY envelope/ envelope/
 COPY store/ store/

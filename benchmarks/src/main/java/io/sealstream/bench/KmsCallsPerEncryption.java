@@ -2,7 +2,7 @@ package io.sealstream.bench;
 
 import io.sealstream.envelope.EncryptionContext;
 import io.sealstream.envelope.EnvelopeEncryption;
-import io.sealstream.kms.KmsClients;
+import io.sealstream.kms.stack.KmsClients;
 import io.sealstream.kms.cache.CachingKeyManagementService;
 import io.sealstream.kms.cache.DataKeyCacheStats;
 import io.sealstream.kms.local.LocalKeyStoreKms;

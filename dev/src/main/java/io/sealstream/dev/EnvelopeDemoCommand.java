@@ -8,7 +8,7 @@ import io.sealstream.envelope.EncryptionContext;
 import io.sealstream.envelope.EnvelopeDecryptor;
 import io.sealstream.envelope.EnvelopeEncryption;
 import io.sealstream.envelope.EnvelopeException;
-import io.sealstream.kms.KmsClients;
+import io.sealstream.kms.stack.KmsClients;
 import io.sealstream.kms.cache.CachingKeyManagementService;
 import io.sealstream.kms.cache.DataKeyCacheStats;
 import io.sealstream.kms.local.LocalKeyStoreKms;

@@ -11,7 +11,7 @@ import io.sealstream.events.RotationKind;
 import io.sealstream.keys.DekRecords;
 import io.sealstream.keys.KeyTopics;
 import io.sealstream.keys.RegisteringKeyManagementService;
-import io.sealstream.keys.internals.KafkaDekRegistry;
+import io.sealstream.keys.kafka.KafkaDekRegistry;
 import io.sealstream.kms.DataKey;
 import io.sealstream.kms.local.LocalKeyStoreKms;
 import java.io.IOException;

@@ -16,7 +16,7 @@ import io.sealstream.events.RotationEvent;
 import io.sealstream.events.RotationKind;
 import io.sealstream.events.StagedPayload;
 import io.sealstream.kms.KeyManagementService;
-import io.sealstream.kms.KmsClients;
+import io.sealstream.kms.stack.KmsClients;
 import io.sealstream.kms.KmsUnavailableException;
 import io.sealstream.kms.retry.RetryPolicy;
 import io.sealstream.kms.cache.CachingKeyManagementService;

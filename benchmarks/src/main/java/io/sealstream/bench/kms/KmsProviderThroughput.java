@@ -2,7 +2,7 @@ package io.sealstream.bench.kms;
 
 import io.sealstream.kms.DataKey;
 import io.sealstream.kms.KeyManagementService;
-import io.sealstream.kms.KmsClients;
+import io.sealstream.kms.stack.KmsClients;
 import io.sealstream.kms.WrappedDataKey;
 import io.sealstream.kms.hadoop.HadoopKmsConfig;
 import io.sealstream.kms.local.LocalKeyStoreKms;

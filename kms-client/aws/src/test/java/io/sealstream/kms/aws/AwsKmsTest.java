@@ -6,7 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.sealstream.kms.DataKey;
 import io.sealstream.kms.KeyManagementService;
 import io.sealstream.kms.KeyNotFoundException;
-import io.sealstream.kms.KmsProviderContract;
+import io.sealstream.kms.testing.KmsProviderContract;
 import io.sealstream.kms.UnsupportedKmsOperationException;
 import org.junit.jupiter.api.Test;
 import org.testcontainers.containers.localstack.LocalStackContainer;

@@ -6,7 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.sealstream.kms.DataKey;
 import io.sealstream.kms.KeyManagementService;
 import io.sealstream.kms.KmsException;
-import io.sealstream.kms.KmsProviderContract;
+import io.sealstream.kms.testing.KmsProviderContract;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;

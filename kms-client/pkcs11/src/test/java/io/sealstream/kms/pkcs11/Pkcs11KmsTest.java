@@ -9,7 +9,7 @@ import io.sealstream.kms.KeyDescription;
 import io.sealstream.kms.KeyManagementService;
 import io.sealstream.kms.KeyUnwrapException;
 import io.sealstream.kms.KmsException;
-import io.sealstream.kms.KmsProviderContract;
+import io.sealstream.kms.testing.KmsProviderContract;
 import io.sealstream.kms.WrappedDataKey;
 import io.sealstream.kms.testing.SoftHsmToken;
 import java.nio.charset.StandardCharsets;

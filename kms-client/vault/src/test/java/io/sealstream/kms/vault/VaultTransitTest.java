@@ -6,7 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.sealstream.kms.DataKey;
 import io.sealstream.kms.KeyManagementService;
 import io.sealstream.kms.KmsException;
-import io.sealstream.kms.KmsProviderContract;
+import io.sealstream.kms.testing.KmsProviderContract;
 import java.net.URI;
 import org.junit.jupiter.api.Test;
 import org.testcontainers.junit.jupiter.Container;

@@ -9,7 +9,7 @@ import io.sealstream.kms.KeyManagementService;
 import io.sealstream.kms.KeyNotFoundException;
 import io.sealstream.kms.KeyUnwrapException;
 import io.sealstream.kms.KmsException;
-import io.sealstream.kms.KmsProviderContract;
+import io.sealstream.kms.testing.KmsProviderContract;
 import io.sealstream.kms.KmsUnavailableException;
 import io.sealstream.kms.WrappedDataKey;
 import java.io.IOException;

@@ -1,4 +1,6 @@
-package io.sealstream.kms;
+package io.sealstream.kms.stack;
+import io.sealstream.kms.KeyManagementService;
+import io.sealstream.kms.KeyManagementServiceDecorator;
 
 import io.sealstream.kms.cache.CachingKeyManagementService;
 import io.sealstream.kms.cache.DataKeyCacheConfig;

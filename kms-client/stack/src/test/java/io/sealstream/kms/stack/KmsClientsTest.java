@@ -1,4 +1,7 @@
-package io.sealstream.kms;
+package io.sealstream.kms.stack;
+import io.sealstream.kms.DataKey;
+import io.sealstream.kms.KeyManagementService;
+import io.sealstream.kms.KeyManagementServiceDecorator;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

@@ -1,4 +1,4 @@
-package io.sealstream.keys.internals;
+package io.sealstream.keys.kafka;
 
 import io.sealstream.pipeline.ClientConfigs;
 import io.sealstream.events.AuditEvent;

@@ -1,4 +1,13 @@
-package io.sealstream.kms;
+package io.sealstream.kms.testing;
+import io.sealstream.kms.DataKey;
+import io.sealstream.kms.DekIds;
+import io.sealstream.kms.KekRef;
+import io.sealstream.kms.KeyDescription;
+import io.sealstream.kms.KeyManagementService;
+import io.sealstream.kms.KeyNotFoundException;
+import io.sealstream.kms.KeyUnwrapException;
+import io.sealstream.kms.KmsException;
+import io.sealstream.kms.WrappedDataKey;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
