@@ -38,8 +38,6 @@ import java.util.Properties;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import io.sealstream.health.DependencyMonitor;
 import io.sealstream.app.MonitoredKeyManagementService;
@@ -77,17 +75,12 @@ public final class SealstreamApp implements AutoCloseable {
     private final KafkaDekRegistry registry;
     private final KeyTopics keyTopics;
     private final Map<String, String> config;
-    private final Map<String, String> lastSeenVersions = new java.util.concurrent.ConcurrentHashMap<>();
-    private volatile long jobRunnerBackoffUntil;
     private final CachingKeyManagementService kms;
     private final ObjectStore store;
     private final KafkaStreams streams;
-    private final ScheduledExecutorService sweeper;
-    private final ScheduledExecutorService lifecycle;
-    private final ScheduledExecutorService registryWatch;
     private final DependencyMonitor monitor;
+    private final BackgroundWork background;
     private final io.sealstream.health.DependencyHealth registryHealth;
-    private final ScheduledExecutorService failoverWatch;
     private final CountDownLatch stopped = new CountDownLatch(1);
     private volatile KafkaStreams.State state = KafkaStreams.State.CREATED;
 
@@ -102,10 +95,6 @@ public final class SealstreamApp implements AutoCloseable {
         StaticMembership.apply(streamsProps, config, pipeline);
         this.config = config;
         this.keyTopics = KeyTopics.fromConfig(config);
-        final Duration registryRefresh = ConfigValues.duration(config, "sealstream.lifecycle.registry-refresh", Duration.ofSeconds(5));
-        final Duration rotationCheck = ConfigValues.duration(config, "sealstream.lifecycle.rotation-check", Duration.ofSeconds(60));
-        final Duration jobPoll = ConfigValues.duration(config, "sealstream.lifecycle.job-poll", Duration.ofSeconds(10));
-        final boolean jobRunner = Boolean.parseBoolean(config.getOrDefault("sealstream.lifecycle.job-runner", "true"));
         final var created = TopicProvisioner.ensureLifecycleTopics(config, pipeline, keyTopics);
         if (!created.isEmpty()) {
             LOG.info("created topics {}", created);
@@ -163,63 +152,14 @@ public final class SealstreamApp implements AutoCloseable {
             closeAll(opened, e);
             throw e;
         }
-        // The cache retires keys lazily, when asked for one; sweep it so idle keys still leave memory on time.
-        this.sweeper = Executors.newSingleThreadScheduledExecutor(r -> {
-            final Thread t = new Thread(r, "sealstream-key-cache-sweeper");
-            t.setDaemon(true);
-            return t;
-        });
-        sweeper.scheduleWithFixedDelay(this::sweepKeyCache, 30, 30, TimeUnit.SECONDS);
-        lifecycle = Executors.newSingleThreadScheduledExecutor(r -> {
-            final Thread t = new Thread(r, "sealstream-key-lifecycle");
-            t.setDaemon(true);
-            return t;
-        });
-        // Its own thread: a long re-wrap job on the lifecycle thread must not delay dropping a shredded DEK.
-        registryWatch = Executors.newSingleThreadScheduledExecutor(r -> {
-            final Thread t = new Thread(r, "sealstream-dek-registry");
-            t.setDaemon(true);
-            return t;
-        });
-        registryWatch.scheduleWithFixedDelay(this::refreshRegistry, 0, registryRefresh.toMillis(), TimeUnit.MILLISECONDS);
-        failoverWatch = Executors.newSingleThreadScheduledExecutor(r -> {
-            final Thread t = new Thread(r, "sealstream-failover");
-            t.setDaemon(true);
-            return t;
-        });
-        if (Boolean.parseBoolean(config.getOrDefault("sealstream.failover.fence-abandoned-transactions", "true"))) {
-            if (streamsProps.containsKey(StreamsConfig.CLIENT_ID_CONFIG)) {
-                LOG.warn("client.id is set, so the process ids of other instances cannot be told from the group's "
-                        + "members: transactions left open by a dead instance wait for transaction.timeout.ms");
-            } else {
-                final Duration every = ConfigValues.duration(config, "sealstream.failover.check-interval", Duration.ofSeconds(1));
-                failoverWatch.scheduleWithFixedDelay(new Runnable() {
-                    private AbandonedTransactionFencer fencer;
-
-                    @Override
-                    public void run() {
-                        // Created on the watch thread: a failure to create the admin client is retried, never thrown
-                        // out of the constructor with everything above left open.
-                        try {
-                            if (fencer == null) {
-                                fencerAdmin = Admin.create(ClientConfigs.admin(config));
-                                fencer = new AbandonedTransactionFencer(fencerAdmin, pipeline.applicationId(),
-                                        Clock.systemUTC(), SealstreamApp.this::processId);
-                            }
-                            fencer.check();
-                        } catch (final RuntimeException e) {
-                            LOG.debug("abandoned-transaction check could not run: {}", String.valueOf(e));
-                        }
-                    }
-                }, every.toMillis(), every.toMillis(), TimeUnit.MILLISECONDS);
-            }
+        final boolean fence = Boolean.parseBoolean(config.getOrDefault("sealstream.failover.fence-abandoned-transactions", "true"));
+        if (fence && streamsProps.containsKey(StreamsConfig.CLIENT_ID_CONFIG)) {
+            LOG.warn("client.id is set, so the process ids of other instances cannot be told from the group's "
+                    + "members: transactions left open by a dead instance wait for transaction.timeout.ms");
         }
-        // The first check, at once, records the versions current at start; later ones notice rotations.
-        lifecycle.scheduleWithFixedDelay(this::checkRotations, 0, rotationCheck.toMillis(), TimeUnit.MILLISECONDS);
-        if (jobRunner && !plaintextCopyForBenchmarks) {
-            lifecycle.scheduleWithFixedDelay(this::runPendingJobs, jobPoll.toMillis(), jobPoll.toMillis(),
-                    TimeUnit.MILLISECONDS);
-        }
+        this.background = new BackgroundWork(new BackgroundWork.Parts(config, pipeline, keyTopics, kms, registry,
+                rotationEvents, store, this::processId), !plaintextCopyForBenchmarks,
+                fence && !streamsProps.containsKey(StreamsConfig.CLIENT_ID_CONFIG));
         streams.setUncaughtExceptionHandler(e -> {
             if (isTransient(e)) {
                 LOG.warn("replacing a stream thread after a transient failure; its records will be retried: {}",
@@ -238,68 +178,6 @@ public final class SealstreamApp implements AutoCloseable {
         });
     }
 
-    private void sweepKeyCache() {
-        try {
-            kms.cleanUp();
-        } catch (final RuntimeException e) {
-            LOG.warn("key cache sweep failed: {}", e.getMessage());
-        }
-    }
-
-    private void refreshRegistry() {
-        try {
-            registry.refresh();
-        } catch (final RuntimeException e) {
-            LOG.warn("DEK registry refresh failed: {}", e.getMessage());
-        }
-    }
-
-    /**
-     * Notices KEK rotations made elsewhere (another tool, or the KMS's own schedule): the cached DEK of a rotated KEK is
-     * retired so the next object gets a DEK under the new version, and a KEK_ROTATED event says this instance saw it.
-     */
-    private void checkRotations() {
-        for (final String kekId : pipeline.keyPolicy().allKeks()) {
-            try {
-                final KekRef current = kms.describeKey(kekId).currentRef();
-                final String seen = lastSeenVersions.put(kekId, current.version());
-                if (seen != null && !seen.equals(current.version())) {
-                    LOG.info("KEK {} was rotated to version {}; retiring its cached data key", kekId, current.version());
-                    kms.retireActiveKey(kekId);
-                    rotationEvents.publish(RotationEvent.newBuilder().setKind(RotationKind.KEK_ROTATED)
-                            .setTime(Instant.now()).setService(pipeline.service())
-                            .setKek(KeyReferences.of(current))
-                            .setPreviousKek(KeyReferences.of(new KekRef(current.provider(), kekId, seen)))
-                            .setMessage("observed by the pipeline").build());
-                }
-            } catch (final RuntimeException e) {
-                LOG.debug("rotation check of KEK {} failed: {}", kekId, e.getMessage());
-            }
-        }
-    }
-
-    /** Runs re-wrap jobs submitted on the commands topic; a lifecycle tool that fences us makes us back off. */
-    private void runPendingJobs() {
-        if (System.currentTimeMillis() < jobRunnerBackoffUntil) {
-            return;
-        }
-        final KeyLifecycleTools.JobHost host = jobHost();
-        try {
-            for (final RewrapJob job : host.log().pendingJobs()) {
-                LOG.info("running re-wrap job {} submitted by {}", job.getJobId(), job.getSubmittedBy());
-                host.runner().run(job);
-            }
-        } catch (final RuntimeException e) {
-            jobRunnerBackoffUntil = System.currentTimeMillis() + Duration.ofMinutes(2).toMillis();
-            LOG.warn("re-wrap job runner paused for 2 minutes: {}", e.getMessage());
-        } finally {
-            host.log().releaseWriter();
-        }
-    }
-
-    private KeyLifecycleTools.JobHost jobHost;
-    private volatile Admin fencerAdmin;
-
     /** This instance's Kafka Streams process id, read from a stream thread's consumer client id once one exists. */
     private Optional<String> processId() {
         try {
@@ -314,18 +192,6 @@ public final class SealstreamApp implements AutoCloseable {
             // not started, or shutting down
         }
         return Optional.empty();
-    }
-
-    private synchronized KeyLifecycleTools.JobHost jobHost() {
-        if (jobHost == null) {
-            final LifecycleEvents events = new LifecycleEvents(pipeline.service(), pipeline.service());
-            final KafkaKeyAdminLog log = new KafkaKeyAdminLog(config, keyTopics, pipeline.topics().rotation(),
-                    pipeline.topics().auditPending(), pipeline.applicationId() + "-jobs");
-            final RewrapJobRunner runner = new RewrapJobRunner(kms, registry, log, store, pipeline.destinationBucket(),
-                    events, Clock.systemUTC(), 100, Duration.ZERO);
-            jobHost = new KeyLifecycleTools.JobHost(log, runner);
-        }
-        return jobHost;
     }
 
     private static void closeAll(final Deque<AutoCloseable> opened, final Throwable cause) {
@@ -485,17 +351,7 @@ public final class SealstreamApp implements AutoCloseable {
 
     @Override
     public void close() {
-        sweeper.shutdownNow();
-        lifecycle.shutdownNow();
-        registryWatch.shutdownNow();
-        failoverWatch.shutdownNow();
-        try {
-            if (!lifecycle.awaitTermination(60, TimeUnit.SECONDS) || !registryWatch.awaitTermination(10, TimeUnit.SECONDS)) {
-                LOG.warn("a key-lifecycle task did not stop within 60 s; its open step is aborted when its log closes");
-            }
-        } catch (final InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        background.close();
         try {
             if (!streams.close(Duration.ofSeconds(60))) {
                 LOG.warn("stream threads did not stop within 60 s; closing the KMS client and store under them");
@@ -506,18 +362,10 @@ public final class SealstreamApp implements AutoCloseable {
             } finally {
                 try {
                     rotationEvents.close();
-                    synchronized (this) {
-                        if (jobHost != null) {
-                            jobHost.log().close();
-                        }
-                    }
                     registry.close(); // after the cache: its retirements still reach the registry
                 } finally {
                     store.close();
                     provider.close();
-                    if (fencerAdmin != null) {
-                        fencerAdmin.close(Duration.ofSeconds(5));
-                    }
                     SchemaRegistryClients.stopReportingTo(registryHealth);
                     monitor.close();
                     stopped.countDown();

@@ -19,7 +19,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.avro.Schema;
 import org.apache.avro.SchemaParseException;
@@ -318,19 +317,13 @@ public final class RestSchemaRegistryClient implements SchemaRegistryClient {
     }
 
     private long delayMillis(final int attempt) {
-        return backoffMillis(attempt, backoff.toMillis(), backoffMax.toMillis(), ThreadLocalRandom.current().nextDouble());
+        return io.sealstream.config.Backoff.exponential(backoff, backoffMax).delay(attempt).toMillis();
     }
 
-    /**
-     * The pause after failed round {@code attempt} (1-based): {@code base * 2^(attempt-1)} capped at {@code max},
-     * of which the upper half is jittered by {@code jitter} in [0, 1].
-     */
+    /** The pause after failed round {@code attempt} (1-based), with {@code jitter} in [0, 1]: {@link io.sealstream.config.Backoff}. */
     static long backoffMillis(final int attempt, final long base, final long max, final double jitter) {
-        final int shift = Math.min(Math.max(attempt - 1, 0), 30);
-        final long exponential = base > (Long.MAX_VALUE >> shift) ? Long.MAX_VALUE : base << shift;
-        final long capped = Math.min(max, exponential);
-        final long half = capped / 2;
-        return half + Math.round(jitter * (capped - half));
+        return io.sealstream.config.Backoff.exponential(java.time.Duration.ofMillis(base), java.time.Duration.ofMillis(max))
+                .delay(attempt, jitter).toMillis();
     }
 
     private static SchemaRegistryException clientError(final int status, final int errorCode, final String message) {

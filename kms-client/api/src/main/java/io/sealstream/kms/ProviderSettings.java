@@ -1,25 +1,20 @@
 package io.sealstream.kms;
 
+import io.sealstream.config.ConfigValues;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.format.DateTimeParseException;
 import java.util.Arrays;
-import java.util.Locale;
 import java.util.Map;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * Reading provider settings ({@code sealstream.kms.<provider>.*}) and secrets from the environment, for the
- * providers' {@code fromProperties(config, env)} factories. Durations use the grammar of the app's configuration:
- * milliseconds as a plain number, a number with {@code ms|s|m|h|d}, or ISO-8601 ({@code PT5S}). Error messages
- * name the key or variable, never a secret value.
+ * providers' {@code fromProperties(config, env)} factories. Durations use the one grammar of every setting
+ * ({@link ConfigValues}): milliseconds as a plain number, a number with {@code ms|s|m|h|d}, or ISO-8601
+ * ({@code PT5S}). Error messages name the key or variable, never a secret value.
  */
 public final class ProviderSettings {
-
-    private static final Pattern DURATION = Pattern.compile("(\\d{1,12})\\s*(ms|s|m|h|d)?", Pattern.CASE_INSENSITIVE);
 
     private ProviderSettings() {
     }
@@ -71,28 +66,9 @@ public final class ProviderSettings {
         throw new IllegalArgumentException(key + " must be a positive whole number");
     }
 
+    /** The one duration grammar of every sealstream.* setting ({@link ConfigValues#parseDuration}). */
     static Duration parseDuration(final String text) {
-        final String t = text.trim();
-        if (t.regionMatches(true, 0, "P", 0, 1)) {
-            try {
-                return Duration.parse(t);
-            } catch (final DateTimeParseException e) {
-                throw new IllegalArgumentException("not a duration (examples: 500ms, 5s, PT5S)");
-            }
-        }
-        final Matcher m = DURATION.matcher(t);
-        if (!m.matches()) {
-            throw new IllegalArgumentException("not a duration (examples: 500ms, 5s, PT5S)");
-        }
-        final long n = Long.parseLong(m.group(1));
-        final String unit = m.group(2) == null ? "ms" : m.group(2).toLowerCase(Locale.ROOT);
-        return switch (unit) {
-            case "ms" -> Duration.ofMillis(n);
-            case "s" -> Duration.ofSeconds(n);
-            case "m" -> Duration.ofMinutes(n);
-            case "h" -> Duration.ofHours(n);
-            default -> Duration.ofDays(n);
-        };
+        return ConfigValues.parseDuration(text);
     }
 
     /**

@@ -2,17 +2,18 @@ package io.sealstream.pipeline.internals;
 import io.sealstream.text.BoundedText;
 import io.sealstream.pipeline.TransientFailureException;
 
+import io.sealstream.config.Backoff;
 import io.sealstream.kms.KmsException;
 import io.sealstream.pipeline.PipelineConfig.RetrySettings;
 import java.io.IOException;
 import java.time.Clock;
-import java.util.concurrent.ThreadLocalRandom;
 import org.apache.kafka.common.errors.SerializationException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Retries one record's work while its dependencies are transiently down, with exponential backoff and full jitter,
+ * Retries one record's work while its dependencies are transiently down, with the project's one backoff
+ * ({@link Backoff}),
  * for at most {@link RetrySettings#maxBlock()}; then gives way with {@link TransientFailureException}. Permanent
  * failures and programming errors pass straight through.
  */
@@ -43,7 +44,7 @@ final class RetryLoop {
 
     <T> T run(final String what, final Work<T> work) throws PermanentFailureException {
         final long deadline = clock.millis() + settings.maxBlock().toMillis();
-        long backoff = Math.max(1, settings.initialBackoff().toMillis());
+        final Backoff backoff = Backoff.exponential(settings.initialBackoff(), settings.maxBackoff());
         int attempt = 0;
         while (true) {
             attempt++;
@@ -55,19 +56,19 @@ final class RetryLoop {
                 if (!isTransient(e)) {
                     throw e instanceof RuntimeException r ? r : new IllegalStateException(e.getMessage(), e);
                 }
-                final long sleep = ThreadLocalRandom.current().nextLong(backoff / 2, backoff + 1);
+                final long sleep = Math.max(1, backoff.delay(attempt).toMillis());
                 if (clock.millis() + sleep > deadline) {
                     throw new TransientFailureException(what + ": still failing after " + attempt
                             + " attempts; giving way so the record is retried from its last commit: " + oneLine(e), e);
                 }
-                LOG.warn("{}: transient failure (attempt {}), retrying in {} ms: {}", what, attempt, sleep, oneLine(e));
+                // The dependency monitor tells operators about the outage (once, then each minute); per attempt is debug.
+                LOG.debug("{}: transient failure (attempt {}), retrying in {} ms: {}", what, attempt, sleep, oneLine(e));
                 try {
                     sleeper.sleep(sleep);
                 } catch (final InterruptedException ie) {
                     Thread.currentThread().interrupt();
                     throw new TransientFailureException(what + ": interrupted while waiting to retry", e);
                 }
-                backoff = Math.min(backoff * 2, Math.max(1, settings.maxBackoff().toMillis()));
             }
         }
     }

@@ -1,12 +1,13 @@
 package io.sealstream.kms.retry;
 
+import io.sealstream.config.Backoff;
 import java.time.Duration;
 
 /**
- * How {@link RetryingKeyManagementService} retries transient KMS failures: exponential backoff with full jitter
- * (each wait is uniformly random in {@code [0, min(maxBackoff, initialBackoff * multiplier^(attempt-1))]}), which
- * spreads the retries of many clients after a KMS outage instead of synchronising them. Null durations mean the
- * defaults.
+ * How {@link RetryingKeyManagementService} retries transient KMS failures: the project's one backoff
+ * ({@link #backoff()}, {@link Backoff}): each wait is half of
+ * {@code min(maxBackoff, initialBackoff * multiplier^(attempt-1))} plus a random part of the other half, which spreads
+ * the retries of many clients after a KMS outage instead of synchronising them. Null durations mean the defaults.
  *
  * <p>Defaults ({@link #defaults()}): 6 attempts, 100 ms initial backoff doubling up to 5 s, at most 30 s in total,
  * which rides out a KMS fail-over or a throttling burst without holding a pipeline thread for minutes.
@@ -71,11 +72,14 @@ public record RetryPolicy(int maxAttempts, Duration initialBackoff, Duration max
         return new RetryPolicy(maxAttempts, initialBackoff, maxBackoff, multiplier, value);
     }
 
+    /** The backoff shape of this policy. */
+    public Backoff backoff() {
+        return new Backoff(initialBackoff, maxBackoff, multiplier);
+    }
+
     /** Upper bound of the wait after failed attempt {@code attempt} (1-based), before jitter. */
     public Duration backoffCeiling(final int attempt) {
-        final double nanos = initialBackoff.toNanos() * Math.pow(multiplier, attempt - 1);
-        final long max = maxBackoff.toNanos();
-        return Duration.ofNanos(nanos >= max ? max : (long) nanos);
+        return backoff().ceiling(attempt);
     }
 
     private static Duration requireNotNegative(final String name, final Duration value) {

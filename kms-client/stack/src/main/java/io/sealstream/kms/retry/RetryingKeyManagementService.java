@@ -1,5 +1,6 @@
 package io.sealstream.kms.retry;
 
+import io.sealstream.config.Backoff;
 import io.sealstream.kms.DataKey;
 import io.sealstream.kms.KeyDescription;
 import io.sealstream.kms.KeyManagementService;
@@ -11,14 +12,13 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Retries transient KMS failures ({@link KmsException#isTransient()}) with exponential backoff and full jitter as
+ * Retries transient KMS failures ({@link KmsException#isTransient()}) with exponential backoff and jitter ({@link Backoff}) as
  * configured by a {@link RetryPolicy}. Permanent failures (unknown key, rejected wrapped key, ...) and exceptions
  * that are not {@link KmsException}s pass through at once.
  *
@@ -39,13 +39,13 @@ public final class RetryingKeyManagementService implements KeyManagementServiceD
         Sleeper THREAD_SLEEP = duration -> Thread.sleep(duration.toMillis(), (int) (duration.toNanos() % 1_000_000));
     }
 
-    /** Draws the jittered wait in {@code [0, ceiling]}; replaced in tests. */
+    /** Draws the jittered wait for a ceiling; replaced in tests. */
     @FunctionalInterface
     public interface Jitter {
         Duration draw(Duration ceiling);
 
-        Jitter FULL = ceiling -> ceiling.isZero() ? Duration.ZERO
-                : Duration.ofNanos(ThreadLocalRandom.current().nextLong(ceiling.toNanos() + 1));
+        /** The project's one backoff shape ({@link Backoff}): half fixed, half random. */
+        Jitter EQUAL = ceiling -> new Backoff(ceiling, ceiling, 1.0).delay(1);
     }
 
     private static final Logger LOG = LoggerFactory.getLogger(RetryingKeyManagementService.class);
@@ -57,7 +57,7 @@ public final class RetryingKeyManagementService implements KeyManagementServiceD
     private final LongSupplier nanoTime;
 
     public RetryingKeyManagementService(final KeyManagementService delegate, final RetryPolicy policy) {
-        this(delegate, policy, Sleeper.THREAD_SLEEP, Jitter.FULL, System::nanoTime);
+        this(delegate, policy, Sleeper.THREAD_SLEEP, Jitter.EQUAL, System::nanoTime);
     }
 
     public RetryingKeyManagementService(final KeyManagementService delegate, final RetryPolicy policy,
