@@ -4,18 +4,12 @@ import io.sealstream.config.ConfigValues;
 import io.sealstream.events.RewrapJob;
 import io.sealstream.events.RotationEvent;
 import io.sealstream.events.RotationKind;
-import io.sealstream.keys.LifecycleEvents;
 import io.sealstream.keys.RewrapJobRunner;
-import io.sealstream.keys.kafka.KafkaDekRegistry;
 import io.sealstream.keys.kafka.KafkaKeyAdminLog;
-import io.sealstream.keys.KeyTopics;
 import io.sealstream.kms.KekRef;
-import io.sealstream.kms.cache.CachingKeyManagementService;
 import io.sealstream.pipeline.ClientConfigs;
-import io.sealstream.pipeline.KeyReferences;
+import io.sealstream.objects.KeyReferences;
 import io.sealstream.pipeline.PipelineConfig;
-import io.sealstream.pipeline.RotationEvents;
-import io.sealstream.store.ObjectStore;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -53,38 +47,35 @@ final class BackgroundWork implements AutoCloseable {
     private static final String SWEEPER = "sealstream-key-cache-sweeper";
     private static final String FAILOVER = "sealstream-failover";
 
-    /** What the tasks work on: the running application's parts. */
-    record Parts(Map<String, String> config, PipelineConfig pipeline, KeyTopics keyTopics,
-                 CachingKeyManagementService kms, KafkaDekRegistry registry, RotationEvents rotationEvents,
-                 ObjectStore store, Supplier<Optional<String>> processId) {
-    }
-
-    private final Parts parts;
+    private final SealstreamRuntime runtime;
+    private final Supplier<Optional<String>> processId;
     private final Map<String, ScheduledExecutorService> threads = new LinkedHashMap<>();
     private final Map<String, String> lastSeenVersions = new ConcurrentHashMap<>();
     private volatile long jobRunnerBackoffUntil;
-    private KeyLifecycleTools.JobHost jobHost;
+    private RewrapJobRunner jobRunner;
     private volatile Admin fencerAdmin;
 
     /**
-     * Starts the periodic work. {@code jobs} is false for the benchmark's plaintext baseline; {@code fence} is false
-     * when this instance's client id hides process ids (see {@link AbandonedTransactionFencer}).
+     * Starts the periodic work of the pipeline {@code runtime} serves; {@code processId} is this instance's Kafka
+     * Streams process id once known; {@code fence} is false when this instance's client id hides process ids (see
+     * {@link AbandonedTransactionFencer}).
      */
-    BackgroundWork(final Parts parts, final boolean jobs, final boolean fence) {
-        this.parts = parts;
-        final Map<String, String> config = parts.config();
+    BackgroundWork(final SealstreamRuntime runtime, final Supplier<Optional<String>> processId, final boolean fence) {
+        this.runtime = runtime;
+        this.processId = processId;
+        final Map<String, String> config = runtime.settings();
         final Duration registryRefresh = ConfigValues.duration(config, "sealstream.lifecycle.registry-refresh", Duration.ofSeconds(5));
         final Duration rotationCheck = ConfigValues.duration(config, "sealstream.lifecycle.rotation-check", Duration.ofSeconds(60));
         final Duration jobPoll = ConfigValues.duration(config, "sealstream.lifecycle.job-poll", Duration.ofSeconds(10));
         final boolean jobRunner = Boolean.parseBoolean(config.getOrDefault("sealstream.lifecycle.job-runner", "true"));
         final Duration fenceEvery = ConfigValues.duration(config, "sealstream.failover.check-interval", Duration.ofSeconds(1));
-        every(REGISTRY, Duration.ZERO, registryRefresh, "DEK registry refresh", parts.registry()::refresh);
+        every(REGISTRY, Duration.ZERO, registryRefresh, "DEK registry refresh", runtime.kafkaRegistry()::refresh);
         // The first check, at once, records the versions current at start; later ones notice rotations.
         every(LIFECYCLE, Duration.ZERO, rotationCheck, "rotation check", this::checkRotations);
-        if (jobRunner && jobs) {
+        if (jobRunner) {
             every(LIFECYCLE, jobPoll, jobPoll, "re-wrap job runner", this::runPendingJobs);
         }
-        every(SWEEPER, Duration.ofSeconds(30), Duration.ofSeconds(30), "key cache sweep", parts.kms()::cleanUp);
+        every(SWEEPER, Duration.ofSeconds(30), Duration.ofSeconds(30), "key cache sweep", runtime.kms()::cleanUp);
         if (fence) {
             final FencerTask fencer = new FencerTask();
             every(FAILOVER, fenceEvery, fenceEvery, "abandoned-transaction check", fencer::run);
@@ -111,15 +102,15 @@ final class BackgroundWork implements AutoCloseable {
      * retired so the next object gets a DEK under the new version, and a KEK_ROTATED event says this instance saw it.
      */
     private void checkRotations() {
-        final PipelineConfig pipeline = parts.pipeline();
+        final PipelineConfig pipeline = runtime.pipeline();
         for (final String kekId : pipeline.keyPolicy().allKeks()) {
             try {
-                final KekRef current = parts.kms().describeKey(kekId).currentRef();
+                final KekRef current = runtime.kms().describeKey(kekId).currentRef();
                 final String seen = lastSeenVersions.put(kekId, current.version());
                 if (seen != null && !seen.equals(current.version())) {
                     LOG.info("KEK {} was rotated to version {}; retiring its cached data key", kekId, current.version());
-                    parts.kms().retireActiveKey(kekId);
-                    parts.rotationEvents().publish(RotationEvent.newBuilder().setKind(RotationKind.KEK_ROTATED)
+                    runtime.kms().retireActiveKey(kekId);
+                    runtime.rotationEvents().publish(RotationEvent.newBuilder().setKind(RotationKind.KEK_ROTATED)
                             .setTime(Instant.now()).setService(pipeline.service())
                             .setKek(KeyReferences.of(current))
                             .setPreviousKek(KeyReferences.of(new KekRef(current.provider(), kekId, seen)))
@@ -136,31 +127,25 @@ final class BackgroundWork implements AutoCloseable {
         if (System.currentTimeMillis() < jobRunnerBackoffUntil) {
             return;
         }
-        final KeyLifecycleTools.JobHost host = jobHost();
+        final KafkaKeyAdminLog log = runtime.adminLog();
         try {
-            for (final RewrapJob job : host.log().pendingJobs()) {
+            for (final RewrapJob job : log.pendingJobs()) {
                 LOG.info("running re-wrap job {} submitted by {}", job.getJobId(), job.getSubmittedBy());
-                host.runner().run(job);
+                jobRunner().run(job);
             }
         } catch (final RuntimeException e) {
             jobRunnerBackoffUntil = System.currentTimeMillis() + Duration.ofMinutes(2).toMillis();
             LOG.warn("re-wrap job runner paused for 2 minutes: {}", e.getMessage());
         } finally {
-            host.log().releaseWriter();
+            log.releaseWriter();
         }
     }
 
-    private synchronized KeyLifecycleTools.JobHost jobHost() {
-        if (jobHost == null) {
-            final PipelineConfig pipeline = parts.pipeline();
-            final LifecycleEvents events = new LifecycleEvents(pipeline.service(), pipeline.service());
-            final KafkaKeyAdminLog log = new KafkaKeyAdminLog(parts.config(), parts.keyTopics(),
-                    pipeline.topics().rotation(), pipeline.topics().auditPending(), pipeline.applicationId() + "-jobs");
-            final RewrapJobRunner runner = new RewrapJobRunner(parts.kms(), parts.registry(), log, parts.store(),
-                    pipeline.destinationBucket(), events, Clock.systemUTC(), 100, Duration.ZERO);
-            jobHost = new KeyLifecycleTools.JobHost(log, runner);
+    private synchronized RewrapJobRunner jobRunner() {
+        if (jobRunner == null) {
+            jobRunner = runtime.rewrapRunner(100, Duration.ZERO);
         }
-        return jobHost;
+        return jobRunner;
     }
 
     /** The fencer, created on its own thread: failing to create its admin client is retried, never fatal. */
@@ -169,17 +154,17 @@ final class BackgroundWork implements AutoCloseable {
 
         void run() {
             if (fencer == null) {
-                fencerAdmin = Admin.create(ClientConfigs.admin(parts.config()));
-                fencer = new AbandonedTransactionFencer(fencerAdmin, parts.pipeline().applicationId(), Clock.systemUTC(),
-                        parts.processId());
+                fencerAdmin = Admin.create(ClientConfigs.admin(runtime.settings()));
+                fencer = new AbandonedTransactionFencer(fencerAdmin, runtime.pipeline().applicationId(), Clock.systemUTC(),
+                        processId);
             }
             fencer.check();
         }
     }
 
     /**
-     * Stops every task; waits up to 60 s for a re-wrap step in progress (its open transaction is aborted when its log
-     * closes otherwise) and up to 10 s for a registry refresh.
+     * Stops every task; waits up to 60 s for a re-wrap step in progress (its open transaction is aborted when the
+     * runtime closes the lifecycle log otherwise) and up to 10 s for a registry refresh.
      */
     @Override
     public void close() {
@@ -193,11 +178,6 @@ final class BackgroundWork implements AutoCloseable {
             }
         } catch (final InterruptedException e) {
             Thread.currentThread().interrupt();
-        }
-        synchronized (this) {
-            if (jobHost != null) {
-                jobHost.log().close();
-            }
         }
         if (fencerAdmin != null) {
             fencerAdmin.close(Duration.ofSeconds(5));

@@ -1,50 +1,25 @@
 package io.sealstream.app;
 
-import io.sealstream.pipeline.KeyReferences;
-import io.sealstream.pipeline.ClientConfigs;
-import io.sealstream.audit.kafka.KafkaRotationEvents;
-
-import io.sealstream.config.ConfigValues;
-import io.sealstream.events.RewrapJob;
-import io.sealstream.events.RotationEvent;
-import io.sealstream.events.RotationKind;
 import io.sealstream.keys.DekRegistry;
-import io.sealstream.keys.KeyTopics;
-import io.sealstream.keys.LifecycleEvents;
-import io.sealstream.keys.RegisteringKeyManagementService;
-import io.sealstream.keys.RewrapJobRunner;
-import io.sealstream.keys.kafka.KafkaDekRegistry;
-import io.sealstream.keys.kafka.KafkaKeyAdminLog;
-import io.sealstream.kms.KekRef;
-import io.sealstream.kms.WrappedDataKey;
-import io.sealstream.kms.cache.DataKeyCacheListener;
-import java.time.Instant;
 
-import io.sealstream.kms.KeyManagementService;
-import io.sealstream.kms.stack.KmsClients;
 import io.sealstream.kms.cache.CachingKeyManagementService;
 import io.sealstream.pipeline.PipelineConfig;
 import io.sealstream.pipeline.SealstreamTopology;
-import io.sealstream.pipeline.RotationListener;
 import io.sealstream.pipeline.TransientFailureException;
 import io.sealstream.store.ObjectStore;
-import io.sealstream.store.ObjectStores;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Properties;
-import java.util.ArrayDeque;
-import java.util.Deque;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import io.sealstream.health.DependencyMonitor;
-import io.sealstream.app.MonitoredKeyManagementService;
-import io.sealstream.store.MonitoredObjectStore;
 import io.sealstream.serde.SchemaRegistryClients;
 import java.util.Optional;
-import org.apache.kafka.clients.admin.Admin;
+import java.util.Objects;
+import java.util.function.Function;
+import io.sealstream.pipeline.UploadWriter;
 import org.apache.kafka.streams.ThreadMetadata;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.producer.ProducerConfig;
@@ -69,87 +44,36 @@ public final class SealstreamApp implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(SealstreamApp.class);
 
+    private final SealstreamRuntime runtime;
     private final PipelineConfig pipeline;
-    private final KeyManagementService provider;
-    private final KafkaRotationEvents rotationEvents;
-    private final KafkaDekRegistry registry;
-    private final KeyTopics keyTopics;
-    private final Map<String, String> config;
-    private final CachingKeyManagementService kms;
-    private final ObjectStore store;
     private final KafkaStreams streams;
-    private final DependencyMonitor monitor;
     private final BackgroundWork background;
-    private final io.sealstream.health.DependencyHealth registryHealth;
     private final CountDownLatch stopped = new CountDownLatch(1);
     private volatile KafkaStreams.State state = KafkaStreams.State.CREATED;
 
     private SealstreamApp(final Map<String, String> config, final Map<String, String> environment,
-                          final boolean plaintextCopyForBenchmarks) {
+                          final Function<ObjectStore, UploadWriter> uploadWriter) {
         // Every setting is read and checked before anything is opened, so a typo costs nothing to clean up.
         this.pipeline = PipelineConfig.fromConfig(config);
-        final var cacheConfig = KmsProviders.cacheConfig(config);
-        final var storeConfig = ObjectStores.configFrom(config);
         final Properties streamsProps = streamsProperties(config);
         warnAboutUnsafeFailoverSettings(streamsProps, pipeline);
         StaticMembership.apply(streamsProps, config, pipeline);
-        this.config = config;
-        this.keyTopics = KeyTopics.fromConfig(config);
-        final var created = TopicProvisioner.ensureLifecycleTopics(config, pipeline, keyTopics);
-        if (!created.isEmpty()) {
-            LOG.info("created topics {}", created);
-        }
-        TopicProvisioner.requireRecordsFit(config, pipeline);
-        final Deque<AutoCloseable> opened = new ArrayDeque<>();
-        this.monitor = DependencyMonitor.fromConfig(config);
-        opened.push(monitor);
-        // The URLs as the serde config keeps them: user info (URL-style credentials) stripped.
-        this.registryHealth = monitor.dependency("schema registry ("
-                + String.join(", ", new io.sealstream.serde.SchemaRegistrySerdeConfig(config).urls()) + ")");
-        // The app's own topic readers and writers (DEK registry, rotation events, jobs) report registry calls too.
-        SchemaRegistryClients.reportTo(registryHealth);
+        this.runtime = SealstreamRuntime.forPipeline(config, environment);
         try {
-            final KeyManagementService opening = KmsProviders.open(config, environment);
-            this.provider = new MonitoredKeyManagementService(opening,
-                    monitor.dependency("KMS (" + opening.providerName() + ")"));
-            opened.push(provider);
-            this.rotationEvents = new KafkaRotationEvents(config, pipeline.topics().rotation(),
-                    pipeline.applicationId() + "-rotation");
-            opened.push(rotationEvents);
-            this.registry = new KafkaDekRegistry(config, keyTopics.deks(), pipeline.applicationId() + "-registry");
-            opened.push(registry);
-            final RotationListener rotationListener = new RotationListener(rotationEvents, pipeline.service(), Clock.systemUTC());
-            this.kms = KmsClients.builder(new RegisteringKeyManagementService(provider, registry, pipeline.service(),
-                            Clock.systemUTC()))
-                    .cacheConfig(cacheConfig)
-                    .listener(new DataKeyCacheListener() {
-                        @Override
-                        public void onDataKeyCreated(final WrappedDataKey key) {
-                            rotationListener.onDataKeyCreated(key);
-                        }
-
-                        @Override
-                        public void onDataKeyRetired(final WrappedDataKey key, final RetireReason reason) {
-                            rotationListener.onDataKeyRetired(key, reason);
-                            registry.markRetired(key.dekId(), key.kek(), Instant.now(), pipeline.service());
-                        }
-                    })
-                    .build();
-            opened.push(kms);
-            // A DEK shredded elsewhere must stop encrypting here at once: drop it from the cache.
-            registry.onShredded(entry -> kms.forgetDataKey(entry.getDekId()));
-            final ObjectStore rawStore = ObjectStores.create(storeConfig);
-            this.store = new MonitoredObjectStore(rawStore, monitor.dependency("object store (" + rawStore.describe() + ")"));
-            opened.push(store);
+            TopicProvisioner.requireRecordsFit(config, pipeline);
             final Map<String, Object> serdeConfig = new HashMap<>(config);
-            serdeConfig.put(SchemaRegistryClients.HEALTH, registryHealth);
-            final SealstreamTopology.Components components = new SealstreamTopology.Components(kms, store, serdeConfig,
-                    Clock.systemUTC());
-            final Topology topology = SealstreamTopology.build(pipeline, plaintextCopyForBenchmarks
-                    ? components.withPlaintextCopyForBenchmarks() : components);
+            serdeConfig.put(SchemaRegistryClients.HEALTH, runtime.registryHealth());
+            final SealstreamTopology.Components components = new SealstreamTopology.Components(runtime.kms(),
+                    runtime.store(), serdeConfig, Clock.systemUTC());
+            final Topology topology = SealstreamTopology.build(pipeline, uploadWriter == null ? components
+                    : components.withUploadWriter(uploadWriter.apply(runtime.store())));
             this.streams = new KafkaStreams(topology, streamsProps);
         } catch (final RuntimeException e) {
-            closeAll(opened, e);
+            try {
+                runtime.close();
+            } catch (final RuntimeException suppressed) {
+                e.addSuppressed(suppressed);
+            }
             throw e;
         }
         final boolean fence = Boolean.parseBoolean(config.getOrDefault("sealstream.failover.fence-abandoned-transactions", "true"));
@@ -157,8 +81,7 @@ public final class SealstreamApp implements AutoCloseable {
             LOG.warn("client.id is set, so the process ids of other instances cannot be told from the group's "
                     + "members: transactions left open by a dead instance wait for transaction.timeout.ms");
         }
-        this.background = new BackgroundWork(new BackgroundWork.Parts(config, pipeline, keyTopics, kms, registry,
-                rotationEvents, store, this::processId), !plaintextCopyForBenchmarks,
+        this.background = new BackgroundWork(runtime, this::processId,
                 fence && !streamsProps.containsKey(StreamsConfig.CLIENT_ID_CONFIG));
         streams.setUncaughtExceptionHandler(e -> {
             if (isTransient(e)) {
@@ -194,33 +117,24 @@ public final class SealstreamApp implements AutoCloseable {
         return Optional.empty();
     }
 
-    private static void closeAll(final Deque<AutoCloseable> opened, final Throwable cause) {
-        while (!opened.isEmpty()) {
-            try {
-                opened.pop().close();
-            } catch (final Exception suppressed) {
-                cause.addSuppressed(suppressed);
-            }
-        }
-    }
-
     /** Builds and starts the pipeline. {@code environment} supplies the KMS passphrase (never the config file). */
     public static SealstreamApp start(final Map<String, String> config, final Map<String, String> environment) {
-        return start(new SealstreamApp(config, environment, false));
+        return start(new SealstreamApp(config, environment, null));
     }
 
     /**
-     * The end-to-end benchmark's baseline: the same application with encryption replaced by a plain copy. Objects
-     * are stored UNENCRYPTED; nothing but the benchmark calls this.
+     * The pipeline with {@code uploadWriter} (given the runtime's store) in place of envelope encryption: only the
+     * end-to-end benchmark's plaintext baseline uses this ({@link UploadWriter}); objects are then stored however that
+     * writer stores them.
      */
-    public static SealstreamApp startPlaintextCopyForBenchmarks(final Map<String, String> config,
-                                                                final Map<String, String> environment) {
-        LOG.warn("BENCHMARK BASELINE: objects are copied to the store UNENCRYPTED");
-        return start(new SealstreamApp(config, environment, true));
+    public static SealstreamApp start(final Map<String, String> config, final Map<String, String> environment,
+                                      final Function<ObjectStore, UploadWriter> uploadWriter) {
+        LOG.warn("the upload writer is replaced: objects are NOT envelope-encrypted by this instance");
+        return start(new SealstreamApp(config, environment, Objects.requireNonNull(uploadWriter, "uploadWriter")));
     }
 
     private static SealstreamApp start(final SealstreamApp app) {
-        LOG.info("starting sealstream {} with store {}", app.pipeline.service(), app.store.describe());
+        LOG.info("starting sealstream {} with store {}", app.pipeline.service(), app.runtime.store().describe());
         app.streams.start();
         return app;
     }
@@ -334,11 +248,11 @@ public final class SealstreamApp implements AutoCloseable {
     }
 
     public CachingKeyManagementService kms() {
-        return kms;
+        return runtime.kms();
     }
 
     public ObjectStore store() {
-        return store;
+        return runtime.store();
     }
 
     public PipelineConfig pipeline() {
@@ -346,30 +260,22 @@ public final class SealstreamApp implements AutoCloseable {
     }
 
     public DekRegistry registry() {
-        return registry;
+        return runtime.registry();
     }
 
+    /** Stops the background work and the stream threads, then closes the runtime (the cache retires its keys first). */
     @Override
     public void close() {
-        background.close();
         try {
+            background.close();
             if (!streams.close(Duration.ofSeconds(60))) {
                 LOG.warn("stream threads did not stop within 60 s; closing the KMS client and store under them");
             }
         } finally {
             try {
-                kms.close(); // retires the cached DEKs (DEK_RETIRED, CLOSED) before the publisher flushes
+                runtime.close();
             } finally {
-                try {
-                    rotationEvents.close();
-                    registry.close(); // after the cache: its retirements still reach the registry
-                } finally {
-                    store.close();
-                    provider.close();
-                    SchemaRegistryClients.stopReportingTo(registryHealth);
-                    monitor.close();
-                    stopped.countDown();
-                }
+                stopped.countDown();
             }
         }
     }

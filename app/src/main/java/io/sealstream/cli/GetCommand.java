@@ -1,9 +1,9 @@
 package io.sealstream.cli;
 
 import io.sealstream.audit.kafka.KafkaAuditLog;
-import io.sealstream.app.KeyLifecycleTools;
+import io.sealstream.app.SealstreamRuntime;
 import io.sealstream.keys.RegistryDataKeyResolver;
-import io.sealstream.pipeline.ObjectIdentity;
+import io.sealstream.objects.ObjectIdentity;
 import io.sealstream.reader.AuditedObjectReader;
 import io.sealstream.store.ObjectLocation;
 import java.time.Clock;
@@ -51,7 +51,7 @@ final class GetCommand extends IoAware implements Callable<Integer> {
         final Map<String, String> environment = service.environment(io);
         final Map<String, String> settings = service.settings(environment);
         final String actor = service.actor(environment);
-        try (KeyLifecycleTools tools = KeyLifecycleTools.open(settings, environment, actor, "get");
+        try (SealstreamRuntime tools = SealstreamRuntime.forTool(settings, environment, actor, "get");
              KafkaAuditLog audit = KafkaAuditLog.open(settings, tools.pipeline().applicationId() + "-get");
              StreamTarget.Output target = StreamTarget.create(out, io)) {
             final AuditedObjectReader reader = new AuditedObjectReader(tools.store(), tools.registry(), tools.kms(), audit,

@@ -1,6 +1,6 @@
 package io.sealstream.cli;
 
-import io.sealstream.app.KeyLifecycleTools;
+import io.sealstream.app.SealstreamRuntime;
 import io.sealstream.keys.KeyLifecycle;
 import io.sealstream.kms.KeyDescription;
 import io.sealstream.kms.local.LocalKeyStoreKms;
@@ -83,7 +83,7 @@ final class KeysCommand {
             service.envFile = envFile;
             service.actor = actor;
             final java.util.Map<String, String> environment = service.environment(io);
-            try (KeyLifecycleTools tools = KeyLifecycleTools.open(service.settings(environment), environment,
+            try (SealstreamRuntime tools = SealstreamRuntime.forTool(service.settings(environment), environment,
                     service.actor(environment), "keys")) {
                 final KeyLifecycle.Rotation rotation = tools.lifecycle().rotateKek(keyId);
                 io.stdout().println("rotated " + rotation.previous() + " -> " + rotation.current());
@@ -126,7 +126,7 @@ final class KeysCommand {
                 throw new CliFailure("destroying a KEK version is irreversible: add --yes to confirm", SealstreamCli.EXIT_USAGE);
             }
             final java.util.Map<String, String> environment = service.environment(io);
-            try (KeyLifecycleTools tools = KeyLifecycleTools.open(service.settings(environment), environment,
+            try (SealstreamRuntime tools = SealstreamRuntime.forTool(service.settings(environment), environment,
                     service.actor(environment), "keys")) {
                 tools.lifecycle().destroyKekVersion(keyId, version);
                 io.stdout().println("destroyed " + keyId + "@" + version);
@@ -142,7 +142,7 @@ final class KeysCommand {
         @Override
         public void run() {
             final java.util.Map<String, String> environment = service.environment(io);
-            try (KeyLifecycleTools tools = KeyLifecycleTools.open(service.settings(environment), environment,
+            try (SealstreamRuntime tools = SealstreamRuntime.forTool(service.settings(environment), environment,
                     service.actor(environment), "keys")) {
                 final java.util.Map<io.sealstream.kms.KekRef, Long> counts = tools.lifecycle().dekCountsByVersion();
                 for (final KeyDescription d : tools.kms().listKeys()) {

@@ -1,6 +1,6 @@
 package io.sealstream.cli;
 
-import io.sealstream.app.KeyLifecycleTools;
+import io.sealstream.app.SealstreamRuntime;
 import io.sealstream.config.ConfigValues;
 import io.sealstream.events.RewrapJob;
 import io.sealstream.events.RewrapJobState;
@@ -69,7 +69,7 @@ final class RotateCommand extends IoAware implements Callable<Integer> {
                 .build();
         final Duration pauseBetween = ConfigValues.parseDuration(pause);
         final PrintStream out = io.stdout();
-        try (KeyLifecycleTools tools = KeyLifecycleTools.open(settings, environment, actor, "rotate")) {
+        try (SealstreamRuntime tools = SealstreamRuntime.forTool(settings, environment, actor, "rotate")) {
             if (submit) {
                 tools.adminLog().submit(job);
                 out.println("submitted re-wrap job " + job.getJobId() + "; the running pipeline picks it up "

@@ -1,6 +1,6 @@
 package io.sealstream.cli;
 
-import io.sealstream.app.KeyLifecycleTools;
+import io.sealstream.app.SealstreamRuntime;
 import io.sealstream.keys.KeyLifecycle;
 import io.sealstream.store.ObjectLocation;
 import java.io.PrintStream;
@@ -32,7 +32,7 @@ final class ShredCommand {
             }
             final Map<String, String> environment = service.environment(io);
             final Map<String, String> settings = service.settings(environment);
-            try (KeyLifecycleTools tools = KeyLifecycleTools.open(settings, environment, service.actor(environment), "shred")) {
+            try (SealstreamRuntime tools = SealstreamRuntime.forTool(settings, environment, service.actor(environment), "shred")) {
                 final KeyLifecycle.Shred result = shred(tools);
                 final PrintStream out = io.stdout();
                 out.println("shredded " + result.shreddedDeks().size() + " data key(s): " + abbreviate(result));
@@ -47,7 +47,7 @@ final class ShredCommand {
             }
         }
 
-        abstract KeyLifecycle.Shred shred(KeyLifecycleTools tools);
+        abstract KeyLifecycle.Shred shred(SealstreamRuntime tools);
 
         private static String abbreviate(final KeyLifecycle.Shred result) {
             final var ids = result.shreddedDeks();
@@ -63,7 +63,7 @@ final class ShredCommand {
         boolean force;
 
         @Override
-        KeyLifecycle.Shred shred(final KeyLifecycleTools tools) {
+        KeyLifecycle.Shred shred(final SealstreamRuntime tools) {
             return tools.lifecycle().shredDek(dekId, force);
         }
     }
@@ -74,7 +74,7 @@ final class ShredCommand {
         String kekId;
 
         @Override
-        KeyLifecycle.Shred shred(final KeyLifecycleTools tools) {
+        KeyLifecycle.Shred shred(final SealstreamRuntime tools) {
             return tools.lifecycle().shredKek(kekId);
         }
     }
@@ -88,7 +88,7 @@ final class ShredCommand {
         boolean force;
 
         @Override
-        KeyLifecycle.Shred shred(final KeyLifecycleTools tools) {
+        KeyLifecycle.Shred shred(final SealstreamRuntime tools) {
             return tools.objectShredder().shred(ObjectLocation.parse(location), force);
         }
     }

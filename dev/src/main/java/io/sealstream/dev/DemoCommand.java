@@ -12,7 +12,7 @@ import io.sealstream.app.SealstreamApp;
 import io.sealstream.audit.AuditTrailVerifier;
 import io.sealstream.envelope.EnvelopeDecryptor;
 import io.sealstream.audit.kafka.KafkaAuditLog;
-import io.sealstream.app.KeyLifecycleTools;
+import io.sealstream.app.SealstreamRuntime;
 import io.sealstream.keys.KeyLifecycle;
 import io.sealstream.reader.AuditedObjectReader;
 import io.sealstream.events.AuditEvent;
@@ -25,7 +25,7 @@ import io.sealstream.events.RotationEvent;
 import io.sealstream.events.StagedPayload;
 import io.sealstream.kms.cache.DataKeyCacheStats;
 import io.sealstream.kms.local.LocalKeyStoreKms;
-import io.sealstream.pipeline.ObjectIdentity;
+import io.sealstream.objects.ObjectIdentity;
 import io.sealstream.pipeline.Topics;
 import io.sealstream.serde.MockSchemaRegistry;
 import io.sealstream.serde.SpecificAvroSerde;
@@ -379,7 +379,7 @@ final class DemoCommand extends IoAware implements Callable<Integer> {
                                final Map<String, String> config, final Map<String, String> env) throws Exception {
         final long t0 = System.nanoTime();
         final KeyLifecycle.Rotation rotation;
-        try (KeyLifecycleTools tools = KeyLifecycleTools.open(config, env,
+        try (SealstreamRuntime tools = SealstreamRuntime.forTool(config, env,
                 System.getProperty("user.name", "demo"), "demo-keys")) {
             rotation = tools.lifecycle().rotateKek(ACME_KEK);
         }

@@ -41,7 +41,7 @@ class LayeringTest {
                 .layer("store").definedBy("io.sealstream.store..")
                 .layer("serde").definedBy("io.sealstream.serde..")
                 .layer("audit").definedBy("io.sealstream.audit")
-                .layer("streams").definedBy("io.sealstream.pipeline..")
+                .layer("streams").definedBy("io.sealstream.pipeline..", "io.sealstream.objects..")
                 .layer("lifecycle").definedBy("io.sealstream.keys..", "io.sealstream.reader..", "io.sealstream.audit.kafka..")
                 .layer("app").definedBy("io.sealstream.app..", "io.sealstream.cli..")
                 .layer("devstack").definedBy("io.sealstream.stack..")
@@ -76,7 +76,7 @@ class LayeringTest {
         org.assertj.core.api.Assertions.assertThat(classes.contain("io.sealstream.kms.KmsProviderFactory")).isTrue();
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> layeredArchitecture().consideringOnlyDependenciesInLayers()
                         .layer("store").definedBy("io.sealstream.store..")
-                        .layer("streams").definedBy("io.sealstream.pipeline..")
+                        .layer("streams").definedBy("io.sealstream.pipeline..", "io.sealstream.objects..")
                         .whereLayer("store").mayNotBeAccessedByAnyLayer()
                         .check(classes))
                 .isInstanceOf(AssertionError.class).hasMessageContaining("io.sealstream.pipeline");

@@ -15,7 +15,7 @@ import io.sealstream.events.ObjectEncrypted;
 import io.sealstream.events.ObjectUploaded;
 import io.sealstream.events.StagedPayload;
 import io.sealstream.kms.local.LocalKeyStoreKms;
-import io.sealstream.pipeline.ObjectIdentity;
+import io.sealstream.objects.ObjectIdentity;
 import io.sealstream.serde.SpecificAvroSerde;
 import io.sealstream.store.ObjectLocation;
 import io.sealstream.store.ObjectStore;

@@ -1,5 +1,7 @@
 package io.sealstream.pipeline;
 
+import io.sealstream.objects.ObjectIdentity;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.sealstream.audit.kafka.AuditTopicReader;

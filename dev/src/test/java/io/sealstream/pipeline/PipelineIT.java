@@ -1,5 +1,7 @@
 package io.sealstream.pipeline;
 
+import io.sealstream.objects.ObjectIdentity;
+
 import static io.sealstream.pipeline.PipelineFixture.inline;
 import static io.sealstream.pipeline.PipelineFixture.upload;
 import static org.assertj.core.api.Assertions.assertThat;

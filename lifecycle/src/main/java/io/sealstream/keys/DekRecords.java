@@ -1,5 +1,5 @@
 package io.sealstream.keys;
-import io.sealstream.pipeline.KeyReferences;
+import io.sealstream.objects.KeyReferences;
 
 import io.sealstream.events.DataKeyRecord;
 import io.sealstream.events.DataKeyState;

@@ -1,10 +1,7 @@
 package io.sealstream.keys;
 
-import io.sealstream.envelope.DecryptingInputStream;
-import io.sealstream.envelope.EncryptingOutputStream;
-import io.sealstream.envelope.EnvelopeDecryptor;
-import io.sealstream.envelope.EnvelopeEncryptor;
-import io.sealstream.envelope.Preset;
+import io.sealstream.objects.EncryptedObjectStore;
+
 import io.sealstream.events.AuditAction;
 import io.sealstream.events.AuditOutcome;
 import io.sealstream.events.DataKeyRecord;
@@ -12,21 +9,15 @@ import io.sealstream.events.DataKeyState;
 import io.sealstream.kms.DataKey;
 import io.sealstream.kms.KeyManagementService;
 import io.sealstream.kms.KeyNotFoundException;
-import io.sealstream.pipeline.ObjectIdentity;
-import io.sealstream.pipeline.ObjectMetadata;
-import io.sealstream.store.NonClosingOutputStream;
+import io.sealstream.objects.ObjectIdentity;
 import io.sealstream.store.ObjectLocation;
 import io.sealstream.store.ObjectStore;
-import io.sealstream.store.StoredObject;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 
@@ -44,6 +35,7 @@ public final class ObjectShredder {
     private final KeyManagementService registeringKms;
     private final DekRegistry registry;
     private final ObjectStore store;
+    private final EncryptedObjectStore objects;
     private final KeyLifecycle lifecycle;
     private final KeyAdminLog log;
     private final LifecycleEvents events;
@@ -58,6 +50,7 @@ public final class ObjectShredder {
         this.registeringKms = Objects.requireNonNull(registeringKms, "registeringKms");
         this.registry = Objects.requireNonNull(registry, "registry");
         this.store = Objects.requireNonNull(store, "store");
+        this.objects = new EncryptedObjectStore(store);
         this.lifecycle = Objects.requireNonNull(lifecycle, "lifecycle");
         this.log = Objects.requireNonNull(log, "log");
         this.events = Objects.requireNonNull(events, "events");
@@ -109,86 +102,27 @@ public final class ObjectShredder {
 
     private void reencrypt(final ObjectLocation sibling, final RegistryDataKeyResolver resolver, final String oldDekId,
                            final DataKey fresh) {
-        final String[] parts = sibling.key().split("/", 3);
-        if (parts.length < 3) {
-            throw new IllegalStateException("cannot tell the encryption context of " + sibling + " from its key");
-        }
-        final ObjectIdentity identity = new ObjectIdentity(parts[0], parts[1], parts[2]);
+        final EncryptedObjectStore.Written written;
         try {
-            final StoredObject head = store.head(sibling).orElseThrow(() -> new IOException(sibling + " disappeared"));
-            final EnvelopeDecryptor decryptor = new EnvelopeDecryptor(resolver);
-            final Map<String, String> metadata = new LinkedHashMap<>(head.metadata());
-            final String[] newDek = new String[1];
-            try (InputStream source = store.get(sibling);
-                 DecryptingInputStream plain = decryptor.decryptingStream(source, identity.encryptionContext());
-                 DataKey dek = fresh.copy()) {
-                requireUnchanged(sibling, head, oldDekId);
-                final Preset preset = presetFor(plain.header().segmentSize());
-                newDek[0] = dek.dekId();
-                metadata.put(ObjectMetadata.DEK_ID, dek.dekId());
-                metadata.put(ObjectMetadata.KEK_PROVIDER, dek.kek().provider());
-                metadata.put(ObjectMetadata.KEK_ID, dek.kek().keyId());
-                metadata.put(ObjectMetadata.KEK_VERSION, dek.kek().version());
-                store.put(sibling, metadata, out -> {
-                    try (EncryptingOutputStream sealed = new EnvelopeEncryptor(preset, false)
-                            .encryptingStream(new NonClosingOutputStream(out), dek, identity.encryptionContext())) {
-                        plain.transferTo(sealed);
-                    }
-                });
-            }
-            final Instant now = clock.instant();
-            try (KeyAdminLog.Transaction tx = log.begin()) {
-                tx.audit(events.audit(AuditAction.REWRAP, AuditOutcome.SUCCESS,
-                                "reencrypt:" + sibling.toUri() + ":" + newDek[0], now)
-                        .setLocation(sibling.toUri()).setTenant(identity.tenant()).setBucket(identity.bucket())
-                        .setObjectKey(identity.objectKey()).setDekId(newDek[0])
-                        .setMessage("re-encrypted from DEK " + oldDekId + " before that DEK is shredded").build());
-                tx.commit();
-            }
+            written = objects.reencrypt(sibling, resolver, oldDekId, fresh);
         } catch (final IOException e) {
             throw new UncheckedIOException("cannot re-encrypt " + sibling + ": " + e.getMessage(), e);
         }
-    }
-
-    /**
-     * Narrows (does not close) the window in which the pipeline replaces the sibling with a newer upload while it is
-     * being re-encrypted: the store has no conditional write, so a replacement in the last moment is overwritten.
-     */
-    private void requireUnchanged(final ObjectLocation sibling, final StoredObject before, final String oldDekId)
-            throws IOException {
-        final Optional<StoredObject> now = store.head(sibling);
-        if (now.isEmpty() || !oldDekId.equals(now.get().metadata().get(ObjectMetadata.DEK_ID))
-                || !java.util.Objects.equals(before.metadata().get(ObjectMetadata.EVENT_ID),
-                        now.get().metadata().get(ObjectMetadata.EVENT_ID))) {
-            throw new IllegalStateException(sibling + " changed while its key was being replaced; run the shred again");
+        final ObjectIdentity identity = ObjectIdentity.ofDestination(sibling).orElseThrow();
+        final Instant now = clock.instant();
+        try (KeyAdminLog.Transaction tx = log.begin()) {
+            tx.audit(events.audit(AuditAction.REWRAP, AuditOutcome.SUCCESS,
+                            "reencrypt:" + sibling.toUri() + ":" + written.dekId(), now)
+                    .setLocation(sibling.toUri()).setTenant(identity.tenant()).setBucket(identity.bucket())
+                    .setObjectKey(identity.objectKey()).setDekId(written.dekId())
+                    .setMessage("re-encrypted from DEK " + oldDekId + " before that DEK is shredded").build());
+            tx.commit();
         }
-    }
-
-    /** The sibling keeps its segment size. */
-    private static Preset presetFor(final int segmentSize) {
-        for (final Preset preset : Preset.values()) {
-            if (preset.segmentSize() == segmentSize) {
-                return preset;
-            }
-        }
-        return Preset.DEFAULT;
     }
 
     private Optional<String> dekIdOf(final ObjectLocation location) {
         try {
-            final Optional<StoredObject> head = store.head(location);
-            if (head.isEmpty()) {
-                return Optional.empty();
-            }
-            final String fromMetadata = head.get().metadata().get(ObjectMetadata.DEK_ID);
-            if (fromMetadata != null) {
-                return Optional.of(fromMetadata);
-            }
-            try (InputStream in = store.get(location)) {
-                return Optional.of(EnvelopeDecryptor.readHeader(in).wrappedDataKey().dekId());
-            }
-        } catch (final io.sealstream.envelope.MalformedEnvelopeException e) {
-            return Optional.empty();
+            return objects.dekIdOf(location);
         } catch (final IOException e) {
             throw new UncheckedIOException("cannot read " + location + ": " + e.getMessage(), e);
         }

@@ -1,8 +1,8 @@
 package io.sealstream.keys;
-import io.sealstream.pipeline.KeyReferences;
 
-import io.sealstream.envelope.EnvelopeDecryptor;
-import io.sealstream.envelope.EnvelopeHeader;
+import io.sealstream.objects.EncryptedObjectStore;
+import io.sealstream.objects.KeyReferences;
+
 import io.sealstream.events.AuditAction;
 import io.sealstream.events.AuditOutcome;
 import io.sealstream.events.DataKeyRecord;
@@ -18,14 +18,12 @@ import io.sealstream.store.ObjectLocation;
 import io.sealstream.store.ObjectStore;
 import io.sealstream.store.StoredObject;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -232,15 +230,11 @@ public final class RewrapJobRunner {
                     return Optional.empty();
                 }
             }
-            try (InputStream in = store.get(location)) {
-                final EnvelopeHeader header = EnvelopeDecryptor.readHeader(in);
-                return Optional.of(header.wrappedDataKey());
+            final Optional<WrappedDataKey> key = new EncryptedObjectStore(store).headerKeyOf(location);
+            if (key.isEmpty()) {
+                LOG.warn("skipping {}: gone, or not a sealstream envelope", location);
             }
-        } catch (final io.sealstream.envelope.MalformedEnvelopeException e) {
-            LOG.warn("skipping {}: not a sealstream envelope ({})", location, e.getMessage());
-            return Optional.empty();
-        } catch (final io.sealstream.store.ObjectNotFoundException e) {
-            return Optional.empty(); // deleted since it was listed
+            return key;
         } catch (final IOException e) {
             throw new UncheckedIOException("cannot read the header of " + location + ": " + e.getMessage(), e);
         }

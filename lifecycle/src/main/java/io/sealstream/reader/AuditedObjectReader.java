@@ -1,16 +1,16 @@
 package io.sealstream.reader;
-import io.sealstream.pipeline.KeyReferences;
+
+import io.sealstream.objects.EncryptedObjectStore;
+import io.sealstream.objects.KeyReferences;
 
 import io.sealstream.audit.AuditLog;
 import io.sealstream.envelope.DecryptingInputStream;
 import io.sealstream.envelope.EnvelopeAuthenticationException;
-import io.sealstream.envelope.EnvelopeDecryptor;
 import io.sealstream.envelope.EnvelopeKeyException;
 import io.sealstream.envelope.MalformedEnvelopeException;
 import io.sealstream.events.AuditAction;
 import io.sealstream.events.AuditEvent;
 import io.sealstream.events.AuditOutcome;
-import io.sealstream.keys.DekRecords;
 import io.sealstream.keys.DekRegistry;
 import io.sealstream.keys.KeyShreddedException;
 import io.sealstream.keys.RegistryDataKeyResolver;
@@ -18,12 +18,11 @@ import io.sealstream.kms.KeyManagementService;
 import io.sealstream.kms.KeyNotFoundException;
 import io.sealstream.kms.KmsException;
 import io.sealstream.kms.WrappedDataKey;
-import io.sealstream.pipeline.ObjectIdentity;
+import io.sealstream.objects.ObjectIdentity;
 import io.sealstream.store.ObjectLocation;
 import io.sealstream.store.ObjectNotFoundException;
 import io.sealstream.store.ObjectStore;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.OutputStream;
 import java.time.Clock;
 import java.util.Objects;
@@ -80,9 +79,7 @@ public final class AuditedObjectReader {
         boolean successRecorded = false;
         try {
             registry.refresh(); // a shred committed a moment ago must already count
-            try (InputStream source = store.get(location);
-                 DecryptingInputStream plain = new EnvelopeDecryptor(resolver).decryptingStream(source,
-                         identity.encryptionContext())) {
+            try (DecryptingInputStream plain = new EncryptedObjectStore(store).open(location, identity, resolver)) {
                 if (release == Release.STREAMING) {
                     audit.record(event(auditId, AuditOutcome.SUCCESS, location, identity, actor, resolver, null,
                             "header authenticated; streaming plaintext"));

@@ -49,9 +49,10 @@ public final class SealstreamTopology {
      * @param store       where staging objects are read and ciphertext is written
      * @param serdeConfig schema-registry serde settings ({@code schema.registry.url} and Confluent's other keys)
      * @param clock       time source for event times
+     * @param uploadWriter null: encrypt (the product); otherwise what replaces encryption ({@link UploadWriter})
      */
     public record Components(KeyManagementService kms, ObjectStore store, Map<String, ?> serdeConfig, Clock clock,
-                             boolean plaintextCopyForBenchmarks) {
+                             UploadWriter uploadWriter) {
         public Components {
             Objects.requireNonNull(kms, "kms");
             Objects.requireNonNull(store, "store");
@@ -61,16 +62,15 @@ public final class SealstreamTopology {
 
         public Components(final KeyManagementService kms, final ObjectStore store, final Map<String, ?> serdeConfig,
                           final Clock clock) {
-            this(kms, store, serdeConfig, clock, false);
+            this(kms, store, serdeConfig, clock, null);
         }
 
         /**
-         * The same pipeline with encryption replaced by a plain copy into the same store: the end-to-end benchmark's
-         * baseline, so it can show what encryption costs. Objects are stored UNENCRYPTED. No configuration key
-         * selects this; only code can.
+         * The same pipeline with {@code writer} in place of envelope encryption (see {@link UploadWriter}; the
+         * end-to-end benchmark's plaintext baseline).
          */
-        public Components withPlaintextCopyForBenchmarks() {
-            return new Components(kms, store, serdeConfig, clock, true);
+        public Components withUploadWriter(final UploadWriter writer) {
+            return new Components(kms, store, serdeConfig, clock, Objects.requireNonNull(writer, "writer"));
         }
     }
 
@@ -81,7 +81,7 @@ public final class SealstreamTopology {
         topology.addProcessor(ENCRYPT, () -> new UploadProcessor(config,
                 valueSerde(ObjectUploaded.class, components).deserializer(),
                 new UploadEncryptor(components.kms(), components.store(), config, components.clock(),
-                        components.plaintextCopyForBenchmarks()),
+                        components.uploadWriter()),
                 components.clock()), SOURCE);
         topology.addStateStore(Stores.keyValueStoreBuilder(
                 Stores.persistentKeyValueStore(UploadProcessor.PROCESSED_STORE), Serdes.String(), Serdes.Long()), ENCRYPT);

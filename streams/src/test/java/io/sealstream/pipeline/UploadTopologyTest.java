@@ -1,5 +1,7 @@
 package io.sealstream.pipeline;
 
+import io.sealstream.objects.ObjectIdentity;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -21,7 +23,7 @@ import io.sealstream.kms.KmsUnavailableException;
 import io.sealstream.kms.retry.RetryPolicy;
 import io.sealstream.kms.cache.CachingKeyManagementService;
 import io.sealstream.kms.local.LocalKeyStoreKms;
-import io.sealstream.pipeline.ObjectMetadata;
+import io.sealstream.objects.ObjectMetadata;
 import io.sealstream.pipeline.RotationListener;
 import io.sealstream.pipeline.TransientFailureException;
 import io.sealstream.serde.MockSchemaRegistry;

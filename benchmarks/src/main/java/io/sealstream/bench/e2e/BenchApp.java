@@ -8,7 +8,8 @@ import java.util.Map;
 
 /**
  * The application under test, in its own JVM so that its resident memory is its own: {@code --variant encrypt} is
- * {@code sealstream run}; {@code --variant plain} is the same pipeline with encryption replaced by a plain copy.
+ * {@code sealstream run}; {@code --variant plain} is the same pipeline with encryption replaced by a plain copy
+ * ({@link PlaintextCopyWriter}).
  * Prints {@code RUNNING} on stdout once every task is assigned.
  */
 public final class BenchApp {
@@ -24,7 +25,7 @@ public final class BenchApp {
         final Map<String, String> config = SealstreamConfig.load(Path.of(args[1]), System.getenv());
         final SealstreamApp app = switch (args[3]) {
             case "encrypt" -> SealstreamApp.start(config, System.getenv());
-            case "plain" -> SealstreamApp.startPlaintextCopyForBenchmarks(config, System.getenv());
+            case "plain" -> SealstreamApp.start(config, System.getenv(), PlaintextCopyWriter::new);
             default -> throw new IllegalArgumentException("unknown variant " + args[3]);
         };
         Runtime.getRuntime().addShutdownHook(new Thread(app::close, "bench-app-stop"));

@@ -1,5 +1,8 @@
 package io.sealstream.bench.e2e;
 
+import io.sealstream.bench.e2e.BenchReport.Result;
+import io.sealstream.bench.e2e.BenchReport.Workload;
+
 import io.sealstream.events.InlinePayload;
 import io.sealstream.events.ObjectUploaded;
 import io.sealstream.events.RotationEvent;
@@ -82,15 +85,6 @@ public final class PipelineBenchmark {
         }
     }
 
-    /** One workload: inline payloads of {@code size} bytes, or staged objects of {@code size} bytes. */
-    record Workload(String name, boolean staged, long size, int backlog, int paced) {
-    }
-
-    /** One measured run. */
-    record Result(String variant, Workload workload, int threads, int partitions, double objectsPerSecond,
-                  double mibPerSecond, double p50Ms, double p99Ms, long kmsCalls, long maxRssMib) {
-    }
-
     public static void main(final String[] args) throws Exception {
         int reps = 3;
         boolean quick = false;
@@ -147,21 +141,21 @@ public final class PipelineBenchmark {
         final List<Workload> workloads = List.of(
                 new Workload("inline 1 KiB", false, 1024, 60, 20),
                 new Workload("staged 1 MiB", true, 1L << 20, 3, 2));
-        header(report, "Smoke run (tiny workloads, one run each: checks the benchmark works, measures nothing)");
+        BenchReport.header(report, "Smoke run (tiny workloads, one run each: checks the benchmark works, measures nothing)");
         for (Workload w : workloads) {
             if (w.staged()) {
                 stageObjects(w.size(), Math.max(w.backlog(), w.paced()));
             }
             final Result plain = run("plain", w, 1, 2);
             final Result enc = run("encrypt", w, 1, 2);
-            row(report, plain, null);
-            row(report, enc, plain);
+            BenchReport.row(report, plain, null);
+            BenchReport.row(report, enc, plain);
             if (enc.kmsCalls() < 1) {
                 throw new IllegalStateException("the encrypting run published no DEK_CREATED event");
             }
         }
         stageObjects(4L << 20, 1);
-        row(report, run("encrypt", new Workload("staged 4 MiB", true, 4L << 20, 1, 0), 1, 1, "256m"), null);
+        BenchReport.row(report, run("encrypt", new Workload("staged 4 MiB", true, 4L << 20, 1, 0), 1, 1, "256m"), null);
     }
 
     private void runAll(final int reps, final boolean quick, final Set<String> only, final String workloadFilter,
@@ -178,7 +172,7 @@ public final class PipelineBenchmark {
             }
         }
         if (only.contains("matrix")) {
-        header(report, "Encryption against a plain copy (2 stream threads, 4 partitions; medians of " + reps + " runs)");
+        BenchReport.header(report, "Encryption against a plain copy (2 stream threads, 4 partitions; medians of " + reps + " runs)");
         for (Workload w : workloads.stream().filter(x -> x.name().contains(workloadFilter)).toList()) {
             final Map<String, List<Result>> byVariant = new HashMap<>();
             for (int r = 0; r < reps; r++) {
@@ -186,10 +180,10 @@ public final class PipelineBenchmark {
                     byVariant.computeIfAbsent(variant, v -> new ArrayList<>()).add(run(variant, w, 2, 4));
                 }
             }
-            final Result plain = median(byVariant.get("plain"));
-            final Result enc = median(byVariant.get("encrypt"));
-            row(report, plain, null);
-            row(report, enc, plain);
+            final Result plain = BenchReport.median(byVariant.get("plain"));
+            final Result enc = BenchReport.median(byVariant.get("encrypt"));
+            BenchReport.row(report, plain, null);
+            BenchReport.row(report, enc, plain);
         }
         }
         if (!only.contains("sweep")) {
@@ -199,13 +193,13 @@ public final class PipelineBenchmark {
         final String storeOnly = storeOnlyBaseline(quick ? 500 : 2000);
         report.println(storeOnly);
         System.out.println(storeOnly);
-        header(report, "Throughput against stream threads and partitions (inline 1 KiB; one run each)");
+        BenchReport.header(report, "Throughput against stream threads and partitions (inline 1 KiB; one run each)");
         final Workload small = workloads.get(0);
         for (int[] tp : new int[][] {{1, 1}, {1, 8}, {2, 8}, {4, 8}, {8, 8}}) {
             final Result plain = run("plain", small, tp[0], tp[1]);
             final Result enc = run("encrypt", small, tp[0], tp[1]);
-            row(report, plain, null);
-            row(report, enc, plain);
+            BenchReport.row(report, plain, null);
+            BenchReport.row(report, enc, plain);
         }
         memorySweep(quick, only, report);
     }
@@ -215,10 +209,10 @@ public final class PipelineBenchmark {
             return;
         }
         // A 256 MiB heap cap, so that resident memory shows what the app needs, not how far G1 chose to grow.
-        header(report, "Resident memory against object size (staged, encrypt, 1 stream thread, -Xmx256m)");
+        BenchReport.header(report, "Resident memory against object size (staged, encrypt, 1 stream thread, -Xmx256m)");
         for (long size : quick ? new long[] {16L << 20, 256L << 20} : new long[] {16L << 20, 256L << 20, 1L << 30}) {
             stageObjects(size, 1);
-            row(report, run("encrypt", new Workload("staged " + human(size), true, size, 1, 0), 1, 1, "256m"), null);
+            BenchReport.row(report, run("encrypt", new Workload("staged " + human(size), true, size, 1, 0), 1, 1, "256m"), null);
         }
     }
 
@@ -253,37 +247,6 @@ public final class PipelineBenchmark {
             }
         }
         return b.toString();
-    }
-
-    private static void header(final PrintStream report, final String title) {
-        final String h = "\n### " + title + "\n\n| variant | workload | threads | partitions | objects/s | MiB/s | p50 ms | p99 ms "
-                + "| KMS calls | max RSS MiB | vs plain |\n|---|---|---|---|---|---|---|---|---|---|---|";
-        report.println(h);
-        System.out.println(h);
-    }
-
-    private static void row(final PrintStream report, final Result r, final Result plain) {
-        final String ratio = plain == null ? "" : String.format(Locale.ROOT, "%.2f", r.objectsPerSecond() / plain.objectsPerSecond());
-        final String line = String.format(Locale.ROOT, "| %s | %s | %d | %d | %.0f | %.1f | %s | %s | %d | %d | %s |",
-                r.variant(), r.workload().name(), r.threads(), r.partitions(), r.objectsPerSecond(), r.mibPerSecond(),
-                Double.isNaN(r.p50Ms()) ? "-" : String.format(Locale.ROOT, "%.0f", r.p50Ms()),
-                Double.isNaN(r.p99Ms()) ? "-" : String.format(Locale.ROOT, "%.0f", r.p99Ms()),
-                r.kmsCalls(), r.maxRssMib(), ratio);
-        report.println(line);
-        System.out.println(line);
-    }
-
-    private static Result median(final List<Result> rs) {
-        final List<Result> sorted = new ArrayList<>(rs);
-        sorted.sort((a, b) -> Double.compare(a.objectsPerSecond(), b.objectsPerSecond()));
-        final Result mid = sorted.get(sorted.size() / 2);
-        final List<Double> p50 = rs.stream().map(Result::p50Ms).sorted().toList();
-        final List<Double> p99 = rs.stream().map(Result::p99Ms).sorted().toList();
-        final List<Long> rss = rs.stream().map(Result::maxRssMib).sorted().toList();
-        final List<Long> kms = rs.stream().map(Result::kmsCalls).sorted().toList();
-        return new Result(mid.variant(), mid.workload(), mid.threads(), mid.partitions(), mid.objectsPerSecond(),
-                mid.mibPerSecond(), p50.get(p50.size() / 2), p99.get(p99.size() / 2), kms.get(kms.size() / 2),
-                rss.get(rss.size() / 2));
     }
 
     private String stagingKey(final long size, final int i) {
@@ -356,11 +319,11 @@ public final class PipelineBenchmark {
         pb.environment().put(LocalKeyStoreKms.PASSPHRASE_ENV, PASSPHRASE);
         final Process app = pb.start();
         final AtomicLong maxRss = new AtomicLong();
-        final Thread sampler = new Thread(() -> sampleRss(app.pid(), maxRss), "rss-sampler");
+        final Thread sampler = new Thread(() -> BenchProcesses.sampleRss(app.pid(), maxRss), "rss-sampler");
         sampler.setDaemon(true);
         sampler.start();
         try {
-            awaitLine(log, "RUNNING", app, Duration.ofMinutes(2));
+            BenchProcesses.awaitLine(log, "RUNNING", app, Duration.ofMinutes(2));
             final Map<String, Object> serdeConfig = Map.of("schema.registry.url", stack.schemaRegistryUrl());
             final SpecificAvroSerde<ObjectUploaded> serde = new SpecificAvroSerde<>(ObjectUploaded.class);
             serde.configure(serdeConfig, false);
@@ -412,7 +375,7 @@ public final class PipelineBenchmark {
                 final long kmsCalls = countDekCreated(topics.rotation());
                 final List<Double> sorted = latencies.stream().sorted().toList();
                 return new Result(variant, w, threads, partitions, rate, rate * w.size() / (1 << 20),
-                        percentile(sorted, 0.50), percentile(sorted, 0.99), kmsCalls, maxRss.get() >> 10);
+                        BenchReport.percentile(sorted, 0.50), BenchReport.percentile(sorted, 0.99), kmsCalls, maxRss.get() >> 10);
             }
         } finally {
             app.destroy();
@@ -524,45 +487,6 @@ public final class PipelineBenchmark {
         final KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer());
         c.subscribe(List.of(topic));
         return c;
-    }
-
-    private static void awaitLine(final Path log, final String line, final Process p, final Duration timeout)
-            throws Exception {
-        final long deadline = System.nanoTime() + timeout.toNanos();
-        while (System.nanoTime() < deadline) {
-            if (Files.exists(log) && Files.readString(log).lines().anyMatch(l -> l.equals(line))) {
-                return;
-            }
-            if (!p.isAlive()) {
-                throw new IllegalStateException("the app exited: " + Files.readString(log));
-            }
-            Thread.sleep(100);
-        }
-        throw new IllegalStateException("the app did not start; see " + log);
-    }
-
-    private static void sampleRss(final long pid, final AtomicLong maxKib) {
-        final Path status = Path.of("/proc", Long.toString(pid), "status");
-        while (true) {
-            try {
-                for (String l : Files.readAllLines(status)) {
-                    if (l.startsWith("VmRSS:")) {
-                        final long kib = Long.parseLong(l.replaceAll("\\D+", ""));
-                        maxKib.accumulateAndGet(kib, Math::max);
-                    }
-                }
-                Thread.sleep(100);
-            } catch (final IOException | InterruptedException | NumberFormatException e) {
-                return; // the process is gone
-            }
-        }
-    }
-
-    private static double percentile(final List<Double> sorted, final double p) {
-        if (sorted.isEmpty()) {
-            return Double.NaN;
-        }
-        return sorted.get(Math.min(sorted.size() - 1, (int) Math.ceil(p * sorted.size()) - 1));
     }
 
     private static String human(final long size) {

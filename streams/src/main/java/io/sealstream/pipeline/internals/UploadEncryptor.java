@@ -1,29 +1,24 @@
 package io.sealstream.pipeline.internals;
 
-import io.sealstream.pipeline.KeyReferences;
+import io.sealstream.objects.KeyReferences;
 import io.sealstream.text.BoundedText;
-import io.sealstream.pipeline.ObjectMetadata;
+import io.sealstream.objects.EncryptedObjectStore;
+import io.sealstream.pipeline.UploadWriter;
 
-import io.sealstream.envelope.EncryptingOutputStream;
-import io.sealstream.envelope.EnvelopeDecryptor;
-import io.sealstream.envelope.EnvelopeEncryptor;
 import io.sealstream.events.InlinePayload;
-import io.sealstream.events.KeyReference;
 import io.sealstream.events.ObjectEncrypted;
 import io.sealstream.events.ObjectUploaded;
 import io.sealstream.events.StagedPayload;
 import io.sealstream.kms.DataKey;
-import io.sealstream.kms.KekRef;
 import io.sealstream.kms.KeyManagementService;
 import io.sealstream.kms.KeyNotFoundException;
 import io.sealstream.kms.KmsException;
 import io.sealstream.kms.WrappedDataKey;
-import io.sealstream.pipeline.ObjectIdentity;
+import io.sealstream.objects.ObjectIdentity;
 import io.sealstream.pipeline.PipelineConfig;
 import io.sealstream.pipeline.ReasonCode;
 import io.sealstream.store.ObjectLocation;
 import io.sealstream.store.ObjectNotFoundException;
-import io.sealstream.store.NonClosingOutputStream;
 import io.sealstream.store.ObjectStore;
 import io.sealstream.store.ObjectStoreUnavailableException;
 import io.sealstream.store.StoredObject;
@@ -37,7 +32,6 @@ import java.security.NoSuchAlgorithmException;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.Arrays;
-import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 
@@ -62,29 +56,28 @@ public final class UploadEncryptor {
     private static final int COPY_BUFFER = 64 * 1024;
 
     private final KeyManagementService kms;
+    private final EncryptedObjectStore objects;
     private final ObjectStore store;
-    private final EnvelopeEncryptor encryptor;
     private final PipelineConfig config;
     private final UploadValidator validator;
+    private final UploadWriter writer;
     private final Clock clock;
-
-    /** The benchmark baseline: copy instead of encrypt ({@code SealstreamTopology.Components#withPlaintextCopyForBenchmarks}). */
-    private final boolean plaintextCopy;
 
     public UploadEncryptor(final KeyManagementService kms, final ObjectStore store, final PipelineConfig config,
                            final Clock clock) {
-        this(kms, store, config, clock, false);
+        this(kms, store, config, clock, null);
     }
 
+    /** {@code writer} replaces envelope encryption (the benchmarks' plaintext baseline); null means encrypt. */
     public UploadEncryptor(final KeyManagementService kms, final ObjectStore store, final PipelineConfig config,
-                           final Clock clock, final boolean plaintextCopy) {
-        this.plaintextCopy = plaintextCopy;
+                           final Clock clock, final UploadWriter writer) {
         this.kms = Objects.requireNonNull(kms, "kms");
         this.store = Objects.requireNonNull(store, "store");
+        this.objects = new EncryptedObjectStore(store);
         this.config = Objects.requireNonNull(config, "config");
         this.clock = Objects.requireNonNull(clock, "clock");
-        this.encryptor = new EnvelopeEncryptor(config.preset(), false);
         this.validator = new UploadValidator(config.inlineMaxBytes(), config.staging());
+        this.writer = writer != null ? writer : this::encryptInto;
     }
 
     /** The result, and whether it describes an object an earlier attempt had already written. */
@@ -107,57 +100,33 @@ public final class UploadEncryptor {
 
         final long declaredSize = declaredSize(upload, staging);
         if (declaredSize >= config.reuseExistingMinBytes()) {
-            final Optional<Result> earlier = alreadyWritten(upload, destination);
+            // An earlier attempt at this very event may have written the object and died before its transaction
+            // committed: describe that object instead of writing it again.
+            final Optional<EncryptedObjectStore.Written> earlier = objects.writtenBy(destination, upload.getEventId());
             if (earlier.isPresent()) {
-                return earlier.get();
+                return new Result(event(upload, destination, earlier.get()), true);
             }
         }
-        if (plaintextCopy) {
-            return copyWithoutEncryption(upload, staging, destination, declaredSize);
-        }
-        final String kekId = config.keyPolicy().kekFor(upload.getTenant(), upload.getBucket());
-        final EncryptingOutputStream[] written = new EncryptingOutputStream[1];
-        final WrappedDataKey wrapped;
-        try (DataKey dek = dataKey(kekId)) {
-            wrapped = dek.wrapped();
-            try {
-                final Map<String, String> metadata = ObjectMetadata.of(1, wrapped, upload.getEventId(), declaredSize,
-                        config.preset().segmentSize());
-                store.put(destination, metadata, out -> {
-                    final EncryptingOutputStream sealed = encryptor.encryptingStream(new NonClosingOutputStream(out), dek,
-                            identity.encryptionContext());
-                    written[0] = sealed;
-                    try (InputStream plaintext = openPayload(upload, staging)) {
-                        copyChecked(plaintext, sealed, upload, declaredSize);
-                    } catch (final IOException | RuntimeException e) {
-                        sealed.abort();
-                        throw e;
-                    }
-                    sealed.close();
-                });
-            } finally {
-                // Failed attempts encrypted bytes under this key too: the cache's byte limit counts them.
-                if (written[0] != null) {
-                    kms.reportUsage(wrapped, written[0].plaintextBytes());
-                }
+        final EncryptedObjectStore.Written written = writer.write(upload, identity, destination, declaredSize, out -> {
+            try (InputStream plaintext = openPayload(upload, staging)) {
+                copyChecked(plaintext, out, upload, declaredSize);
             }
-        }
-        final EncryptingOutputStream sealed = written[0];
-        return new Result(event(upload, destination, sealed.plaintextBytes(), sealed.ciphertextBytes(),
-                sealed.ciphertextDigest(), wrapped.dekId(), wrapped.kek(), 1, config.preset().segmentSize()), false);
+        });
+        return new Result(event(upload, destination, written), false);
     }
 
-    /** Everything {@link #encrypt} does to the store and the event, minus the data key and the envelope. */
-    private Result copyWithoutEncryption(final ObjectUploaded upload, final ObjectLocation staging,
-                                         final ObjectLocation destination, final long declaredSize) throws IOException {
-        final StoredObject stored = store.put(destination, Map.of(ObjectMetadata.EVENT_ID, upload.getEventId(),
-                ObjectMetadata.PLAINTEXT_SIZE, Long.toString(declaredSize)), out -> {
-                    try (InputStream plaintext = openPayload(upload, staging)) {
-                        copyChecked(plaintext, out, upload, declaredSize);
-                    }
-                });
-        return new Result(event(upload, destination, declaredSize, stored.size(), new byte[32], "plaintext-copy",
-                new KekRef("none", "none", "0"), 0, 0), false);
+    /** The pipeline's writer: a data key under the KEK the key policy picks, and the envelope. */
+    private EncryptedObjectStore.Written encryptInto(final ObjectUploaded upload, final ObjectIdentity identity,
+                                                    final ObjectLocation destination, final long declaredSize,
+                                                    final EncryptedObjectStore.PlaintextWriter payload)
+            throws IOException {
+        final String kekId = config.keyPolicy().kekFor(upload.getTenant(), upload.getBucket());
+        try (DataKey dek = dataKey(kekId)) {
+            final WrappedDataKey wrapped = dek.wrapped();
+            // Failed attempts encrypted bytes under this key too: the cache's byte limit counts them.
+            return objects.write(destination, identity, dek, config.preset(), upload.getEventId(), declaredSize,
+                    payload, bytes -> kms.reportUsage(wrapped, bytes));
+        }
     }
 
     private DataKey dataKey(final String kekId) throws IOException {
@@ -277,38 +246,8 @@ public final class UploadEncryptor {
                 + (actual > declared ? "more than " : "") + actual + " bytes but payload.size declares " + declared);
     }
 
-    /**
-     * An earlier attempt at this very event may have written the object and then died before its Kafka transaction
-     * committed. If the destination carries this event id, describe that object instead of writing it again; its
-     * digest is recomputed from the stored bytes (no key needed), so the event matches what is really stored.
-     */
-    private Optional<Result> alreadyWritten(final ObjectUploaded upload, final ObjectLocation destination)
-            throws IOException {
-        final Optional<StoredObject> head = store.head(destination);
-        if (head.isEmpty()) {
-            return Optional.empty();
-        }
-        final Optional<ObjectMetadata.Parsed> meta = ObjectMetadata.parse(head.get().metadata());
-        if (meta.isEmpty() || !meta.get().eventId().equals(upload.getEventId())) {
-            return Optional.empty();
-        }
-        final byte[] digest;
-        try (InputStream in = store.get(destination)) {
-            digest = EnvelopeDecryptor.ciphertextDigest(in);
-        } catch (final ObjectNotFoundException e) {
-            return Optional.empty();
-        } catch (final io.sealstream.envelope.EnvelopeException e) {
-            // Not a complete object after all: write it again.
-            return Optional.empty();
-        }
-        final ObjectMetadata.Parsed m = meta.get();
-        return Optional.of(new Result(event(upload, destination, m.plaintextSize(), head.get().size(), digest, m.dekId(),
-                m.kek(), m.formatVersion(), m.segmentSize()), true));
-    }
-
-    private ObjectEncrypted event(final ObjectUploaded upload, final ObjectLocation destination, final long plaintextSize,
-                                  final long ciphertextSize, final byte[] digest, final String dekId, final KekRef kek,
-                                  final int formatVersion, final int segmentSize) {
+    private ObjectEncrypted event(final ObjectUploaded upload, final ObjectLocation destination,
+                                  final EncryptedObjectStore.Written written) {
         return ObjectEncrypted.newBuilder()
                 .setEventId(upload.getEventId())
                 .setEncryptedAt(Instant.ofEpochMilli(clock.millis()))
@@ -317,16 +256,15 @@ public final class UploadEncryptor {
                 .setObjectKey(upload.getObjectKey())
                 .setContentType(upload.getContentType())
                 .setDestination(destination.toUri())
-                .setPlaintextSize(plaintextSize)
-                .setCiphertextSize(ciphertextSize)
-                .setCiphertextDigest(ByteBuffer.wrap(digest))
-                .setDekId(dekId)
-                .setKek(KeyReferences.of(kek))
-                .setFormatVersion(formatVersion)
-                .setSegmentSize(segmentSize)
+                .setPlaintextSize(written.plaintextBytes())
+                .setCiphertextSize(written.ciphertextBytes())
+                .setCiphertextDigest(ByteBuffer.wrap(written.ciphertextDigest()))
+                .setDekId(written.dekId())
+                .setKek(KeyReferences.of(written.kek()))
+                .setFormatVersion(written.formatVersion())
+                .setSegmentSize(written.segmentSize())
                 .build();
     }
-
 
     private static MessageDigest sha256() {
         try {

@@ -1,8 +1,9 @@
-package io.sealstream.pipeline;
+package io.sealstream.objects;
 
 import io.sealstream.envelope.EncryptionContext;
 import io.sealstream.store.ObjectLocation;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * The identity of an uploaded object: tenant, logical bucket and object key. It decides where the ciphertext goes
@@ -27,6 +28,15 @@ public record ObjectIdentity(String tenant, String bucket, String objectKey) {
 
     public EncryptionContext encryptionContext() {
         return EncryptionContext.of(CONTEXT_TENANT, tenant, CONTEXT_BUCKET, bucket, CONTEXT_OBJECT_KEY, objectKey);
+    }
+
+    /**
+     * The identity of the destination object at {@code location}, read back from its key
+     * ({@code <tenant>/<bucket>/<objectKey>}); empty if the key has fewer than three parts.
+     */
+    public static Optional<ObjectIdentity> ofDestination(final ObjectLocation location) {
+        final String[] parts = location.key().split("/", 3);
+        return parts.length < 3 ? Optional.empty() : Optional.of(new ObjectIdentity(parts[0], parts[1], parts[2]));
     }
 
     /**

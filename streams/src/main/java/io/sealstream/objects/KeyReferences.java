@@ -1,4 +1,4 @@
-package io.sealstream.pipeline;
+package io.sealstream.objects;
 
 import io.sealstream.events.KeyReference;
 import io.sealstream.kms.KekRef;

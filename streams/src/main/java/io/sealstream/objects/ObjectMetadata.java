@@ -1,4 +1,4 @@
-package io.sealstream.pipeline;
+package io.sealstream.objects;
 
 import io.sealstream.kms.KekRef;
 import io.sealstream.kms.WrappedDataKey;
