@@ -1,19 +1,23 @@
 package io.sealstream.kms.aws;
 
+import static io.sealstream.kms.aws.AwsKmsErrors.call;
+import static io.sealstream.kms.aws.AwsKmsMapping.context;
+import static io.sealstream.kms.aws.AwsKmsMapping.description;
+import static io.sealstream.kms.aws.AwsKmsMapping.isPendingDeletion;
+import static io.sealstream.kms.aws.AwsKmsMapping.requireBlob;
+import static io.sealstream.kms.aws.AwsKmsMapping.takePlaintext;
+
 import io.sealstream.kms.DataKey;
 import io.sealstream.kms.DekIds;
 import io.sealstream.kms.KekRef;
-import io.sealstream.kms.KeyBinding;
 import io.sealstream.kms.KeyDescription;
 import io.sealstream.kms.KeyManagementService;
 import io.sealstream.kms.KeyNotFoundException;
 import io.sealstream.kms.KeyUnwrapException;
 import io.sealstream.kms.KmsException;
 import io.sealstream.kms.KmsUnavailableException;
-import io.sealstream.kms.ProviderSettings;
 import io.sealstream.kms.UnsupportedKmsOperationException;
 import io.sealstream.kms.WrappedDataKey;
-import java.io.IOException;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -21,15 +25,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.function.Consumer;
-import java.util.function.Supplier;
 import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import software.amazon.awssdk.awscore.exception.AwsServiceException;
 import software.amazon.awssdk.core.SdkBytes;
 import software.amazon.awssdk.core.client.config.ClientOverrideConfiguration;
-import software.amazon.awssdk.core.exception.ApiCallAttemptTimeoutException;
-import software.amazon.awssdk.core.exception.ApiCallTimeoutException;
 import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.http.apache5.Apache5HttpClient;
 import software.amazon.awssdk.regions.Region;
@@ -39,20 +39,12 @@ import software.amazon.awssdk.services.kms.model.AliasListEntry;
 import software.amazon.awssdk.services.kms.model.AlreadyExistsException;
 import software.amazon.awssdk.services.kms.model.DataKeySpec;
 import software.amazon.awssdk.services.kms.model.DecryptResponse;
-import software.amazon.awssdk.services.kms.model.DependencyTimeoutException;
-import software.amazon.awssdk.services.kms.model.DisabledException;
 import software.amazon.awssdk.services.kms.model.EncryptionAlgorithmSpec;
 import software.amazon.awssdk.services.kms.model.GenerateDataKeyResponse;
-import software.amazon.awssdk.services.kms.model.IncorrectKeyException;
-import software.amazon.awssdk.services.kms.model.InvalidCiphertextException;
 import software.amazon.awssdk.services.kms.model.KeyMetadata;
 import software.amazon.awssdk.services.kms.model.KeySpec;
 import software.amazon.awssdk.services.kms.model.KeyState;
-import software.amazon.awssdk.services.kms.model.KeyUnavailableException;
 import software.amazon.awssdk.services.kms.model.KeyUsageType;
-import software.amazon.awssdk.services.kms.model.KmsInternalException;
-import software.amazon.awssdk.services.kms.model.KmsInvalidStateException;
-import software.amazon.awssdk.services.kms.model.NotFoundException;
 import software.amazon.awssdk.services.kms.model.ReEncryptResponse;
 
 /**
@@ -98,11 +90,6 @@ public final class AwsKms implements KeyManagementService {
     public static final String VERSION = "current";
     /** The shortest deletion waiting period AWS KMS allows. */
     public static final int DELETION_WINDOW_DAYS = 7;
-
-    static final String CONTEXT_PURPOSE = "sealstream:purpose";
-    static final String CONTEXT_KEK_ID = "sealstream:kek-id";
-    static final String CONTEXT_KEK_VERSION = "sealstream:kek-version";
-    static final String CONTEXT_DEK_ID = "sealstream:dek-id";
 
     private static final Logger LOG = LoggerFactory.getLogger(AwsKms.class);
     private static final Pattern KEY_UUID = Pattern.compile("[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}");
@@ -345,14 +332,6 @@ public final class AwsKms implements KeyManagementService {
         return alias;
     }
 
-    /** The encryption context binding a wrapped key to its KEK reference and DEK id. */
-    static Map<String, String> context(final KekRef ref, final String dekId) {
-        return Map.of(CONTEXT_PURPOSE, KeyBinding.WRAP_LABEL,
-                CONTEXT_KEK_ID, ref.keyId(),
-                CONTEXT_KEK_VERSION, ref.version(),
-                CONTEXT_DEK_ID, dekId);
-    }
-
     private static KekRef checkRef(final WrappedDataKey wrapped) {
         Objects.requireNonNull(wrapped, "wrapped");
         final KekRef ref = wrapped.kek();
@@ -380,137 +359,5 @@ public final class AwsKms implements KeyManagementService {
         } catch (final KeyNotFoundException e) {
             return false;
         }
-    }
-
-    private static boolean isPendingDeletion(final KeyMetadata metadata) {
-        return metadata.keyState() == KeyState.PENDING_DELETION
-                || metadata.keyState() == KeyState.PENDING_REPLICA_DELETION;
-    }
-
-    private static KeyDescription description(final String kekId, final KeyMetadata metadata) {
-        final Instant created = metadata.creationDate() == null ? Instant.EPOCH : metadata.creationDate();
-        return new KeyDescription(PROVIDER, kekId, VERSION, List.of(VERSION), created);
-    }
-
-    /** The plaintext as an array the caller owns; the SDK's own array is zeroed (its other buffers can not be). */
-    private static byte[] takePlaintext(final SdkBytes plaintext, final String operation, final KekRef ref) {
-        if (plaintext == null) {
-            throw new KmsException("AWS KMS " + operation + " under " + ref + " returned no plaintext");
-        }
-        final byte[] sdkOwned = plaintext.asByteArrayUnsafe();
-        final byte[] copy = sdkOwned.clone();
-        Arrays.fill(sdkOwned, (byte) 0);
-        if (copy.length != DataKey.KEY_BYTES) {
-            Arrays.fill(copy, (byte) 0);
-            throw new KmsException("AWS KMS " + operation + " under " + ref + " returned a " + copy.length
-                    + "-byte key, not " + DataKey.KEY_BYTES);
-        }
-        return copy;
-    }
-
-    private static byte[] requireBlob(final SdkBytes blob, final String operation, final KekRef ref) {
-        if (blob == null) {
-            throw new KmsException("AWS KMS " + operation + " under " + ref + " returned no ciphertext");
-        }
-        final byte[] bytes = blob.asByteArray();
-        if (bytes.length == 0 || bytes.length > WrappedDataKey.MAX_CIPHERTEXT_BYTES) {
-            throw new KmsException("AWS KMS " + operation + " under " + ref + " returned a ciphertext of "
-                    + bytes.length + " bytes");
-        }
-        return bytes;
-    }
-
-    private static <T> T call(final String operation, final String subject, final String dekId, final Supplier<T> request) {
-        try {
-            return request.get();
-        } catch (final SdkException e) {
-            throw translate(operation, subject, dekId, e);
-        }
-    }
-
-    /**
-     * Maps an SDK failure to the SPI's exceptions. {@code dekId} is set for calls on a wrapped key (Decrypt,
-     * ReEncrypt), whose rejections become {@link KeyUnwrapException}s naming it.
-     */
-    static KmsException translate(final String operation, final String subject, final String dekId, final SdkException e) {
-        final String what = "AWS KMS " + operation + " for " + subject + (dekId == null ? "" : " (data key " + dekId + ")");
-        if (e instanceof NotFoundException) {
-            return new KeyNotFoundException(subject + " not found in AWS KMS (" + operation + ", " + details(e) + ")");
-        }
-        if (e instanceof InvalidCiphertextException || e instanceof IncorrectKeyException) {
-            return dekId != null
-                    ? new KeyUnwrapException("AWS KMS rejected wrapped data key " + dekId + " under " + subject
-                            + ": " + details(e), e)
-                    : new KmsException(what + " failed: " + details(e), e);
-        }
-        if (e instanceof DisabledException || e instanceof KmsInvalidStateException) {
-            final String state = "the KMS key is disabled or pending deletion";
-            return dekId != null
-                    ? new KeyUnwrapException("AWS KMS refused wrapped data key " + dekId + " under " + subject
-                            + ": " + state + " (" + details(e) + ")", e)
-                    : new KmsException(what + " failed: " + state + " (" + details(e) + ")", e);
-        }
-        if (e instanceof KeyUnavailableException || e instanceof DependencyTimeoutException
-                || e instanceof KmsInternalException) {
-            return new KmsUnavailableException(what + " failed, KMS temporarily unavailable: " + details(e), e);
-        }
-        if (e instanceof AwsServiceException service) {
-            final int status = service.statusCode();
-            if (service.isThrottlingException() || status == 429) {
-                return new KmsUnavailableException(what + " throttled: " + details(e), e);
-            }
-            if (status == 501) {
-                return new KmsException(what + " failed: operation not implemented by this endpoint (" + details(e) + ")", e);
-            }
-            if (status >= 500) {
-                return new KmsUnavailableException(what + " failed, KMS temporarily unavailable: " + details(e), e);
-            }
-            final String code = errorCode(service);
-            if (code.startsWith("AccessDenied") || code.equals("UnrecognizedClientException")
-                    || code.equals("InvalidSignatureException") || code.equals("ExpiredTokenException")) {
-                // AWS's access-denied text names the principal and action (no secrets) and is what operators need.
-                final String reason = service.awsErrorDetails() == null ? ""
-                        : ": " + ProviderSettings.oneLine(service.awsErrorDetails().errorMessage(), 300);
-                return new KmsException(what + " denied (" + details(e) + ")" + reason, e);
-            }
-            return new KmsException(what + " failed: " + details(e), e);
-        }
-        if (e instanceof ApiCallTimeoutException || e instanceof ApiCallAttemptTimeoutException || hasIoCause(e)) {
-            return new KmsUnavailableException(what + " failed, KMS unreachable: " + rootCause(e), e);
-        }
-        // Missing credentials or region, an unbuildable request: retrying will not help.
-        return new KmsException(what + " failed: " + e.getClass().getSimpleName() + " "
-                + ProviderSettings.oneLine(e.getMessage(), 300), e);
-    }
-
-    private static String details(final SdkException e) {
-        if (e instanceof AwsServiceException service) {
-            final String requestId = service.requestId();
-            return errorCode(service) + ", HTTP " + service.statusCode()
-                    + (requestId == null || requestId.isEmpty() ? "" : ", request id " + requestId);
-        }
-        return e.getClass().getSimpleName();
-    }
-
-    private static String errorCode(final AwsServiceException e) {
-        final String code = e.awsErrorDetails() == null ? null : e.awsErrorDetails().errorCode();
-        return code == null || code.isEmpty() ? e.getClass().getSimpleName() : code;
-    }
-
-    private static boolean hasIoCause(final Throwable e) {
-        for (Throwable t = e.getCause(); t != null && t != t.getCause(); t = t.getCause()) {
-            if (t instanceof IOException) {
-                return true;
-            }
-        }
-        return false;
-    }
-
-    private static String rootCause(final Throwable e) {
-        Throwable t = e;
-        while (t.getCause() != null && t.getCause() != t) {
-            t = t.getCause();
-        }
-        return t == e ? e.getClass().getSimpleName() : e.getClass().getSimpleName() + " caused by " + t.getClass().getSimpleName();
     }
 }

@@ -9,17 +9,8 @@ import io.sealstream.kms.KeyNotFoundException;
 import io.sealstream.kms.KeyUnwrapException;
 import io.sealstream.kms.KmsException;
 import io.sealstream.kms.KmsUnavailableException;
-import io.sealstream.kms.ProviderSettings;
 import io.sealstream.kms.WrappedDataKey;
-import java.io.ByteArrayOutputStream;
-import java.io.IOException;
-import java.net.URI;
-import java.net.URLEncoder;
 import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
-import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -28,8 +19,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.regex.Pattern;
-import javax.crypto.Mac;
-import javax.crypto.spec.SecretKeySpec;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -96,33 +85,20 @@ public final class HadoopKms implements KeyManagementService {
     private static final String INVALID_KEY_ID = "invalid KEK id: use 1 to 128 characters from A-Z a-z 0-9 . _ -";
     private static final String CIPHER = "AES/CTR/NoPadding";
     private static final int KEY_BITS = 256;
-    private static final String TAG_LABEL = "sealstream-hadoop-kms-eek-v1";
-    private static final byte[] COMMIT_INFO = "sealstream-hadoop-kms-commit-v1".getBytes(StandardCharsets.US_ASCII);
-    /** Answers of Hadoop KMS 3.x for a key or key version that does not exist (sent as 400 or 500). */
-    private static final Pattern MISSING = Pattern.compile(
-            "not found|does not exist|doesn't exist|No KeyVersion exists|Can't find Metadata", Pattern.CASE_INSENSITIVE);
     private static final int METADATA_BATCH = 20;
 
     private final HadoopKmsConfig config;
-    private final HttpClient http;
-    private final String base;
-    private volatile boolean closed;
+    private final HadoopKmsRest rest;
 
     private HadoopKms(final HadoopKmsConfig config) {
         this.config = config;
-        this.http = HttpClient.newBuilder()
-                .version(HttpClient.Version.HTTP_1_1)
-                .connectTimeout(config.connectTimeout())
-                .followRedirects(HttpClient.Redirect.NEVER)
-                .build();
-        this.base = config.url() + "/kms/v1";
+        this.rest = new HadoopKmsRest(config);
     }
 
     /** A client for the configured server; no request is made until the first call. */
     public static HadoopKms open(final HadoopKmsConfig config) {
         return new HadoopKms(Objects.requireNonNull(config, "config"));
     }
-
     @Override
     public String providerName() {
         return PROVIDER;
@@ -134,15 +110,16 @@ public final class HadoopKms implements KeyManagementService {
     public DataKey generateDataKey(final String kekId) {
         requireValidKeyId(kekId);
         final String what = "generating a data key under " + kekId;
-        final Object body = call(what, get("/key/" + kekId + "/_eek", "eek_op=generate&num_keys=1"), true, kekId);
-        final Eek eek;
+        final Object body = rest.call(what, rest.get("/key/" + kekId + "/_eek", "eek_op=generate&num_keys=1"), true,
+                kekId);
+        final HadoopEek eek;
         try {
             if (!(body instanceof List<?> list) || list.size() != 1) {
-                throw malformed(what, "expected one encrypted key");
+                throw rest.malformed(what, "expected one encrypted key");
             }
-            eek = Eek.of(list.get(0), what);
+            eek = HadoopEek.of(list.get(0), what);
         } finally {
-            zeroMaterial(body);
+            KmsJson.zeroMaterial(body);
         }
         final KekRef ref = refOf(kekId, eek.versionName(), what);
         // A wrapped key under a version the server no longer has (its pre-generated EEK queue outlives a deleted key)
@@ -150,7 +127,7 @@ public final class HadoopKms implements KeyManagementService {
         final byte[] dek = decrypt(ref, eek.iv(), eek.material(), what);
         try {
             final String dekId = DekIds.newDekId();
-            final byte[] wrapped = encode(ref, dekId, eek.iv(), eek.material(), dek);
+            final byte[] wrapped = WrappedEek.encode(ref, dekId, eek.iv(), eek.material(), dek);
             return new DataKey(dek, new WrappedDataKey(dekId, ref, wrapped));
         } catch (final RuntimeException e) {
             Arrays.fill(dek, (byte) 0);
@@ -162,7 +139,7 @@ public final class HadoopKms implements KeyManagementService {
     public DataKey unwrap(final WrappedDataKey wrapped) {
         Objects.requireNonNull(wrapped, "wrapped");
         final KekRef ref = requireOurs(wrapped);
-        final Parsed parsed = parse(wrapped);
+        final WrappedEek parsed = WrappedEek.parse(wrapped);
         final byte[] dek;
         try {
             dek = decrypt(ref, parsed.iv(), parsed.eek(), "unwrapping data key " + wrapped.dekId());
@@ -173,9 +150,10 @@ public final class HadoopKms implements KeyManagementService {
                     + ": " + e.getMessage(), e);
         }
         if (dek.length != DataKey.KEY_BYTES
-                || !MessageDigest.isEqual(tag(dek, ref, wrapped.dekId(), parsed.iv(), parsed.eek()), parsed.tag())) {
+                || !MessageDigest.isEqual(WrappedEek.commitment(dek, ref, wrapped.dekId(), parsed.iv(), parsed.eek()),
+                        parsed.tag())) {
             Arrays.fill(dek, (byte) 0);
-            throw rejected(wrapped, "integrity check failed");
+            throw WrappedEek.rejected(wrapped, "integrity check failed");
         }
         return new DataKey(dek, wrapped);
     }
@@ -188,16 +166,16 @@ public final class HadoopKms implements KeyManagementService {
             if (ref.version().equals(describeKey(ref.keyId()).currentVersion())) {
                 return wrapped;
             }
-            final Parsed parsed = parse(wrapped);
+            final WrappedEek parsed = WrappedEek.parse(wrapped);
             final String what = "re-encrypting data key " + wrapped.dekId();
-            final Object body = call(what, post("/keyversion/" + ref.version() + "/_eek", "eek_op=reencrypt",
+            final Object body = rest.call(what, rest.post("/keyversion/" + ref.version() + "/_eek", "eek_op=reencrypt",
                     KmsJson.object("name", ref.keyId(), "iv", KmsJson.encodeBase64(parsed.iv()),
                             "material", KmsJson.encodeBase64(parsed.eek()))), true, ref.keyId());
-            final Eek eek;
+            final HadoopEek eek;
             try {
-                eek = Eek.of(body, what);
+                eek = HadoopEek.of(body, what);
             } finally {
-                zeroMaterial(body);
+                KmsJson.zeroMaterial(body);
             }
             final KekRef now = refOf(ref.keyId(), eek.versionName(), what);
             if (now.equals(ref)) {
@@ -213,7 +191,8 @@ public final class HadoopKms implements KeyManagementService {
                     throw new KmsException("Hadoop KMS re-encrypted data key " + wrapped.dekId()
                             + " to different key material; refusing the result");
                 }
-                return new WrappedDataKey(wrapped.dekId(), now, encode(now, wrapped.dekId(), eek.iv(), eek.material(), dek));
+                return new WrappedDataKey(wrapped.dekId(), now,
+                        WrappedEek.encode(now, wrapped.dekId(), eek.iv(), eek.material(), dek));
             } finally {
                 Arrays.fill(dek, (byte) 0);
             }
@@ -222,100 +201,14 @@ public final class HadoopKms implements KeyManagementService {
 
     /** The DEK that the server decrypts {@code eek} to (the caller zeroes it). */
     private byte[] decrypt(final KekRef ref, final byte[] iv, final byte[] eek, final String what) {
-        final Object body = call(what, post("/keyversion/" + ref.version() + "/_eek", "eek_op=decrypt",
+        final Object body = rest.call(what, rest.post("/keyversion/" + ref.version() + "/_eek", "eek_op=decrypt",
                 KmsJson.object("name", ref.keyId(), "iv", KmsJson.encodeBase64(iv), "material", KmsJson.encodeBase64(eek))),
                 true, ref.keyId());
         if (body instanceof Map<?, ?> map && map.get("material") instanceof byte[] dek) {
             return dek;
         }
-        zeroMaterial(body);
-        throw malformed(what, "no key material in the decrypt response");
-    }
-
-    // ---------------------------------------------------------------- the wrapped format
-
-    private record Parsed(String versionName, byte[] iv, byte[] eek, byte[] tag) {
-    }
-
-    static byte[] encode(final KekRef ref, final String dekId, final byte[] iv, final byte[] eek, final byte[] dek) {
-        final byte[] version = ref.version().getBytes(StandardCharsets.UTF_8);
-        if (version.length > 255 || iv.length != IV_BYTES || eek.length == 0 || eek.length > 255) {
-            throw new KmsException("Hadoop KMS returned an encrypted key of unexpected shape for KEK " + ref);
-        }
-        final ByteArrayOutputStream out = new ByteArrayOutputStream(4 + version.length + iv.length + eek.length + TAG_BYTES);
-        out.write(FORMAT);
-        out.write(version.length);
-        out.writeBytes(version);
-        out.write(iv.length);
-        out.writeBytes(iv);
-        out.write(eek.length);
-        out.writeBytes(eek);
-        out.writeBytes(tag(dek, ref, dekId, iv, eek));
-        return out.toByteArray();
-    }
-
-    private static Parsed parse(final WrappedDataKey wrapped) {
-        final byte[] b = wrapped.ciphertext();
-        try {
-            int at = 0;
-            if (b[at++] != FORMAT) {
-                throw rejected(wrapped, "unknown format");
-            }
-            final int versionLength = b[at++] & 0xff;
-            final String version = new String(b, at, versionLength, StandardCharsets.UTF_8);
-            at += versionLength;
-            final int ivLength = b[at++] & 0xff;
-            if (ivLength != IV_BYTES) {
-                throw rejected(wrapped, "malformed");
-            }
-            final byte[] iv = Arrays.copyOfRange(b, at, at + ivLength);
-            at += ivLength;
-            final int eekLength = b[at++] & 0xff;
-            if (eekLength == 0 || at + eekLength + TAG_BYTES != b.length) {
-                throw rejected(wrapped, "malformed");
-            }
-            final byte[] eek = Arrays.copyOfRange(b, at, at + eekLength);
-            at += eekLength;
-            final byte[] tag = Arrays.copyOfRange(b, at, at + TAG_BYTES);
-            if (!version.equals(wrapped.kek().version())) {
-                // Relabelled: the EEK inside names another version than the reference outside.
-                throw rejected(wrapped, "it was encrypted under another KEK version");
-            }
-            return new Parsed(version, iv, eek, tag);
-        } catch (final ArrayIndexOutOfBoundsException e) {
-            throw rejected(wrapped, "malformed");
-        }
-    }
-
-    /** The commitment described in the class comment. */
-    static byte[] tag(final byte[] dek, final KekRef ref, final String dekId, final byte[] iv, final byte[] eek) {
-        try {
-            // HKDF-SHA256 (RFC 5869) with an all-zero salt; one output block is the 32-byte key.
-            final Mac extract = Mac.getInstance("HmacSHA256");
-            extract.init(new SecretKeySpec(new byte[32], "HmacSHA256"));
-            final byte[] prk = extract.doFinal(dek);
-            final Mac expand = Mac.getInstance("HmacSHA256");
-            expand.init(new SecretKeySpec(prk, "HmacSHA256"));
-            Arrays.fill(prk, (byte) 0);
-            expand.update(COMMIT_INFO);
-            expand.update((byte) 1);
-            final byte[] k = expand.doFinal();
-            final Mac mac = Mac.getInstance("HmacSHA256");
-            mac.init(new SecretKeySpec(k, "HmacSHA256"));
-            Arrays.fill(k, (byte) 0);
-            for (final byte[] field : new byte[][] {TAG_LABEL.getBytes(StandardCharsets.UTF_8),
-                    ref.provider().getBytes(StandardCharsets.UTF_8), ref.keyId().getBytes(StandardCharsets.UTF_8),
-                    ref.version().getBytes(StandardCharsets.UTF_8), dekId.getBytes(StandardCharsets.UTF_8), iv, eek}) {
-                mac.update((byte) (field.length >>> 24));
-                mac.update((byte) (field.length >>> 16));
-                mac.update((byte) (field.length >>> 8));
-                mac.update((byte) field.length);
-                mac.update(field);
-            }
-            return mac.doFinal();
-        } catch (final GeneralSecurityException e) {
-            throw new IllegalStateException("the JDK lacks HmacSHA256", e);
-        }
+        KmsJson.zeroMaterial(body);
+        throw rest.malformed(what, "no key material in the decrypt response");
     }
 
     // ---------------------------------------------------------------- key management
@@ -323,7 +216,8 @@ public final class HadoopKms implements KeyManagementService {
     @Override
     public KeyDescription describeKey(final String kekId) {
         requireValidKeyId(kekId);
-        final Object body = call("describing KEK " + kekId, get("/key/" + kekId + "/_metadata", null), false, kekId);
+        final Object body = rest.call("describing KEK " + kekId, rest.get("/key/" + kekId + "/_metadata", null), false,
+                kekId);
         final KeyDescription description = description(kekId, body);
         if (description == null) {
             throw new KeyNotFoundException("KEK '" + kekId + "' not found in Hadoop KMS " + config.url());
@@ -333,9 +227,9 @@ public final class HadoopKms implements KeyManagementService {
 
     @Override
     public List<KeyDescription> listKeys() {
-        final Object names = call("listing KEKs", get("/keys/names", null), false, null);
+        final Object names = rest.call("listing KEKs", rest.get("/keys/names", null), false, null);
         if (!(names instanceof List<?> list)) {
-            throw malformed("listing KEKs", "expected a list of key names");
+            throw rest.malformed("listing KEKs", "expected a list of key names");
         }
         final List<String> ours = new ArrayList<>();
         for (final Object name : list) {
@@ -351,9 +245,9 @@ public final class HadoopKms implements KeyManagementService {
             for (final String name : batch) {
                 query.append(query.length() == 0 ? "" : "&").append("key=").append(name);
             }
-            final Object metadata = call("listing KEKs", get("/keys/metadata", query.toString()), false, null);
+            final Object metadata = rest.call("listing KEKs", rest.get("/keys/metadata", query.toString()), false, null);
             if (!(metadata instanceof List<?> entries) || entries.size() != batch.size()) {
-                throw malformed("listing KEKs", "expected one metadata entry per key");
+                throw rest.malformed("listing KEKs", "expected one metadata entry per key");
             }
             for (int i = 0; i < batch.size(); i++) {
                 final KeyDescription d = description(batch.get(i), entries.get(i));
@@ -370,7 +264,8 @@ public final class HadoopKms implements KeyManagementService {
         requireValidKeyId(kekId);
         final String what = "creating KEK " + kekId;
         // The response carries the new key's material: read with material skipped, the body zeroed.
-        call(what, post("/keys", null, KmsJson.createKeyRequest(kekId, CIPHER, KEY_BITS, "sealstream KEK")), false, null);
+        rest.call(what, rest.post("/keys", null, KmsJson.createKeyRequest(kekId, CIPHER, KEY_BITS, "sealstream KEK")), false,
+                null);
         final KeyDescription created = describeKey(kekId);
         LOG.info("created KEK {} in Hadoop KMS {}", created.currentRef(), config.url());
         return created;
@@ -379,7 +274,7 @@ public final class HadoopKms implements KeyManagementService {
     @Override
     public KeyDescription rotateKey(final String kekId) {
         requireValidKeyId(kekId);
-        call("rotating KEK " + kekId, post("/key/" + kekId, null, KmsJson.object()), false, kekId);
+        rest.call("rotating KEK " + kekId, rest.post("/key/" + kekId, null, KmsJson.object()), false, kekId);
         final KeyDescription rotated = describeKey(kekId);
         LOG.info("rotated KEK {} in Hadoop KMS {}", rotated.currentRef(), config.url());
         return rotated;
@@ -393,7 +288,7 @@ public final class HadoopKms implements KeyManagementService {
     public void destroyKey(final String kekId) {
         requireValidKeyId(kekId);
         final String what = "destroying KEK " + kekId;
-        call(what, HttpRequest.newBuilder(uri("/key/" + kekId, null)).DELETE(), false, kekId);
+        rest.call(what, rest.delete("/key/" + kekId), false, kekId);
         LOG.info("destroyed KEK {} in Hadoop KMS {}", kekId, config.url());
     }
 
@@ -401,7 +296,7 @@ public final class HadoopKms implements KeyManagementService {
 
     @Override
     public void close() {
-        closed = true;
+        rest.close();
     }
 
     @Override
@@ -414,7 +309,7 @@ public final class HadoopKms implements KeyManagementService {
             return null; // Hadoop answers {} for a key it does not have
         }
         if (!(map.get("versions") instanceof Long count) || count < 1 || count > 1_000_000_000L) {
-            throw malformed("describing KEK " + kekId, "no version count in the metadata");
+            throw rest.malformed("describing KEK " + kekId, "no version count in the metadata");
         }
         final List<String> versions = new ArrayList<>();
         for (long i = 0; i < count; i++) {
@@ -424,139 +319,10 @@ public final class HadoopKms implements KeyManagementService {
         return new KeyDescription(PROVIDER, kekId, versions.get(versions.size() - 1), versions, created);
     }
 
-    // ---------------------------------------------------------------- HTTP
-
-    private HttpRequest.Builder get(final String path, final String query) {
-        return HttpRequest.newBuilder(uri(path, query)).GET();
-    }
-
-    private HttpRequest.Builder post(final String path, final String query, final byte[] json) {
-        return HttpRequest.newBuilder(uri(path, query))
-                .header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofByteArray(json));
-    }
-
-    private URI uri(final String path, final String query) {
-        final StringBuilder q = new StringBuilder();
-        if (query != null) {
-            q.append(query);
-        }
-        if (config.user() != null) {
-            q.append(q.length() == 0 ? "" : "&").append("user.name=")
-                    .append(URLEncoder.encode(config.user(), StandardCharsets.UTF_8));
-        }
-        return URI.create(base + path + (q.length() == 0 ? "" : "?" + q));
-    }
-
-    /**
-     * Sends the request and returns the parsed JSON body ({@code material} fields as byte arrays when
-     * {@code keepMaterial}, else skipped), or throws the classified failure. The raw body is zeroed.
-     *
-     * @param keyId the key the request is about, for "not found" answers, or null
-     */
-    private Object call(final String what, final HttpRequest.Builder request, final boolean keepMaterial, final String keyId) {
-        if (closed) {
-            throw new IllegalStateException("hadoop-kms client for " + config.url() + " is closed");
-        }
-        request.timeout(config.requestTimeout()).header("Accept", "application/json");
-        if (config.authorization() != null) {
-            request.header("Authorization", config.authorization());
-        }
-        final HttpResponse<byte[]> response;
-        try {
-            response = http.send(request.build(), HttpResponse.BodyHandlers.ofByteArray());
-        } catch (final IOException e) {
-            throw new KmsUnavailableException("Hadoop KMS " + config.url() + " unreachable while " + what + ": "
-                    + e.getClass().getSimpleName(), e);
-        } catch (final InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new KmsUnavailableException("interrupted while " + what + " at Hadoop KMS " + config.url(), e);
-        }
-        final byte[] body = response.body() == null ? new byte[0] : response.body();
-        try {
-            final int status = response.statusCode();
-            if (status >= 200 && status < 300) {
-                if (body.length == 0) {
-                    return null;
-                }
-                try {
-                    return KmsJson.parse(body, keepMaterial);
-                } catch (final KmsJson.MalformedException e) {
-                    throw malformed(what, e.getMessage());
-                }
-            }
-            throw failure(what, status, body, keyId);
-        } finally {
-            Arrays.fill(body, (byte) 0);
-        }
-    }
-
-    private KmsException failure(final String what, final int status, final byte[] body, final String keyId) {
-        String detail = "";
-        try {
-            if (KmsJson.parse(body, false) instanceof Map<?, ?> map && map.get("RemoteException") instanceof Map<?, ?> remote) {
-                detail = ProviderSettings.oneLine(remote.get("exception") + ": " + remote.get("message"));
-            }
-        } catch (final KmsJson.MalformedException notJson) {
-            // an HTML error page from the web server: the status says enough
-        }
-        final String message = "Hadoop KMS " + config.url() + " " + what + ": HTTP " + status
-                + (detail.isEmpty() ? "" : " " + detail);
-        if (status == 404 || (keyId != null && (status == 400 || status >= 500) && MISSING.matcher(detail).find())) {
-            return new KeyNotFoundException(message);
-        }
-        if (status == 401 || status == 403) {
-            return new KmsException(message + " (user '" + config.user() + "' is not authorised)");
-        }
-        if (status == 429 || status >= 500) {
-            if (detail.contains("already exists")) {
-                return new KmsException(message);
-            }
-            return new KmsUnavailableException(message);
-        }
-        return new KmsException(message);
-    }
-
-    // ---------------------------------------------------------------- helpers
-
-    private record Eek(String versionName, byte[] iv, byte[] material) {
-        /** The generate/reencrypt answer {versionName, iv, encryptedKeyVersion: {material}}. */
-        static Eek of(final Object json, final String what) {
-            if (json instanceof Map<?, ?> map && map.get("versionName") instanceof String version
-                    && map.get("iv") instanceof String iv && map.get("encryptedKeyVersion") instanceof Map<?, ?> ekv
-                    && ekv.get("material") instanceof byte[] material) {
-                final byte[] ivBytes;
-                try {
-                    final char[] chars = iv.toCharArray();
-                    ivBytes = KmsJson.decodeBase64(chars, 0, chars.length);
-                } catch (final KmsJson.MalformedException e) {
-                    throw new KmsException("Hadoop KMS " + what + ": malformed response (" + e.getMessage() + ")");
-                }
-                return new Eek(version, ivBytes, material.clone()); // an EEK is not secret
-            }
-            throw new KmsException("Hadoop KMS " + what + ": malformed response (no encrypted key)");
-        }
-    }
-
-    private KmsException malformed(final String what, final String why) {
-        return new KmsException("Hadoop KMS " + config.url() + " " + what + ": malformed response (" + why + ")");
-    }
-
-    /** Zeroes every byte array (decoded key material) in a parsed body. */
-    private static void zeroMaterial(final Object json) {
-        if (json instanceof byte[] bytes) {
-            Arrays.fill(bytes, (byte) 0);
-        } else if (json instanceof Map<?, ?> map) {
-            map.values().forEach(HadoopKms::zeroMaterial);
-        } else if (json instanceof List<?> list) {
-            list.forEach(HadoopKms::zeroMaterial);
-        }
-    }
-
     /** The KEK reference for a version name the server returned, which must be a version of {@code keyId}. */
     private KekRef refOf(final String keyId, final String versionName, final String what) {
         if (!versionName.startsWith(keyId) || !VERSION_SUFFIX.matcher(versionName.substring(keyId.length())).matches()) {
-            throw malformed(what, "a key version of another key");
+            throw rest.malformed(what, "a key version of another key");
         }
         return new KekRef(PROVIDER, keyId, versionName);
     }
@@ -573,11 +339,6 @@ public final class HadoopKms implements KeyManagementService {
             throw new KeyNotFoundException("KEK version " + ref + " not found in Hadoop KMS " + config.url());
         }
         return ref;
-    }
-
-    private static KeyUnwrapException rejected(final WrappedDataKey wrapped, final String why) {
-        return new KeyUnwrapException("wrapped data key " + wrapped.dekId() + " was rejected by KEK " + wrapped.kek()
-                + ": " + why);
     }
 
     private static void requireValidKeyId(final String kekId) {

@@ -54,6 +54,17 @@ final class KmsJson {
         }
     }
 
+    /** Zeroes every byte array (decoded key material) in a parsed body. */
+    static void zeroMaterial(final Object json) {
+        if (json instanceof byte[] bytes) {
+            Arrays.fill(bytes, (byte) 0);
+        } else if (json instanceof Map<?, ?> map) {
+            map.values().forEach(KmsJson::zeroMaterial);
+        } else if (json instanceof List<?> list) {
+            list.forEach(KmsJson::zeroMaterial);
+        }
+    }
+
     private static Object read(final JsonParser parser, final JsonToken token, final boolean keepMaterial, final int depth)
             throws IOException, MalformedException {
         if (depth > MAX_DEPTH) {

@@ -9,9 +9,6 @@ import io.sealstream.kms.KmsUnavailableException;
 import io.sealstream.kms.WrappedDataKey;
 import io.sealstream.kms.cache.DataKeyCacheListener.RetireReason;
 import java.time.Clock;
-import java.util.ArrayList;
-import java.util.Iterator;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -20,9 +17,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
-import java.util.concurrent.locks.StampedLock;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -56,7 +51,6 @@ public final class CachingKeyManagementService implements KeyManagementServiceDe
     private final Clock clock;
     private final DataKeyCacheListener listener;
     private final long maxAgeMillis;
-    private final long unwrapMaxAgeMillis;
 
     /** Per KEK id: the flight fetching the active DEK, or its completed result. */
     private final ConcurrentHashMap<String, CompletableFuture<ActiveKey>> active = new ConcurrentHashMap<>();
@@ -64,14 +58,11 @@ public final class CachingKeyManagementService implements KeyManagementServiceDe
     private final ConcurrentHashMap<String, ActiveKey> activeByDekId = new ConcurrentHashMap<>();
     /** Unfinished fetches whose KEK was rotated meanwhile: their key is retired as soon as it arrives. */
     private final Set<CompletableFuture<ActiveKey>> staleFlights = ConcurrentHashMap.newKeySet();
-    private final ConcurrentHashMap<WrappedDataKey, CompletableFuture<CachedKey>> unwrapFlights = new ConcurrentHashMap<>();
-    /** Access-ordered, so iteration starts at the least recently used entry. Guarded by itself. */
-    private final LinkedHashMap<WrappedDataKey, CachedKey> unwrapped = new LinkedHashMap<>(64, 0.75f, true);
+    /** Unwrapped DEKs: the decryption side. */
+    private final UnwrapCache unwraps;
 
     private final LongAdder encryptHits = new LongAdder();
     private final LongAdder encryptMisses = new LongAdder();
-    private final LongAdder unwrapHits = new LongAdder();
-    private final LongAdder unwrapMisses = new LongAdder();
     private final LongAdder kmsCalls = new LongAdder();
     private final LongAdder kmsFailures = new LongAdder();
     private final LongAdder retired = new LongAdder();
@@ -88,7 +79,7 @@ public final class CachingKeyManagementService implements KeyManagementServiceDe
         this.clock = Objects.requireNonNull(clock, "clock");
         this.listener = listener == null ? DataKeyCacheListener.NONE : listener;
         this.maxAgeMillis = this.config.maxAge().toMillis();
-        this.unwrapMaxAgeMillis = this.config.unwrapMaxAge().toMillis();
+        this.unwraps = new UnwrapCache(this.config, clock, this::ensureOpen, this.closed::get);
     }
 
     @Override
@@ -163,14 +154,15 @@ public final class CachingKeyManagementService implements KeyManagementServiceDe
             flight.completeExceptionally(e);
             throw e;
         }
-        final ActiveKey entry = new ActiveKey(kekId, fresh, clock.millis(), flight);
+        final ActiveKey entry = new ActiveKey(kekId, fresh, clock.millis(), flight, maxAgeMillis,
+                config.maxBytesPerKey());
         activeByDekId.put(entry.dekId(), entry);
-        putUnwrapped(fresh.wrapped(), new CachedKey(fresh.copy(), entry.key.createdMillis));
+        unwraps.put(fresh.wrapped(), new CachedKey(fresh.copy(), entry.key.createdMillis));
         flight.complete(entry);
         notifyCreated(fresh.wrapped());
         if (closed.get()) {
             retire(entry, RetireReason.CLOSED);
-            clearUnwrapped(); // close() may have swept the unwrap cache before our put above
+            unwraps.clear(); // close() may have swept the unwrap cache before our put above
         } else if (staleFlights.remove(flight)) {
             retire(entry, RetireReason.EVICTED); // the KEK was rotated while we fetched
         }
@@ -223,106 +215,13 @@ public final class CachingKeyManagementService implements KeyManagementServiceDe
     @Override
     public DataKey unwrap(final WrappedDataKey wrapped) {
         Objects.requireNonNull(wrapped, "wrapped");
-        while (true) {
-            ensureOpen();
-            final CachedKey hit = lookupUnwrapped(wrapped);
-            if (hit != null) {
-                final DataKey copy = hit.tryCopy();
-                if (copy != null) {
-                    unwrapHits.increment();
-                    return copy;
-                }
-            }
-            CompletableFuture<CachedKey> flight = unwrapFlights.get(wrapped);
-            if (flight == null) {
-                final CompletableFuture<CachedKey> mine = new CompletableFuture<>();
-                flight = unwrapFlights.putIfAbsent(wrapped, mine);
-                if (flight == null) {
-                    return fetchUnwrapped(wrapped, mine);
-                }
-            }
-            final DataKey copy = await(flight).tryCopy();
-            if (copy != null) {
-                unwrapHits.increment(); // shared another caller's KMS call
-                return copy;
-            }
-            // evicted between the flight's completion and our copy: look again
-        }
-    }
-
-    private DataKey fetchUnwrapped(final WrappedDataKey wrapped, final CompletableFuture<CachedKey> flight) {
-        unwrapMisses.increment();
-        final DataKey plain;
-        try {
-            plain = call(() -> delegate.unwrap(wrapped));
-        } catch (final RuntimeException | Error e) {
-            unwrapFlights.remove(wrapped, flight);
-            flight.completeExceptionally(e);
-            throw e;
-        }
-        final DataKey result = plain.copy();
-        final CachedKey cached = new CachedKey(plain, clock.millis());
-        putUnwrapped(wrapped, cached); // before the flight ends, so later callers find one or the other
-        unwrapFlights.remove(wrapped, flight);
-        flight.complete(cached);
-        if (closed.get()) {
-            clearUnwrapped();
-        }
-        return result;
-    }
-
-    private CachedKey lookupUnwrapped(final WrappedDataKey wrapped) {
-        final long now = clock.millis();
-        synchronized (unwrapped) {
-            final CachedKey cached = unwrapped.get(wrapped);
-            if (cached == null || !cached.olderThan(unwrapMaxAgeMillis, now)) {
-                return cached;
-            }
-            unwrapped.remove(wrapped);
-            cached.destroy();
-            return null;
-        }
-    }
-
-    private void putUnwrapped(final WrappedDataKey wrapped, final CachedKey cached) {
-        final long now = clock.millis();
-        final List<CachedKey> evicted = new ArrayList<>();
-        synchronized (unwrapped) {
-            final CachedKey previous = unwrapped.put(wrapped, cached);
-            if (previous != null && previous != cached) {
-                evicted.add(previous);
-            }
-            // A full sweep is cheap next to the KMS call that preceded every put, and it bounds how long
-            // plaintext keys that are never looked up again stay in memory.
-            final Iterator<CachedKey> lru = unwrapped.values().iterator();
-            int excess = unwrapped.size() - config.maxUnwrapEntries();
-            while (lru.hasNext()) {
-                final CachedKey candidate = lru.next();
-                if (excess > 0 || candidate.olderThan(unwrapMaxAgeMillis, now)) {
-                    lru.remove();
-                    evicted.add(candidate);
-                    excess--;
-                }
-            }
-        }
-        evicted.forEach(CachedKey::destroy);
+        return unwraps.unwrap(wrapped, () -> call(() -> delegate.unwrap(wrapped)));
     }
 
     /** Drops and zeroises unwrapped keys older than {@link DataKeyCacheConfig#unwrapMaxAge()}; for schedulers. */
     public void cleanUp() {
         final long now = clock.millis();
-        final List<CachedKey> expired = new ArrayList<>();
-        synchronized (unwrapped) {
-            final Iterator<CachedKey> it = unwrapped.values().iterator();
-            while (it.hasNext()) {
-                final CachedKey candidate = it.next();
-                if (candidate.olderThan(unwrapMaxAgeMillis, now)) {
-                    it.remove();
-                    expired.add(candidate);
-                }
-            }
-        }
-        expired.forEach(CachedKey::destroy);
+        unwraps.sweepExpired(now);
         for (final CompletableFuture<ActiveKey> flight : active.values()) {
             final ActiveKey entry = flight.getNow(null);
             if (entry != null) {
@@ -332,15 +231,6 @@ public final class CachingKeyManagementService implements KeyManagementServiceDe
                 }
             }
         }
-    }
-
-    private void clearUnwrapped() {
-        final List<CachedKey> all;
-        synchronized (unwrapped) {
-            all = new ArrayList<>(unwrapped.values());
-            unwrapped.clear();
-        }
-        all.forEach(CachedKey::destroy);
     }
 
     // ---------------------------------------------------------------- pass-through
@@ -401,7 +291,7 @@ public final class CachingKeyManagementService implements KeyManagementServiceDe
             delegate.destroyKeyVersion(kekId, version);
             return null;
         });
-        forgetUnwrapped(w -> w.kek().keyId().equals(kekId) && w.kek().version().equals(version));
+        unwraps.forget(w -> w.kek().keyId().equals(kekId) && w.kek().version().equals(version));
     }
 
     /** Destroys the KEK at the KMS, retires its active DEK and forgets every cached key unwrapped under it. */
@@ -412,7 +302,7 @@ public final class CachingKeyManagementService implements KeyManagementServiceDe
             return null;
         });
         retireActive(kekId);
-        forgetUnwrapped(w -> w.kek().keyId().equals(kekId));
+        unwraps.forget(w -> w.kek().keyId().equals(kekId));
     }
 
     /**
@@ -424,30 +314,12 @@ public final class CachingKeyManagementService implements KeyManagementServiceDe
         if (activeEntry != null) {
             retire(activeEntry, RetireReason.EVICTED); // this very key, not whichever is active for its KEK now
         }
-        forgetUnwrapped(w -> w.dekId().equals(dekId));
-    }
-
-    private void forgetUnwrapped(final java.util.function.Predicate<WrappedDataKey> which) {
-        final List<CachedKey> dropped = new ArrayList<>();
-        synchronized (unwrapped) {
-            final Iterator<Map.Entry<WrappedDataKey, CachedKey>> it = unwrapped.entrySet().iterator();
-            while (it.hasNext()) {
-                final Map.Entry<WrappedDataKey, CachedKey> entry = it.next();
-                if (which.test(entry.getKey())) {
-                    it.remove();
-                    dropped.add(entry.getValue());
-                }
-            }
-        }
-        dropped.forEach(CachedKey::destroy);
+        unwraps.forget(w -> w.dekId().equals(dekId));
     }
 
     public DataKeyCacheStats stats() {
-        final int unwrapEntries;
-        synchronized (unwrapped) {
-            unwrapEntries = unwrapped.size();
-        }
-        return new DataKeyCacheStats(encryptHits.sum(), encryptMisses.sum(), unwrapHits.sum(), unwrapMisses.sum(),
+        final int unwrapEntries = unwraps.size();
+        return new DataKeyCacheStats(encryptHits.sum(), encryptMisses.sum(), unwraps.hits(), unwraps.misses(),
                 kmsCalls.sum(), retired.sum(), kmsFailures.sum(), activeByDekId.size(), unwrapEntries);
     }
 
@@ -466,7 +338,7 @@ public final class CachingKeyManagementService implements KeyManagementServiceDe
         for (final ActiveKey entry : activeByDekId.values()) {
             retire(entry, RetireReason.CLOSED);
         }
-        clearUnwrapped();
+        unwraps.clear();
         delegate.close();
     }
 
@@ -494,7 +366,7 @@ public final class CachingKeyManagementService implements KeyManagementServiceDe
     }
 
     /** Waits for a flight; its failure is rethrown as is, so every waiter sees the KMS's own exception. */
-    private static <T> T await(final CompletableFuture<T> flight) {
+    static <T> T await(final CompletableFuture<T> flight) {
         try {
             return flight.get();
         } catch (final InterruptedException e) {
@@ -509,75 +381,6 @@ public final class CachingKeyManagementService implements KeyManagementServiceDe
                 throw error;
             }
             throw new KmsException("KMS call failed: " + cause, cause);
-        }
-    }
-
-    /** A cache-owned data key; copying and zeroising exclude each other so no caller gets half-zeroed bytes. */
-    static final class CachedKey {
-        final DataKey key;
-        final WrappedDataKey wrapped;
-        final long createdMillis;
-        private final StampedLock lock = new StampedLock();
-
-        CachedKey(final DataKey key, final long createdMillis) {
-            this.key = key;
-            this.wrapped = key.wrapped();
-            this.createdMillis = createdMillis;
-        }
-
-        /** A caller-owned copy, or null once destroyed. */
-        DataKey tryCopy() {
-            final long stamp = lock.readLock();
-            try {
-                return key.isDestroyed() ? null : key.copy();
-            } finally {
-                lock.unlockRead(stamp);
-            }
-        }
-
-        void destroy() {
-            final long stamp = lock.writeLock();
-            try {
-                key.destroy();
-            } finally {
-                lock.unlockWrite(stamp);
-            }
-        }
-
-        boolean olderThan(final long maxAgeMillis, final long nowMillis) {
-            return nowMillis - createdMillis >= maxAgeMillis;
-        }
-    }
-
-    /** The DEK currently encrypting new objects under one KEK id, with its usage counters. */
-    private final class ActiveKey {
-        final String kekId;
-        final CachedKey key;
-        final CompletableFuture<ActiveKey> flight;
-        final AtomicLong objects = new AtomicLong();
-        final AtomicLong served = new AtomicLong();
-        final AtomicLong bytes = new AtomicLong();
-        final AtomicBoolean retired = new AtomicBoolean();
-
-        ActiveKey(final String kekId, final DataKey key, final long createdMillis, final CompletableFuture<ActiveKey> flight) {
-            this.kekId = kekId;
-            this.key = new CachedKey(key, createdMillis);
-            this.flight = flight;
-        }
-
-        String dekId() {
-            return key.wrapped.dekId();
-        }
-
-        /** Why this key may not serve another object (age or bytes), or null if it may. */
-        RetireReason expiry(final long nowMillis) {
-            if (key.olderThan(maxAgeMillis, nowMillis)) {
-                return RetireReason.MAX_AGE;
-            }
-            if (bytes.get() >= config.maxBytesPerKey()) {
-                return RetireReason.MAX_BYTES;
-            }
-            return null;
         }
     }
 }

@@ -1,7 +1,8 @@
 package io.sealstream.kms.vault;
 
+import static io.sealstream.kms.vault.VaultHttp.JSON;
+
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.sealstream.kms.DataKey;
 import io.sealstream.kms.DekIds;
@@ -13,24 +14,14 @@ import io.sealstream.kms.KeyNotFoundException;
 import io.sealstream.kms.KeyUnwrapException;
 import io.sealstream.kms.KmsException;
 import io.sealstream.kms.KmsUnavailableException;
-import io.sealstream.kms.ProviderSettings;
 import io.sealstream.kms.WrappedDataKey;
-import java.io.IOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Base64;
 import java.util.List;
-import java.util.Locale;
-import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
-import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -78,24 +69,18 @@ public final class VaultTransitKms implements KeyManagementService {
 
     private static final Logger LOG = LoggerFactory.getLogger(VaultTransitKms.class);
     private static final Pattern KEY_ID = Pattern.compile("[A-Za-z0-9._-]{1,128}");
-    private static final Pattern VERSION = Pattern.compile("[1-9][0-9]{0,8}");
+    static final Pattern VERSION = Pattern.compile("[1-9][0-9]{0,8}");
     private static final Pattern CIPHERTEXT = Pattern.compile("vault:v([1-9][0-9]{0,8}):[A-Za-z0-9+/=]+");
     private static final String INVALID_KEY_ID = "invalid KEK id: use 1 to 128 characters from A-Z a-z 0-9 . _ -";
-    private static final ObjectMapper JSON = new ObjectMapper();
 
     private final VaultTransitConfig config;
-    private final HttpClient http;
-    private final String base;
+    private final VaultHttp http;
     /** Keys already checked to be derived aes256-gcm96 keys; forgotten on 404 and on destroyKey. */
     private final Set<String> verifiedKeys = ConcurrentHashMap.newKeySet();
 
     private VaultTransitKms(final VaultTransitConfig config) {
         this.config = config;
-        this.http = HttpClient.newBuilder()
-                .connectTimeout(config.connectTimeout())
-                .followRedirects(HttpClient.Redirect.NEVER)
-                .build();
-        this.base = config.address().toString().replaceAll("/+$", "") + "/v1/" + config.mount() + "/";
+        this.http = new VaultHttp(config);
     }
 
     public static VaultTransitKms open(final VaultTransitConfig config) {
@@ -115,7 +100,8 @@ public final class VaultTransitKms implements KeyManagementService {
         final ObjectNode body = JSON.createObjectNode()
                 .put("context", context(kekId, dekId))
                 .put("bits", DataKey.KEY_BYTES * 8);
-        final JsonNode data = call("POST", "datakey/plaintext/" + kekId, body, "datakey", "KEK '" + kekId + "'", null);
+        final JsonNode data = http.call("POST", "datakey/plaintext/" + kekId, body, "datakey", "KEK '" + kekId + "'",
+                null);
         final String ciphertext = text(data, "ciphertext", "datakey");
         final int version = versionOf(ciphertext);
         if (version < 0) {
@@ -139,7 +125,8 @@ public final class VaultTransitKms implements KeyManagementService {
         final ObjectNode body = JSON.createObjectNode()
                 .put("ciphertext", ciphertext)
                 .put("context", context(ref.keyId(), wrapped.dekId()));
-        final JsonNode data = call("POST", "decrypt/" + ref.keyId(), body, "decrypt", "KEK " + ref, wrapped.dekId());
+        final JsonNode data = http.call("POST", "decrypt/" + ref.keyId(), body, "decrypt", "KEK " + ref,
+                wrapped.dekId());
         return new DataKey(decodeKey(text(data, "plaintext", "decrypt"), "decrypt", ref.keyId()), wrapped);
     }
 
@@ -147,15 +134,16 @@ public final class VaultTransitKms implements KeyManagementService {
     public WrappedDataKey rewrap(final WrappedDataKey wrapped) {
         final String ciphertext = checkedCiphertext(wrapped);
         final KekRef ref = wrapped.kek();
-        final KeyInfo info = readKey(ref.keyId());
+        final TransitKeyInfo info = readKey(ref.keyId());
         requireUsable(info);
-        if (Integer.parseInt(ref.version()) == info.latestVersion) {
+        if (Integer.parseInt(ref.version()) == info.latestVersion()) {
             return wrapped;
         }
         final ObjectNode body = JSON.createObjectNode()
                 .put("ciphertext", ciphertext)
                 .put("context", context(ref.keyId(), wrapped.dekId()));
-        final JsonNode data = call("POST", "rewrap/" + ref.keyId(), body, "rewrap", "KEK " + ref, wrapped.dekId());
+        final JsonNode data = http.call("POST", "rewrap/" + ref.keyId(), body, "rewrap", "KEK " + ref,
+                wrapped.dekId());
         final String rewrapped = text(data, "ciphertext", "rewrap");
         final int version = versionOf(rewrapped);
         if (version < 0) {
@@ -179,7 +167,7 @@ public final class VaultTransitKms implements KeyManagementService {
             throw new KmsException("KEK '" + kekId + "' already exists in Vault transit mount '" + config.mount() + "'");
         }
         final ObjectNode body = JSON.createObjectNode().put("type", KEY_TYPE).put("derived", true);
-        call("POST", "keys/" + kekId, body, "create key", "KEK '" + kekId + "'", null);
+        http.call("POST", "keys/" + kekId, body, "create key", "KEK '" + kekId + "'", null);
         LOG.info("created Vault transit key {} in mount {}", kekId, config.mount());
         return describeKey(kekId);
     }
@@ -188,7 +176,7 @@ public final class VaultTransitKms implements KeyManagementService {
     public KeyDescription rotateKey(final String kekId) {
         requireValidKeyId(kekId);
         readKey(kekId); // a clear KeyNotFoundException for unknown keys
-        call("POST", "keys/" + kekId + "/rotate", JSON.createObjectNode(), "rotate", "KEK '" + kekId + "'", null);
+        http.call("POST", "keys/" + kekId + "/rotate", JSON.createObjectNode(), "rotate", "KEK '" + kekId + "'", null);
         final KeyDescription rotated = describeKey(kekId);
         LOG.info("rotated Vault transit key {} to version {}", kekId, rotated.currentVersion());
         return rotated;
@@ -198,7 +186,7 @@ public final class VaultTransitKms implements KeyManagementService {
     public List<KeyDescription> listKeys() {
         final JsonNode data;
         try {
-            data = call("GET", "keys?list=true", null, "list keys", "mount '" + config.mount() + "'", null);
+            data = http.call("GET", "keys?list=true", null, "list keys", "mount '" + config.mount() + "'", null);
         } catch (final KeyNotFoundException e) {
             return List.of(); // Vault answers 404 when there are no keys
         }
@@ -223,15 +211,15 @@ public final class VaultTransitKms implements KeyManagementService {
             throw new KeyNotFoundException("KEK version " + kekId + "@" + version + " not found in Vault transit");
         }
         final int n = Integer.parseInt(version);
-        final KeyInfo info = readKey(kekId);
-        if (n > info.latestVersion) {
+        final TransitKeyInfo info = readKey(kekId);
+        if (n > info.latestVersion()) {
             throw new KeyNotFoundException("KEK version " + ref(kekId, n) + " not found in Vault transit (latest is "
-                    + info.latestVersion + ")");
+                    + info.latestVersion() + ")");
         }
-        if (n == info.latestVersion) {
+        if (n == info.latestVersion()) {
             throw new KmsException("refusing to destroy " + ref(kekId, n) + ": it is the current version; rotate first");
         }
-        final int oldestKept = Math.max(info.minAvailableVersion, 1);
+        final int oldestKept = Math.max(info.minAvailableVersion(), 1);
         if (n < oldestKept) {
             return; // already trimmed
         }
@@ -240,13 +228,13 @@ public final class VaultTransitKms implements KeyManagementService {
                     + (n - 1 > oldestKept ? ".." + (n - 1) : "") + " of KEK '" + kekId + "' are still kept, destroy them"
                     + " before version " + n);
         }
-        final int minDecryption = Math.max(info.minDecryptionVersion, n + 1);
-        final int minEncryption = info.minEncryptionVersion == 0 ? info.latestVersion
-                : Math.max(info.minEncryptionVersion, minDecryption);
-        call("POST", "keys/" + kekId + "/config", JSON.createObjectNode()
+        final int minDecryption = Math.max(info.minDecryptionVersion(), n + 1);
+        final int minEncryption = info.minEncryptionVersion() == 0 ? info.latestVersion()
+                : Math.max(info.minEncryptionVersion(), minDecryption);
+        http.call("POST", "keys/" + kekId + "/config", JSON.createObjectNode()
                         .put("min_decryption_version", minDecryption).put("min_encryption_version", minEncryption),
                 "config", "KEK '" + kekId + "'", null);
-        call("POST", "keys/" + kekId + "/trim", JSON.createObjectNode().put("min_available_version", n + 1),
+        http.call("POST", "keys/" + kekId + "/trim", JSON.createObjectNode().put("min_available_version", n + 1),
                 "trim", "KEK '" + kekId + "'", null);
         LOG.info("destroyed KEK version {} (Vault transit trimmed below version {})", ref(kekId, n), n + 1);
     }
@@ -255,9 +243,9 @@ public final class VaultTransitKms implements KeyManagementService {
     public void destroyKey(final String kekId) {
         requireValidKeyId(kekId);
         readKey(kekId);
-        call("POST", "keys/" + kekId + "/config", JSON.createObjectNode().put("deletion_allowed", true),
+        http.call("POST", "keys/" + kekId + "/config", JSON.createObjectNode().put("deletion_allowed", true),
                 "config", "KEK '" + kekId + "'", null);
-        call("DELETE", "keys/" + kekId, null, "delete key", "KEK '" + kekId + "'", null);
+        http.call("DELETE", "keys/" + kekId, null, "delete key", "KEK '" + kekId + "'", null);
         verifiedKeys.remove(kekId);
         LOG.info("destroyed KEK {} (Vault transit key deleted from mount {})", kekId, config.mount());
     }
@@ -270,55 +258,15 @@ public final class VaultTransitKms implements KeyManagementService {
 
     // ---------------------------------------------------------------- keys
 
-    /** What Transit's read-key endpoint says. */
-    private record KeyInfo(String name, String type, boolean derived, int latestVersion, int minDecryptionVersion,
-                           int minEncryptionVersion, int minAvailableVersion, TreeMap<Integer, Instant> versions) {
-
-        KeyDescription describe() {
-            final List<String> names = new ArrayList<>();
-            Instant created = null;
-            for (final Map.Entry<Integer, Instant> v : versions.entrySet()) {
-                if (v.getKey() >= Math.max(minDecryptionVersion, 1) && v.getKey() <= latestVersion) {
-                    names.add(Integer.toString(v.getKey()));
-                    if (created == null) {
-                        created = v.getValue();
-                    }
-                }
-            }
-            if (names.isEmpty() || !names.contains(Integer.toString(latestVersion))) {
-                names.clear();
-                for (int i = Math.max(minDecryptionVersion, 1); i <= latestVersion; i++) {
-                    names.add(Integer.toString(i));
-                }
-            }
-            return new KeyDescription(PROVIDER, name, Integer.toString(latestVersion), names,
-                    created == null ? Instant.EPOCH : created);
-        }
-    }
-
-    private KeyInfo readKey(final String kekId) {
+    private TransitKeyInfo readKey(final String kekId) {
         final JsonNode data;
         try {
-            data = call("GET", "keys/" + kekId, null, "read key", "KEK '" + kekId + "'", null);
+            data = http.call("GET", "keys/" + kekId, null, "read key", "KEK '" + kekId + "'", null);
         } catch (final KeyNotFoundException e) {
             verifiedKeys.remove(kekId);
             throw e;
         }
-        final TreeMap<Integer, Instant> versions = new TreeMap<>();
-        for (final Map.Entry<String, JsonNode> entry : data.path("keys").properties()) {
-            if (VERSION.matcher(entry.getKey()).matches()) {
-                final JsonNode value = entry.getValue();
-                versions.put(Integer.parseInt(entry.getKey()),
-                        value.canConvertToLong() ? Instant.ofEpochSecond(value.asLong()) : Instant.EPOCH);
-            }
-        }
-        final int latest = data.path("latest_version").asInt(0);
-        if (latest < 1) {
-            throw new KmsException("Vault transit key '" + kekId + "' has no versions");
-        }
-        return new KeyInfo(kekId, data.path("type").asText(""), data.path("derived").asBoolean(false), latest,
-                data.path("min_decryption_version").asInt(1), data.path("min_encryption_version").asInt(0),
-                data.path("min_available_version").asInt(0), versions);
+        return TransitKeyInfo.of(kekId, data);
     }
 
     private boolean exists(final String kekId) {
@@ -337,14 +285,15 @@ public final class VaultTransitKms implements KeyManagementService {
         }
     }
 
-    private void requireUsable(final KeyInfo info) {
-        if (!KEY_TYPE.equals(info.type) || !info.derived) {
-            throw new KmsException("Vault transit key '" + info.name + "' is " + (info.type.isEmpty() ? "of unknown type" : info.type)
-                    + (info.derived ? "" : " without derivation") + ": sealstream needs type=" + KEY_TYPE
+    private void requireUsable(final TransitKeyInfo info) {
+        if (!KEY_TYPE.equals(info.type()) || !info.derived()) {
+            throw new KmsException("Vault transit key '" + info.name() + "' is "
+                    + (info.type().isEmpty() ? "of unknown type" : info.type())
+                    + (info.derived() ? "" : " without derivation") + ": sealstream needs type=" + KEY_TYPE
                     + " derived=true so every data key is bound to its DEK id (create it with sealstream, or"
-                    + " vault write " + config.mount() + "/keys/" + info.name + " type=" + KEY_TYPE + " derived=true)");
+                    + " vault write " + config.mount() + "/keys/" + info.name() + " type=" + KEY_TYPE + " derived=true)");
         }
-        verifiedKeys.add(info.name);
+        verifiedKeys.add(info.name());
     }
 
     // ---------------------------------------------------------------- wrapped keys
@@ -435,96 +384,4 @@ public final class VaultTransitKms implements KeyManagementService {
         }
     }
 
-    // ---------------------------------------------------------------- HTTP
-
-    /**
-     * One request; the response's {@code data} object (an empty object for 204). {@code dekId} is set for calls on a
-     * wrapped key, whose 400s become {@link KeyUnwrapException}s naming it.
-     */
-    private JsonNode call(final String method, final String path, final ObjectNode body, final String operation,
-                          final String subject, final String dekId) {
-        final HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(base + path))
-                .timeout(config.requestTimeout())
-                .header("X-Vault-Token", config.token().value())
-                .header("Accept", "application/json");
-        if (config.namespace() != null) {
-            request.header("X-Vault-Namespace", config.namespace());
-        }
-        if (body != null) {
-            request.header("Content-Type", "application/json")
-                    .method(method, HttpRequest.BodyPublishers.ofByteArray(body.toString().getBytes(StandardCharsets.UTF_8)));
-        } else {
-            request.method(method, HttpRequest.BodyPublishers.noBody());
-        }
-        final String what = "Vault " + operation + " for " + subject + (dekId == null ? "" : " (data key " + dekId + ")");
-        final HttpResponse<byte[]> response;
-        try {
-            response = http.send(request.build(), HttpResponse.BodyHandlers.ofByteArray());
-        } catch (final IOException e) {
-            throw new KmsUnavailableException(what + " failed, Vault unreachable: " + e.getClass().getSimpleName(), e);
-        } catch (final InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new KmsException(what + " interrupted", e);
-        }
-        final int status = response.statusCode();
-        final byte[] bytes = response.body();
-        try {
-            if (status >= 200 && status < 300) {
-                if (status == 204 || bytes == null || bytes.length == 0) {
-                    return JSON.createObjectNode();
-                }
-                final JsonNode root = parse(bytes, what);
-                final JsonNode data = root.get("data");
-                return data == null || data.isNull() ? JSON.createObjectNode() : data;
-            }
-            throw failure(status, errors(bytes), what, subject, dekId);
-        } finally {
-            if (bytes != null) {
-                Arrays.fill(bytes, (byte) 0); // the response of datakey/decrypt holds a plaintext key
-            }
-        }
-    }
-
-    private static JsonNode parse(final byte[] bytes, final String what) {
-        try {
-            return JSON.readTree(bytes);
-        } catch (final IOException e) {
-            throw new KmsException(what + ": Vault's response is not JSON");
-        }
-    }
-
-    private String errors(final byte[] bytes) {
-        if (bytes == null || bytes.length == 0) {
-            return "";
-        }
-        try {
-            final JsonNode errors = JSON.readTree(bytes).path("errors");
-            final List<String> messages = new ArrayList<>();
-            errors.forEach(e -> messages.add(e.asText()));
-            return config.token().redact(ProviderSettings.oneLine(String.join("; ", messages), 300));
-        } catch (final IOException e) {
-            return "";
-        }
-    }
-
-    /** Maps an HTTP failure to the SPI's exceptions; {@code errors} is Vault's (redacted, one-line) message. */
-    static KmsException failure(final int status, final String errors, final String what, final String subject,
-                                final String dekId) {
-        final String detail = "HTTP " + status + (errors.isEmpty() ? "" : ": " + errors);
-        if (status == 429 || status == 412 || status >= 500) {
-            return new KmsUnavailableException(what + " failed, Vault temporarily unavailable (" + detail + ")");
-        }
-        final String lower = errors.toLowerCase(Locale.ROOT);
-        if (status == 404 || status == 400 && (lower.contains("key not found") || lower.contains("policy not found")
-                || lower.contains("invalid key name") || lower.contains("no existing key named"))) {
-            return new KeyNotFoundException(subject + " not found in Vault transit (" + detail + ")");
-        }
-        if (status == 401 || status == 403) {
-            return new KmsException(what + " denied: check the Vault token and its policy (" + detail + ")");
-        }
-        if (status == 400 && dekId != null) {
-            return new KeyUnwrapException("Vault rejected wrapped data key " + dekId + " under " + subject + " (" + detail + ")");
-        }
-        return new KmsException(what + " failed (" + detail + ")");
-    }
 }

@@ -270,13 +270,13 @@ class VaultTransitUnitTest {
 
     @Test
     void failureMappingTable() {
-        assertThat(VaultTransitKms.failure(503, "", "w", "s", null)).isInstanceOf(KmsUnavailableException.class);
-        assertThat(VaultTransitKms.failure(404, "", "w", "s", "d")).isInstanceOf(KeyNotFoundException.class);
-        assertThat(VaultTransitKms.failure(400, "encryption key not found", "w", "s", "d")).isInstanceOf(KeyNotFoundException.class);
-        assertThat(VaultTransitKms.failure(400, "invalid ciphertext", "w", "s", "d")).isInstanceOf(KeyUnwrapException.class);
-        assertThat(VaultTransitKms.failure(400, "invalid request", "w", "s", null)).isExactlyInstanceOf(KmsException.class);
-        assertThat(VaultTransitKms.failure(403, "permission denied", "w", "s", "d")).isExactlyInstanceOf(KmsException.class);
-        assertThat(List.of(401, 403, 400, 405).stream().map(s -> VaultTransitKms.failure(s, "", "w", "s", null).isTransient()))
+        assertThat(VaultHttp.failure(503, "", "w", "s", null)).isInstanceOf(KmsUnavailableException.class);
+        assertThat(VaultHttp.failure(404, "", "w", "s", "d")).isInstanceOf(KeyNotFoundException.class);
+        assertThat(VaultHttp.failure(400, "encryption key not found", "w", "s", "d")).isInstanceOf(KeyNotFoundException.class);
+        assertThat(VaultHttp.failure(400, "invalid ciphertext", "w", "s", "d")).isInstanceOf(KeyUnwrapException.class);
+        assertThat(VaultHttp.failure(400, "invalid request", "w", "s", null)).isExactlyInstanceOf(KmsException.class);
+        assertThat(VaultHttp.failure(403, "permission denied", "w", "s", "d")).isExactlyInstanceOf(KmsException.class);
+        assertThat(List.of(401, 403, 400, 405).stream().map(s -> VaultHttp.failure(s, "", "w", "s", null).isTransient()))
                 .containsOnly(false);
     }
 
