@@ -1,6 +1,7 @@
 package io.sealstream.app;
 
-import io.sealstream.config.ConfigValues;
+import io.sealstream.keys.LifecycleConfigKeys;
+
 import io.sealstream.events.RewrapJob;
 import io.sealstream.events.RotationEvent;
 import io.sealstream.events.RotationKind;
@@ -64,11 +65,11 @@ final class BackgroundWork implements AutoCloseable {
         this.runtime = runtime;
         this.processId = processId;
         final Map<String, String> config = runtime.settings();
-        final Duration registryRefresh = ConfigValues.duration(config, "sealstream.lifecycle.registry-refresh", Duration.ofSeconds(5));
-        final Duration rotationCheck = ConfigValues.duration(config, "sealstream.lifecycle.rotation-check", Duration.ofSeconds(60));
-        final Duration jobPoll = ConfigValues.duration(config, "sealstream.lifecycle.job-poll", Duration.ofSeconds(10));
-        final boolean jobRunner = Boolean.parseBoolean(config.getOrDefault("sealstream.lifecycle.job-runner", "true"));
-        final Duration fenceEvery = ConfigValues.duration(config, "sealstream.failover.check-interval", Duration.ofSeconds(1));
+        final Duration registryRefresh = LifecycleConfigKeys.REGISTRY_REFRESH.get(config);
+        final Duration rotationCheck = LifecycleConfigKeys.ROTATION_CHECK.get(config);
+        final Duration jobPoll = LifecycleConfigKeys.JOB_POLL.get(config);
+        final boolean jobRunner = LifecycleConfigKeys.JOB_RUNNER.get(config);
+        final Duration fenceEvery = AppConfigKeys.FAILOVER_CHECK_INTERVAL.get(config);
         every(REGISTRY, Duration.ZERO, registryRefresh, "DEK registry refresh", runtime.kafkaRegistry()::refresh);
         // The first check, at once, records the versions current at start; later ones notice rotations.
         every(LIFECYCLE, Duration.ZERO, rotationCheck, "rotation check", this::checkRotations);

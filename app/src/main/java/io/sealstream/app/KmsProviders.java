@@ -1,9 +1,10 @@
 package io.sealstream.app;
 
+import io.sealstream.kms.stack.KmsConfigKeys;
+
 import io.sealstream.kms.KeyManagementService;
 import io.sealstream.kms.KmsProviderFactory;
 import io.sealstream.kms.cache.DataKeyCacheConfig;
-import io.sealstream.config.ConfigValues;
 import java.util.Map;
 
 /**
@@ -26,10 +27,9 @@ public final class KmsProviders {
     public static DataKeyCacheConfig cacheConfig(final Map<String, String> config) {
         final DataKeyCacheConfig d = DataKeyCacheConfig.defaults();
         return new DataKeyCacheConfig(
-                ConfigValues.duration(config, "sealstream.kms.cache.max-age", d.maxAge()),
-                Long.parseLong(ConfigValues.string(config, "sealstream.kms.cache.max-objects",
-                        Long.toString(d.maxObjectsPerKey()))),
-                ConfigValues.size(config, "sealstream.kms.cache.max-bytes", d.maxBytesPerKey()),
+                KmsConfigKeys.CACHE_MAX_AGE.get(config),
+                KmsConfigKeys.CACHE_MAX_OBJECTS.get(config),
+                KmsConfigKeys.CACHE_MAX_BYTES.get(config),
                 d.maxUnwrapEntries(), d.unwrapMaxAge());
     }
 }

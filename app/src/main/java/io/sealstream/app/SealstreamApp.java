@@ -54,6 +54,7 @@ public final class SealstreamApp implements AutoCloseable {
     private SealstreamApp(final Map<String, String> config, final Map<String, String> environment,
                           final Function<ObjectStore, UploadWriter> uploadWriter) {
         // Every setting is read and checked before anything is opened, so a typo costs nothing to clean up.
+        SealstreamRuntime.validate(config);
         this.pipeline = PipelineConfig.fromConfig(config);
         final Properties streamsProps = streamsProperties(config);
         warnAboutUnsafeFailoverSettings(streamsProps, pipeline);
@@ -76,7 +77,7 @@ public final class SealstreamApp implements AutoCloseable {
             }
             throw e;
         }
-        final boolean fence = Boolean.parseBoolean(config.getOrDefault("sealstream.failover.fence-abandoned-transactions", "true"));
+        final boolean fence = AppConfigKeys.FENCE_ABANDONED_TRANSACTIONS.get(config);
         if (fence && streamsProps.containsKey(StreamsConfig.CLIENT_ID_CONFIG)) {
             LOG.warn("client.id is set, so the process ids of other instances cannot be told from the group's "
                     + "members: transactions left open by a dead instance wait for transaction.timeout.ms");

@@ -1,6 +1,7 @@
 package io.sealstream.app;
 
 import io.sealstream.audit.kafka.KafkaRotationEvents;
+import io.sealstream.config.ConfigRegistry;
 import io.sealstream.health.DependencyHealth;
 import io.sealstream.health.DependencyMonitor;
 import io.sealstream.keys.DekRegistry;
@@ -133,9 +134,21 @@ public final class SealstreamRuntime implements AutoCloseable {
         }
     }
 
+    /**
+     * Checks {@code settings} against the declared keys (docs/CONFIGURATION.md) and reports every problem at once, one
+     * line each: unknown {@code sealstream.*} keys (with the nearest declared name) and values that do not parse.
+     * Everything that starts sealstream calls it before reading any setting.
+     *
+     * @throws io.sealstream.config.ConfigValidationException listing the problems
+     */
+    public static void validate(final Map<String, String> settings) {
+        ConfigRegistry.load().validate(settings);
+    }
+
     /** The pipeline's runtime: its events name the pipeline's service as service and actor. */
     public static SealstreamRuntime forPipeline(final Map<String, String> settings,
                                                 final Map<String, String> environment) {
+        validate(settings);
         final PipelineConfig pipeline = PipelineConfig.fromConfig(settings);
         return new SealstreamRuntime(settings, environment, pipeline.service(), pipeline.service(), null);
     }
@@ -147,6 +160,7 @@ public final class SealstreamRuntime implements AutoCloseable {
      */
     public static SealstreamRuntime forTool(final Map<String, String> settings, final Map<String, String> environment,
                                             final String actor, final String clientName) {
+        validate(settings);
         final PipelineConfig pipeline = PipelineConfig.fromConfig(settings);
         return new SealstreamRuntime(settings, environment,
                 pipeline.applicationId() + "/" + clientName + "@" + pipeline.instanceId(), actor, clientName);

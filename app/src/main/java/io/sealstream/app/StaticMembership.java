@@ -32,7 +32,7 @@ final class StaticMembership {
 
     static void apply(final Properties streamsProps, final Map<String, String> config, final PipelineConfig pipeline) {
         if (streamsProps.containsKey(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG)
-                || !Boolean.parseBoolean(config.getOrDefault("sealstream.static-membership", "true"))) {
+                || !AppConfigKeys.STATIC_MEMBERSHIP.get(config)) {
             return;
         }
         final Path stateDir = Path.of(streamsProps.getProperty(StreamsConfig.STATE_DIR_CONFIG));

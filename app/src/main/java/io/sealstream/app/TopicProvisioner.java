@@ -34,7 +34,7 @@ public final class TopicProvisioner {
     public static List<String> ensureLifecycleTopics(final Map<String, String> config,
                                                      final io.sealstream.pipeline.PipelineConfig pipeline,
                                                      final io.sealstream.keys.KeyTopics keyTopics) {
-        final List<String> created = Boolean.parseBoolean(config.getOrDefault("sealstream.topic.create", "true"))
+        final List<String> created = AppConfigKeys.TOPIC_CREATE.get(config)
                 ? ensure(config, pipeline.topics(), keyTopics.all(), Set.copyOf(keyTopics.compacted()))
                 : List.of();
         requireKeptForever(config, keyTopics.compacted());
@@ -124,9 +124,9 @@ public final class TopicProvisioner {
      */
     public static List<String> ensure(final Map<String, String> config, final Topics topics, final List<String> more,
                                       final Set<String> compacted) {
-        final int partitions = Integer.parseInt(config.getOrDefault("sealstream.topic.partitions", "4"));
-        final String rf = config.get("sealstream.topic.replication-factor");
-        final Optional<Short> replication = rf == null || rf.isBlank() ? Optional.empty() : Optional.of(Short.parseShort(rf));
+        final int partitions = AppConfigKeys.TOPIC_PARTITIONS.get(config);
+        final Optional<Short> replication = Optional.ofNullable(AppConfigKeys.TOPIC_REPLICATION_FACTOR.get(config))
+                .map(Integer::shortValue);
         try (Admin admin = Admin.create(ClientConfigs.admin(config))) {
             final Set<String> existing = admin.listTopics().names().get(60, TimeUnit.SECONDS);
             final int auditPartitions = existing.contains(topics.audit())

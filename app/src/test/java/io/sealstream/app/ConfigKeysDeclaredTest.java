@@ -30,7 +30,11 @@ import org.junit.jupiter.api.Test;
  */
 class ConfigKeysDeclaredTest {
 
-    private static final Pattern LITERAL = Pattern.compile("\"(sealstream\\.[a-z0-9-]+(\\.[a-z0-9-]+)+)\"");
+    /**
+     * {@code "sealstream.<word>(.<word>)*"}: one word after the namespace is enough ({@code sealstream.instance-id},
+     * {@code sealstream.static-membership} are keys), which is why the default topic names are listed below.
+     */
+    private static final Pattern LITERAL = Pattern.compile("\"(sealstream\\.[a-z0-9-]+(\\.[a-z0-9-]+)*)\"");
     private static final Pattern PREFIX_CONSTANT = Pattern.compile(
             "\\b([A-Z][A-Z0-9_]*)\\s*=\\s*\"(sealstream\\.[a-z0-9.-]+\\.)\"\\s*;");
     private static final String JOINED = "\\b%s\\s*\\+\\s*\"([a-z0-9-]+(\\.[a-z0-9-]+)*)\"";
@@ -106,6 +110,7 @@ class ConfigKeysDeclaredTest {
     @Test
     void theScanSeesTheCode() {
         assertThat(found).containsKeys("sealstream.retry.max-block", "sealstream.kms.aws-kms.region",
+                "sealstream.instance-id", "sealstream.uploads",
                 "sealstream.store.s3.part-size", "sealstream.keys.default", "sealstream.keys.tenant.acme");
     }
 

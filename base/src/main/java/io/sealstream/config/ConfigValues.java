@@ -1,6 +1,14 @@
 package io.sealstream.config;
 
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.nio.file.InvalidPathException;
+import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Arrays;
+import java.util.List;
+import java.util.function.Function;
+import java.util.stream.Collectors;
 import java.time.format.DateTimeParseException;
 import java.util.Locale;
 import java.util.Map;
@@ -126,5 +134,120 @@ public final class ConfigValues {
 
     private static String oneLine(final String s) {
         return s.replaceAll("[\\r\\n\\t]+", " ");
+    }
+
+    // ---------------------------------------------------------------- the grammar of declared keys (ConfigKey)
+
+    static Boolean parseBoolean(final String text) {
+        if (text.equalsIgnoreCase("true")) {
+            return Boolean.TRUE;
+        }
+        if (text.equalsIgnoreCase("false")) {
+            return Boolean.FALSE;
+        }
+        throw new IllegalArgumentException("expected true or false, got '" + ConfigKey.boundedText(text) + "'");
+    }
+
+    static long parseInteger(final String text, final long min, final long max, final String range) {
+        final long n;
+        try {
+            n = Long.parseLong(text.startsWith("+") ? text.substring(1) : text);
+        } catch (final NumberFormatException e) {
+            throw new IllegalArgumentException("not a whole number: '" + ConfigKey.boundedText(text) + "'");
+        }
+        if (n < min || n > max) {
+            throw new IllegalArgumentException(range.isEmpty() ? "out of range: " + n : "must be" + range + ", got " + n);
+        }
+        return n;
+    }
+
+    static String rangeText(final long min, final long max, final long lowest, final long highest) {
+        if (min == lowest && max == highest) {
+            return "";
+        }
+        if (max == highest) {
+            return " >= " + min;
+        }
+        if (min == lowest) {
+            return " <= " + max;
+        }
+        return " " + min + ".." + max;
+    }
+
+    static <V> V pick(final String text, final List<V> allowed, final Function<? super V, String> spelling) {
+        final String wanted = normalised(text);
+        for (final V v : allowed) {
+            if (normalised(spelling.apply(v)).equals(wanted)) {
+                return v;
+            }
+        }
+        throw new IllegalArgumentException("expected one of " + allowed.stream().map(spelling)
+                .collect(Collectors.joining(", ")) + ", got '" + ConfigKey.boundedText(text) + "'");
+    }
+
+    static String normalised(final String s) {
+        return s.trim().toLowerCase(Locale.ROOT).replace('-', '_');
+    }
+
+    static List<String> parseList(final String text) {
+        return Arrays.stream(text.split(",")).map(String::trim).filter(s -> !s.isEmpty()).toList();
+    }
+
+    static Path parsePath(final String text) {
+        try {
+            return Path.of(text);
+        } catch (final InvalidPathException e) {
+            throw new IllegalArgumentException("not a valid path: " + oneLine(String.valueOf(e.getReason())));
+        }
+    }
+
+    static URI parseUrl(final String text) {
+        final URI uri;
+        try {
+            uri = new URI(text);
+        } catch (final URISyntaxException e) {
+            throw new IllegalArgumentException("not a URL (" + oneLine(e.getReason()) + " at index " + e.getIndex() + ")");
+        }
+        final String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
+        if (!scheme.equals("http") && !scheme.equals("https") || uri.getHost() == null) {
+            throw new IllegalArgumentException("must be an absolute http(s) URL such as https://host:port");
+        }
+        return uri;
+    }
+
+
+    /** The shortest exact spelling in the grammar: {@code 500ms}, {@code 5s}, {@code 1m}, {@code 7d}. */
+    static String formatDuration(final Duration d) {
+        if (d.isNegative() || d.getNano() % 1_000_000 != 0) {
+            return d.toString();
+        }
+        final long ms = d.toMillis();
+        if (ms == 0) {
+            return "0s";
+        }
+        final long[] units = {86_400_000L, 3_600_000L, 60_000L, 1_000L};
+        final String[] names = {"d", "h", "m", "s"};
+        for (int i = 0; i < units.length; i++) {
+            if (ms % units[i] == 0) {
+                return ms / units[i] + names[i];
+            }
+        }
+        return ms + "ms";
+    }
+
+    /** A duration or number above zero. */
+    static boolean isPositive(final Object v) {
+        if (v instanceof Duration d) {
+            return !d.isNegative() && !d.isZero();
+        }
+        return ((Number) v).doubleValue() > 0;
+    }
+
+    /** A duration or number below zero. */
+    static boolean isNegative(final Object v) {
+        if (v instanceof Duration d) {
+            return d.isNegative();
+        }
+        return ((Number) v).doubleValue() < 0;
     }
 }

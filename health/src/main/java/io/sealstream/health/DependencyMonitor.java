@@ -43,8 +43,8 @@ public final class DependencyMonitor implements AutoCloseable {
     /** {@code sealstream.health.stall-after} (default 5 s) and {@code sealstream.health.remind-every} (1 min). */
     public static DependencyMonitor fromConfig(final java.util.Map<String, ?> config) {
         return new DependencyMonitor(Clock.systemUTC(),
-                io.sealstream.config.ConfigValues.duration(config, "sealstream.health.stall-after", DEFAULT_STALL_AFTER),
-                io.sealstream.config.ConfigValues.duration(config, "sealstream.health.remind-every", DEFAULT_REMIND_EVERY));
+                HealthConfigKeys.STALL_AFTER.get(config),
+                HealthConfigKeys.REMIND_EVERY.get(config));
     }
 
     /** A new watched dependency, named for log lines ("object store s3://...", "KMS local"). */

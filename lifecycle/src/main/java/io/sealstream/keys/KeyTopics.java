@@ -29,12 +29,8 @@ public record KeyTopics(String deks, String commands, String jobs) {
     }
 
     public static KeyTopics fromConfig(final Map<String, ?> config) {
-        return new KeyTopics(get(config, "deks", DEKS), get(config, "commands", COMMANDS), get(config, "jobs", JOBS));
-    }
-
-    private static String get(final Map<String, ?> config, final String name, final String fallback) {
-        final Object v = config.get("sealstream.topic." + name);
-        return v == null || v.toString().isBlank() ? fallback : v.toString().trim();
+        return new KeyTopics(LifecycleConfigKeys.TOPIC_DEKS.get(config), LifecycleConfigKeys.TOPIC_COMMANDS.get(config),
+                LifecycleConfigKeys.TOPIC_JOBS.get(config));
     }
 
     /** Topics that must be compacted: each keeps the latest entry per key forever. */

@@ -33,7 +33,7 @@ public record KeyPolicy(String defaultKek, Map<String, String> byTenant, Map<Str
     }
 
     public static KeyPolicy fromConfig(final Map<String, ?> config) {
-        final Object def = config.get(PREFIX + "default");
+        final String def = PipelineConfigKeys.KEYS_DEFAULT.get(config);
         final Map<String, String> tenants = new TreeMap<>();
         final Map<String, String> buckets = new TreeMap<>();
         for (Map.Entry<String, ?> e : config.entrySet()) {
@@ -52,7 +52,7 @@ public record KeyPolicy(String defaultKek, Map<String, String> byTenant, Map<Str
                 buckets.put(scope(rest.substring(0, b), rest.substring(b + BUCKET.length())), kek);
             }
         }
-        return new KeyPolicy(def == null ? "sealstream-default" : def.toString().trim(), tenants, buckets);
+        return new KeyPolicy(def == null ? "sealstream-default" : def, tenants, buckets);
     }
 
     /** The KEK id for an object of {@code tenant} in {@code bucket}. */

@@ -1,5 +1,7 @@
 package io.sealstream.pipeline;
 
+import io.sealstream.store.StoreConfigKeys;
+
 import io.sealstream.envelope.Preset;
 import io.sealstream.config.ConfigValues;
 import java.time.Duration;
@@ -80,21 +82,21 @@ public record PipelineConfig(String applicationId, String instanceId, Topics top
     public static PipelineConfig fromConfig(final Map<String, ?> config) {
         final RetrySettings d = RetrySettings.defaults();
         final RetrySettings retry = new RetrySettings(
-                ConfigValues.duration(config, "sealstream.retry.initial-backoff", d.initialBackoff()),
-                ConfigValues.duration(config, "sealstream.retry.max-backoff", d.maxBackoff()),
-                ConfigValues.duration(config, "sealstream.retry.max-block", d.maxBlock()));
+                PipelineConfigKeys.RETRY_INITIAL_BACKOFF.get(config),
+                PipelineConfigKeys.RETRY_MAX_BACKOFF.get(config),
+                PipelineConfigKeys.RETRY_MAX_BLOCK.get(config));
         return new PipelineConfig(
                 ConfigValues.string(config, "application.id", "sealstream"),
-                ConfigValues.string(config, "sealstream.instance-id", defaultInstanceId()),
+                java.util.Optional.ofNullable(PipelineConfigKeys.INSTANCE_ID.get(config)).orElseGet(PipelineConfig::defaultInstanceId),
                 Topics.fromConfig(config),
                 KeyPolicy.fromConfig(config),
-                ConfigValues.string(config, "sealstream.store.bucket", DEFAULT_BUCKET),
-                ConfigValues.size(config, "sealstream.inline.max-bytes", DEFAULT_INLINE_MAX_BYTES),
-                preset(ConfigValues.string(config, "sealstream.envelope.preset", Preset.DEFAULT.name())),
+                StoreConfigKeys.BUCKET.get(config),
+                PipelineConfigKeys.INLINE_MAX_BYTES.get(config),
+                PipelineConfigKeys.ENVELOPE_PRESET.get(config),
                 retry,
-                ConfigValues.duration(config, "sealstream.dedupe.retention", Duration.ofDays(7)),
+                PipelineConfigKeys.DEDUPE_RETENTION.get(config),
                 StagingPolicy.fromConfig(config),
-                ConfigValues.size(config, "sealstream.store.reuse-existing-min-bytes", DEFAULT_REUSE_EXISTING_MIN_BYTES),
+                StoreConfigKeys.REUSE_EXISTING_MIN_BYTES.get(config),
                 RecordLimits.fromConfig(config));
     }
 

@@ -98,9 +98,16 @@ public final class PipelineConfigKeys implements ConfigKeySet {
      * topics).
      */
     public static ConfigKey<String> topic(final String name, final String defaultTopic, final String doc) {
-        return ConfigKey.string(name, defaultTopic, doc).require(
-                t -> TOPIC_NAME.matcher(t).matches() && !t.equals(".") && !t.equals(".."),
-                "a legal Kafka topic name (letters, digits, '.', '_', '-'; at most 249)");
+        return ConfigKey.custom(name, "topic name", String.class, defaultTopic, PipelineConfigKeys::topicName,
+                t -> t, doc);
+    }
+
+    private static String topicName(final String text) {
+        if (!TOPIC_NAME.matcher(text).matches() || text.equals(".") || text.equals("..")) {
+            throw new IllegalArgumentException("not a legal Kafka topic name (letters, digits, '.', '_' and '-', at "
+                    + "most 249): '" + text + "'");
+        }
+        return text;
     }
 
     private static ConfigKey<Long> intSize(final String name, final int defaultBytes, final long min, final String doc) {

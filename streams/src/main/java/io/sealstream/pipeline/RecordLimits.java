@@ -1,6 +1,5 @@
 package io.sealstream.pipeline;
 
-import io.sealstream.config.ConfigValues;
 import java.util.Map;
 
 /**
@@ -48,10 +47,10 @@ public record RecordLimits(int deadLetterValueBytes, int deadLetterKeyBytes, int
 
     public static RecordLimits fromConfig(final Map<String, ?> config) {
         return new RecordLimits(
-                intSize(config, "sealstream.dlq.max-value-bytes", DEFAULT_DLQ_VALUE_BYTES),
-                intSize(config, "sealstream.dlq.max-key-bytes", DEFAULT_DLQ_KEY_BYTES),
-                intSize(config, "sealstream.dlq.max-header-bytes", DEFAULT_DLQ_HEADER_BYTES),
-                intSize(config, "sealstream.audit.max-event-bytes", DEFAULT_AUDIT_EVENT_BYTES));
+                PipelineConfigKeys.DLQ_MAX_VALUE_BYTES.get(config).intValue(),
+                PipelineConfigKeys.DLQ_MAX_KEY_BYTES.get(config).intValue(),
+                PipelineConfigKeys.DLQ_MAX_HEADER_BYTES.get(config).intValue(),
+                PipelineConfigKeys.AUDIT_MAX_EVENT_BYTES.get(config).intValue());
     }
 
     /** The largest serialized dead letter these limits allow, record key and Kafka's framing included. */
@@ -87,11 +86,4 @@ public record RecordLimits(int deadLetterValueBytes, int deadLetterKeyBytes, int
         }
     }
 
-    private static int intSize(final Map<String, ?> config, final String key, final int fallback) {
-        final long v = ConfigValues.size(config, key, fallback);
-        if (v > Integer.MAX_VALUE) {
-            throw new IllegalArgumentException(key + " must be below 2GiB");
-        }
-        return (int) v;
-    }
 }

@@ -1,7 +1,6 @@
 package io.sealstream.pipeline;
 
 import io.sealstream.objects.KeyReferences;
-import io.sealstream.pipeline.internals.UploadEncryptor;
 
 import io.sealstream.events.RotationEvent;
 import io.sealstream.events.RotationKind;

@@ -1,12 +1,10 @@
 package io.sealstream.pipeline;
 
-import io.sealstream.config.ConfigValues;
 import io.sealstream.pipeline.internals.PermanentFailureException;
 import io.sealstream.store.ObjectLocation;
-import java.util.Arrays;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.stream.Collectors;
 
 /**
  * Which staging objects an upload event may point to. Without limits, any object the pipeline can read could be
@@ -27,14 +25,9 @@ public record StagingPolicy(Set<String> buckets, boolean tenantPrefix) {
     }
 
     public static StagingPolicy fromConfig(final Map<String, ?> config) {
-        final String list = ConfigValues.string(config, "sealstream.staging.buckets", "");
-        final Set<String> buckets = Arrays.stream(list.split(",")).map(String::trim).filter(s -> !s.isEmpty())
-                .collect(Collectors.toSet());
-        final String prefix = ConfigValues.string(config, "sealstream.staging.tenant-prefix", "false");
-        if (!prefix.equals("true") && !prefix.equals("false")) {
-            throw new IllegalArgumentException("sealstream.staging.tenant-prefix: expected true or false, got '" + prefix + "'");
-        }
-        return new StagingPolicy(buckets, Boolean.parseBoolean(prefix));
+        final List<String> buckets = PipelineConfigKeys.STAGING_BUCKETS.get(config);
+        return new StagingPolicy(buckets == null ? Set.of() : Set.copyOf(buckets),
+                PipelineConfigKeys.STAGING_TENANT_PREFIX.get(config));
     }
 
     /** Throws an INVALID_FIELD failure if {@code tenant} may not use the staging object at {@code location}. */

@@ -53,15 +53,11 @@ public record Topics(String uploads, String objects, String audit, String rotati
      * topic defaults to {@code <audit topic>.pending}, so a renamed audit topic brings its own pending topic.
      */
     public static Topics fromConfig(final Map<String, ?> config) {
-        final String audit = get(config, "audit", AUDIT);
-        return new Topics(get(config, "uploads", UPLOADS), get(config, "objects", OBJECTS), audit,
-                get(config, "rotation", ROTATION), get(config, "dlq", DEAD_LETTERS),
-                get(config, "audit-pending", audit + PENDING_SUFFIX));
-    }
-
-    private static String get(final Map<String, ?> config, final String name, final String fallback) {
-        final Object v = config.get("sealstream.topic." + name);
-        return v == null || v.toString().isBlank() ? fallback : v.toString().trim();
+        final String audit = PipelineConfigKeys.TOPIC_AUDIT.get(config);
+        final String pending = PipelineConfigKeys.TOPIC_AUDIT_PENDING.get(config);
+        return new Topics(PipelineConfigKeys.TOPIC_UPLOADS.get(config), PipelineConfigKeys.TOPIC_OBJECTS.get(config),
+                audit, PipelineConfigKeys.TOPIC_ROTATION.get(config), PipelineConfigKeys.TOPIC_DLQ.get(config),
+                pending != null ? pending : audit + PENDING_SUFFIX);
     }
 
     /** All six; the first five in their historical order, the pending topic last. */

@@ -66,12 +66,12 @@ class PipelineConfigTest {
         assertThatThrownBy(() -> PipelineConfig.fromConfig(Map.of("sealstream.retry.max-block", "forever")))
                 .hasMessageStartingWith("sealstream.retry.max-block:");
         assertThatThrownBy(() -> PipelineConfig.fromConfig(Map.of("sealstream.envelope.preset", "AES128")))
-                .hasMessageContaining("unknown preset 'AES128'");
+                .hasMessageStartingWith("sealstream.envelope.preset: expected one of AES256_GCM_HKDF_SHA256_4KB").hasMessageEndingWith("got 'AES128'");
         assertThatThrownBy(() -> PipelineConfig.fromConfig(Map.of("sealstream.topic.audit", "sealstream.uploads")))
                 .hasMessageContaining("distinct");
         assertThatThrownBy(() -> PipelineConfig.fromConfig(Map.of("sealstream.topic.dlq", "bad topic!")))
                 .hasMessageContaining("not a legal Kafka topic name");
         assertThatThrownBy(() -> PipelineConfig.fromConfig(Map.of("sealstream.inline.max-bytes", "1GiB")))
-                .hasMessageContaining("between 0 and 64MiB");
+                .hasMessage("sealstream.inline.max-bytes: must be at most 64MiB, got '1GiB'");
     }
 }

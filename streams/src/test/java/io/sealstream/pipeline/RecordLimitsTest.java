@@ -31,6 +31,6 @@ class RecordLimitsTest {
                 "topic sealstream.audit's max.message.bytes"))
                 .hasMessageContaining("sealstream.audit.max-event-bytes");
         assertThatThrownBy(() -> RecordLimits.fromConfig(Map.of("sealstream.dlq.max-key-bytes", "8")))
-                .hasMessageContaining("max-key-bytes >= 16");
+                .hasMessageStartingWith("sealstream.dlq.max-key-bytes: must be at least 16B");
     }
 }

@@ -1,9 +1,10 @@
 package io.sealstream.audit.kafka;
+
+import io.sealstream.keys.LifecycleConfigKeys;
 import io.sealstream.pipeline.ClientConfigs;
 
 import io.sealstream.audit.AuditChain;
 import io.sealstream.audit.AuditLog;
-import io.sealstream.config.ConfigValues;
 import io.sealstream.events.AuditEvent;
 import io.sealstream.pipeline.Topics;
 import io.sealstream.serde.SpecificAvroSerde;
@@ -47,7 +48,7 @@ public final class KafkaAuditLog implements AuditLog {
      */
     public static KafkaAuditLog open(final Map<String, String> settings, final String clientId) {
         return new KafkaAuditLog(settings, Topics.fromConfig(settings).auditPending(), clientId,
-                ConfigValues.duration(settings, "sealstream.audit.send-timeout", DEFAULT_SEND_TIMEOUT));
+                LifecycleConfigKeys.AUDIT_SEND_TIMEOUT.get(settings));
     }
 
     KafkaAuditLog(final Map<String, String> settings, final String topic, final String clientId, final Duration timeout) {

@@ -1,5 +1,7 @@
 package io.sealstream.keys.kafka;
 
+import io.sealstream.keys.LifecycleConfigKeys;
+
 import io.sealstream.pipeline.ClientConfigs;
 import io.sealstream.events.AuditEvent;
 import io.sealstream.events.DataKeyRecord;
@@ -57,8 +59,8 @@ public final class KafkaKeyAdminLog implements KeyAdminLog {
         this.auditTopic = auditTopic;
         final Map<String, Object> props = ClientConfigs.producer(config);
         props.put(ProducerConfig.CLIENT_ID_CONFIG, clientId);
-        props.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, config.getOrDefault(
-                "sealstream.lifecycle.admin-transactional-id",
+        props.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, Optional.ofNullable(
+                LifecycleConfigKeys.ADMIN_TRANSACTIONAL_ID.get(config)).orElseGet(() ->
                 config.getOrDefault("application.id", "sealstream") + "-" + DEFAULT_TRANSACTIONAL_ID_SUFFIX));
         props.put(ProducerConfig.ACKS_CONFIG, "all");
         props.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, 60_000);
