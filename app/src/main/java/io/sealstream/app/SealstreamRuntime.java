@@ -42,7 +42,7 @@ import org.slf4j.LoggerFactory;
  *   <li>the KMS provider named by the configuration, watched by the {@link DependencyMonitor}, under the standard stack
  *       (cache with the configured limits, retry, metrics), with every new data key recorded in the DEK registry before
  *       it is used, and every key the cache creates or retires announced on the rotation topic and in the registry;</li>
- *   <li>the DEK registry (read to its end on open), the object store (watched), the rotation events publisher, and the
+ *   <li>the DEK registry (a tool reads it to its end on open; the pipeline's background work does), the object store (watched), the rotation events publisher, and the
  *       lifecycle log (opened on first use);</li>
  *   <li>the lifecycle topics, created if the configuration allows.</li>
  * </ul>
@@ -72,7 +72,8 @@ public final class SealstreamRuntime implements AutoCloseable {
     private KafkaKeyAdminLog adminLog;
 
     private SealstreamRuntime(final Map<String, String> settings, final Map<String, String> environment,
-                              final String service, final String actor, final String clientName) {
+                              final String service, final String actor, final String clientName,
+                              final boolean readRegistryNow) {
         // Every setting is read and checked before anything is opened, so a typo costs nothing to clean up.
         this.settings = settings;
         this.pipeline = PipelineConfig.fromConfig(settings);
@@ -103,7 +104,9 @@ public final class SealstreamRuntime implements AutoCloseable {
             opened.push(rotationEvents);
             this.registry = new KafkaDekRegistry(settings, keyTopics.deks(), clientId("registry"));
             opened.push(registry);
-            registry.refresh();
+            if (readRegistryNow) {
+                registry.refresh();
+            }
             final RotationListener announcer = new RotationListener(rotationEvents, service, Clock.systemUTC());
             this.kms = KmsClients.builder(new RegisteringKeyManagementService(provider, registry, service,
                             Clock.systemUTC()))
@@ -150,7 +153,9 @@ public final class SealstreamRuntime implements AutoCloseable {
                                                 final Map<String, String> environment) {
         validate(settings);
         final PipelineConfig pipeline = PipelineConfig.fromConfig(settings);
-        return new SealstreamRuntime(settings, environment, pipeline.service(), pipeline.service(), null);
+        // The pipeline does not wait for the registry: its background refresh reads it at once and keeps retrying, so
+        // an instance (re)started while the schema registry is down comes up and waits for it (back-pressure).
+        return new SealstreamRuntime(settings, environment, pipeline.service(), pipeline.service(), null, false);
     }
 
     /**
@@ -163,7 +168,7 @@ public final class SealstreamRuntime implements AutoCloseable {
         validate(settings);
         final PipelineConfig pipeline = PipelineConfig.fromConfig(settings);
         return new SealstreamRuntime(settings, environment,
-                pipeline.applicationId() + "/" + clientName + "@" + pipeline.instanceId(), actor, clientName);
+                pipeline.applicationId() + "/" + clientName + "@" + pipeline.instanceId(), actor, clientName, true);
     }
 
     /** {@code <application.id>-<what>} for the pipeline, {@code <application.id>-<tool>-<what>} for a tool. */
