@@ -58,6 +58,7 @@ public final class SealstreamApp implements AutoCloseable {
         this.pipeline = PipelineConfig.fromConfig(config);
         final Properties streamsProps = streamsProperties(config);
         warnAboutUnsafeFailoverSettings(streamsProps, pipeline);
+        pipeline.staging().unsafeSettings().forEach(w -> LOG.warn("unsafe setting: {}", w));
         StaticMembership.apply(streamsProps, config, pipeline);
         this.runtime = SealstreamRuntime.forPipeline(config, environment);
         try {

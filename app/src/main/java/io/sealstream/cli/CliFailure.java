@@ -4,6 +4,7 @@ import io.sealstream.envelope.EnvelopeAuthenticationException;
 import io.sealstream.envelope.EnvelopeException;
 import io.sealstream.envelope.EnvelopeKeyException;
 import io.sealstream.envelope.MalformedEnvelopeException;
+import io.sealstream.kms.KeyUnwrapException;
 import io.sealstream.kms.KmsException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -25,6 +26,15 @@ public final class CliFailure extends RuntimeException {
         return exitCode;
     }
 
+    private static boolean causedBy(final Throwable e, final Class<? extends Throwable> type) {
+        for (Throwable c = e; c != null; c = c.getCause() == c ? null : c.getCause()) {
+            if (type.isInstance(c)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     static CliFailure from(final Throwable t) {
         Throwable e = t;
         if (e instanceof UncheckedIOException u) {
@@ -36,8 +46,18 @@ public final class CliFailure extends RuntimeException {
         if (e instanceof EnvelopeAuthenticationException || e instanceof MalformedEnvelopeException) {
             return new CliFailure("decryption failed: " + e.getMessage(), SealstreamCli.EXIT_REJECTED);
         }
+        // The header's wrapped data key is part of the object: one the KMS refuses as not its own ciphertext was
+        // tampered with (or belongs to another key), so the object is rejected (3), like any other tampering.
+        if ((e instanceof EnvelopeKeyException || e instanceof KmsException) && causedBy(e, KeyUnwrapException.class)) {
+            return new CliFailure("decryption failed: " + e.getMessage(), SealstreamCli.EXIT_REJECTED);
+        }
+        // The key is unavailable (shredded, unknown or destroyed KEK or version, KMS down or refusing): 4.
         if (e instanceof EnvelopeKeyException || e instanceof KmsException) {
             return new CliFailure(e.getMessage(), SealstreamCli.EXIT_KEY_ERROR);
+        }
+        // Reading the ciphertext failed (a disk, a connection): nothing was decided about the object, so 1, not 3.
+        if (e instanceof EnvelopeException && e.getCause() instanceof IOException) {
+            return new CliFailure("I/O error: " + e.getMessage(), SealstreamCli.EXIT_FAILURE);
         }
         if (e instanceof EnvelopeException) {
             return new CliFailure("cannot decrypt: " + e.getMessage(), SealstreamCli.EXIT_REJECTED);

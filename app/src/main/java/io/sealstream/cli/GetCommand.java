@@ -36,7 +36,9 @@ final class GetCommand extends IoAware implements Callable<Integer> {
     String bucket;
     @Option(names = "--object-key", paramLabel = "KEY", description = "Override the object key taken from the location.")
     String objectKey;
-    @Option(names = "--strict-registry", description = "Refuse objects whose data key the DEK registry does not know (no fallback to the header's copy).")
+    @Option(names = "--unsafe-header-key-fallback", description = "UNSAFE: when the DEK registry does not know an object's data key, unwrap the copy in the object's header instead of refusing. Anyone who can write to the store can then have any data key the KMS unwraps for you accepted (recovery after losing the registry only).")
+    boolean unsafeHeaderKeyFallback;
+    @Option(names = "--strict-registry", hidden = true, description = "The default; kept so existing scripts keep working.")
     boolean strictRegistry;
 
     @Override
@@ -55,7 +57,11 @@ final class GetCommand extends IoAware implements Callable<Integer> {
              KafkaAuditLog audit = KafkaAuditLog.open(settings, tools.pipeline().applicationId() + "-get");
              StreamTarget.Output target = StreamTarget.create(out, io)) {
             final AuditedObjectReader reader = new AuditedObjectReader(tools.store(), tools.registry(), tools.kms(), audit,
-                    tools.events().service(), Clock.systemUTC(), strictRegistry);
+                    tools.events().service(), Clock.systemUTC(), !unsafeHeaderKeyFallback);
+            if (unsafeHeaderKeyFallback) {
+                io.stderr().println("sealstream: WARNING --unsafe-header-key-fallback: a data key the registry does not "
+                        + "know is taken from the object's header");
+            }
             final AuditedObjectReader.Result result = reader.read(where, identity, actor, target,
                     out.equals("-") ? AuditedObjectReader.Release.STREAMING : AuditedObjectReader.Release.AFTER_AUDIT);
             target.commit();

@@ -85,6 +85,64 @@ class SealstreamCliTest {
         }
     }
 
+    /**
+     * The exit-code contract (README, "Exit codes"): a wrapped data key in the header that the KMS refuses is tampering
+     * with the object (3); a header naming a KEK the KMS does not have is a key error (4), as for a destroyed one.
+     */
+    @Test
+    void aTamperedWrappedDataKeyIsARejectedObjectAndAnUnknownKekAKeyError() throws IOException {
+        final Path sealed = encrypt("tenant=acme");
+        final byte[] bytes = Files.readAllBytes(sealed);
+        final io.sealstream.envelope.EnvelopeHeader header = io.sealstream.envelope.EnvelopeDecryptor.parseHeader(bytes);
+        final byte[] wrapped = header.wrappedDataKey().ciphertext();
+        final int at = indexOf(bytes, wrapped, header.length());
+        assertThat(at).as("the wrapped key is in the header").isNotNegative();
+
+        final byte[] tamperedKey = bytes.clone();
+        tamperedKey[at + wrapped.length / 2] ^= 1;
+        final Path keyTampered = dir.resolve("key-tampered.seal");
+        Files.write(keyTampered, tamperedKey);
+        final CliHarness.Result rejected = cli.run("decrypt", "--keystore", keystore.toString(), "--context",
+                "tenant=acme", "--in", keyTampered.toString(), "--out", dir.resolve("a.out").toString());
+        assertThat(rejected.exitCode()).as(rejected.stderr()).isEqualTo(SealstreamCli.EXIT_REJECTED);
+        assertOneLineError(rejected, "rejected");
+
+        final byte[] keyId = "tenant-acme".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        final int kekAt = indexOf(bytes, keyId, header.length());
+        final byte[] otherKek = bytes.clone();
+        otherKek[kekAt] = 'T'; // "Tenant-acme": a KEK this key store does not have
+        final Path kekTampered = dir.resolve("kek-tampered.seal");
+        Files.write(kekTampered, otherKek);
+        final CliHarness.Result unknown = cli.run("decrypt", "--keystore", keystore.toString(), "--context",
+                "tenant=acme", "--in", kekTampered.toString(), "--out", dir.resolve("b.out").toString());
+        assertThat(unknown.exitCode()).as(unknown.stderr()).isEqualTo(SealstreamCli.EXIT_KEY_ERROR);
+        assertOneLineError(unknown, "not found");
+        assertThat(dir.resolve("a.out")).doesNotExist();
+        assertThat(dir.resolve("b.out")).doesNotExist();
+    }
+
+    /** Reading the ciphertext failing half-way (a disk, a connection) says nothing about the object: 1, not 3. */
+    @Test
+    void anIoErrorWhileReadingIsAnIoFailureNotARejection() {
+        final CliFailure failure = CliFailure.from(new io.sealstream.envelope.EnvelopeException(
+                "reading the ciphertext failed: Connection reset", new IOException("Connection reset")));
+        assertThat(failure.exitCode()).isEqualTo(SealstreamCli.EXIT_FAILURE);
+        assertThat(failure.getMessage()).startsWith("I/O error:");
+    }
+
+    private static int indexOf(final byte[] haystack, final byte[] needle, final int within) {
+        outer:
+        for (int i = 0; i + needle.length <= Math.min(haystack.length, within); i++) {
+            for (int j = 0; j < needle.length; j++) {
+                if (haystack[i + j] != needle[j]) {
+                    continue outer;
+                }
+            }
+            return i;
+        }
+        return -1;
+    }
+
     @Test
     void wrongContextIsRejected() throws IOException {
         final Path sealed = encrypt("tenant=acme");

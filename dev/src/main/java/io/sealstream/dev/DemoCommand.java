@@ -156,6 +156,7 @@ final class DemoCommand extends IoAware implements Callable<Integer> {
         c.put("sealstream.keys.default", DEFAULT_KEK);
         c.put("sealstream.keys.tenant.acme", ACME_KEK);
         c.put("sealstream.inline.max-bytes", "64KiB");
+        c.put("sealstream.staging.buckets", "staging");
         return c;
     }
 
@@ -165,15 +166,15 @@ final class DemoCommand extends IoAware implements Callable<Integer> {
     }
 
     private Expected produce(final Map<String, String> config, final ObjectStore store) throws Exception {
-        final ObjectLocation large = new ObjectLocation("staging", "uploads/large-" + largeMib + "MiB.bin");
+        final ObjectLocation large = new ObjectLocation("staging", "acme/large-" + largeMib + "MiB.bin");
         long t0 = System.nanoTime();
         final MessageDigest largeSha = MessageDigest.getInstance("SHA-256");
         store.put(large, Map.of(), sink -> writeGenerated(sink, (long) largeMib << 20, largeSha));
         final byte[] largeDigest = largeSha.digest();
-        final ObjectLocation medium = new ObjectLocation("staging", "uploads/report-3MiB.csv");
+        final ObjectLocation medium = new ObjectLocation("staging", "globex/report-3MiB.csv");
         final MessageDigest mediumSha = MessageDigest.getInstance("SHA-256");
         store.put(medium, Map.of(), sink -> writeGenerated(sink, 3L << 20, mediumSha));
-        final ObjectLocation empty = new ObjectLocation("staging", "uploads/empty.txt");
+        final ObjectLocation empty = new ObjectLocation("staging", "acme/empty.txt");
         store.put(empty, Map.of(), sink -> { });
         out.printf("staging     wrote %s (%d MiB), %s, %s (%.1f s)%n", large, largeMib, medium, empty, seconds(t0));
 
@@ -209,11 +210,15 @@ final class DemoCommand extends IoAware implements Callable<Integer> {
                     "this is not Avro".getBytes(StandardCharsets.UTF_8)));
             poison.put("garbage", "MALFORMED_EVENT");
             send(producer, serde, topic, upload("demo-missing", "acme", "media", "missing.bin",
-                    new StagedPayload("s3://staging/uploads/never-uploaded.bin", 10L, null)));
+                    new StagedPayload("s3://staging/acme/never-uploaded.bin", 10L, null)));
             poison.put("demo-missing", "STAGING_NOT_FOUND");
-            send(producer, serde, topic, upload("demo-bad-sha", "acme", "reports", "tampered.csv",
+            send(producer, serde, topic, upload("demo-bad-sha", "globex", "reports", "tampered.csv",
                     new StagedPayload(medium.toUri(), 3L << 20, ByteBuffer.wrap(new byte[32]))));
             poison.put("demo-bad-sha", "CHECKSUM_MISMATCH");
+            // globex names acme's staged object: refused, or globex could read acme's upload (staging.tenant-prefix).
+            send(producer, serde, topic, upload("demo-cross-tenant", "globex", "media", "not-mine.mp4",
+                    new StagedPayload(large.toUri(), (long) largeMib << 20, null)));
+            poison.put("demo-cross-tenant", "INVALID_FIELD");
             send(producer, serde, topic, upload("demo-too-big", "acme", "invoices", "too-big.pdf",
                     new InlinePayload(ByteBuffer.wrap(new byte[100 * 1024]))));
             poison.put("demo-too-big", "INLINE_TOO_LARGE");
@@ -364,7 +369,7 @@ final class DemoCommand extends IoAware implements Callable<Integer> {
         try (KafkaAuditLog audit = KafkaAuditLog.open(config, "sealstream-demo-get");
              java.security.DigestOutputStream sink = new java.security.DigestOutputStream(OutputStream.nullOutputStream(), sha)) {
             new AuditedObjectReader(app.store(), app.registry(), app.kms(), audit,
-                    "sealstream-demo/get", java.time.Clock.systemUTC(), false)
+                    "sealstream-demo/get", java.time.Clock.systemUTC(), true)
                     .read(where, identity, System.getProperty("user.name", "demo"), sink,
                             AuditedObjectReader.Release.AFTER_AUDIT);
         }

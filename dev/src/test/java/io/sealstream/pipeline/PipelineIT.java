@@ -121,7 +121,7 @@ class PipelineIT {
                         {"p-invalid", upload("p-invalid", "../x", "k", inline(new byte[1])), "INVALID_FIELD"},
                         {"p-too-big", upload("p-too-big", "acme", "k", inline(new byte[300 * 1024])), "INLINE_TOO_LARGE"},
                         {"p-missing", upload("p-missing", "acme", "k",
-                                new StagedPayload("s3://" + f.stagingBucket + "/nope", 5L, null)), "STAGING_NOT_FOUND"},
+                                new StagedPayload("s3://" + f.stagingBucket + "/acme/nope", 5L, null)), "STAGING_NOT_FOUND"},
                         {"p-size", upload("p-size", "acme", "k",
                                 new StagedPayload(real.getLocation(), 4095L, null)), "STAGING_SIZE_MISMATCH"},
                         {"p-sha", upload("p-sha", "acme", "k",

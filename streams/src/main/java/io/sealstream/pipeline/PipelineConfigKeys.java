@@ -75,7 +75,9 @@ public final class PipelineConfigKeys implements ConfigKeySet {
                     "The only buckets upload events may point to for their staging objects.")
             .withDefaultText("any bucket");
     public static final ConfigKey<Boolean> STAGING_TENANT_PREFIX = ConfigKey.bool("sealstream.staging.tenant-prefix",
-            false, "Whether a tenant may only use staging objects whose keys start with `<tenant>/`.");
+            true, "Whether a tenant may only use staging objects whose keys start with `<tenant>/`. Off, any tenant "
+                    + "can have any staging object the pipeline can read encrypted into its own space (and then read "
+                    + "it): start-up warns.");
 
     public static final ConfigKey<Long> DLQ_MAX_VALUE_BYTES = intSize("sealstream.dlq.max-value-bytes",
             RecordLimits.DEFAULT_DLQ_VALUE_BYTES, 0,

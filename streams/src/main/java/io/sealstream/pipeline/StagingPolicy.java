@@ -8,11 +8,12 @@ import java.util.Set;
 
 /**
  * Which staging objects an upload event may point to. Without limits, any object the pipeline can read could be
- * encrypted into any tenant's name; a deployment that shares the pipeline between tenants limits it:
+ * encrypted into any tenant's name, and then read back by that tenant:
  * <pre>
  * sealstream.staging.buckets=staging,uploads     # only these buckets (default: any)
- * sealstream.staging.tenant-prefix=true          # and only keys under "&lt;tenant&gt;/" (default: false)
+ * sealstream.staging.tenant-prefix=true          # and only keys under "&lt;tenant&gt;/" (default: true)
  * </pre>
+ * {@link #unsafeSettings()} names what is left open, for the start-up warning.
  */
 public record StagingPolicy(Set<String> buckets, boolean tenantPrefix) {
 
@@ -22,6 +23,20 @@ public record StagingPolicy(Set<String> buckets, boolean tenantPrefix) {
 
     public static StagingPolicy any() {
         return new StagingPolicy(Set.of(), false);
+    }
+
+    /** One line per setting of this policy that leaves a door open, saying what it costs; empty when none does. */
+    public List<String> unsafeSettings() {
+        final List<String> unsafe = new java.util.ArrayList<>();
+        if (!tenantPrefix) {
+            unsafe.add("sealstream.staging.tenant-prefix=false: any tenant's upload event can name any staging object "
+                    + "the pipeline can read, have it encrypted into its own space and read it back");
+        }
+        if (buckets.isEmpty()) {
+            unsafe.add("sealstream.staging.buckets is not set: upload events may name staging objects in any bucket "
+                    + "the pipeline's store credentials can read");
+        }
+        return unsafe;
     }
 
     public static StagingPolicy fromConfig(final Map<String, ?> config) {

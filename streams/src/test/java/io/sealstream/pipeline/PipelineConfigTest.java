@@ -13,6 +13,22 @@ import org.junit.jupiter.api.Test;
 class PipelineConfigTest {
 
     @Test
+    void stagedPayloadsAreConfinedToTheirTenantByDefaultAndOpenSettingsAreNamed() {
+        final StagingPolicy defaults = PipelineConfig.fromConfig(Map.of()).staging();
+        assertThat(defaults.tenantPrefix()).isTrue();
+        assertThat(defaults.unsafeSettings()).singleElement().asString().startsWith("sealstream.staging.buckets");
+
+        final StagingPolicy open = PipelineConfig.fromConfig(Map.of("sealstream.staging.tenant-prefix", "false"))
+                .staging();
+        assertThat(open.unsafeSettings()).hasSize(2)
+                .anySatisfy(w -> assertThat(w).startsWith("sealstream.staging.tenant-prefix=false")
+                        .contains("read it back"));
+
+        assertThat(PipelineConfig.fromConfig(Map.of("sealstream.staging.buckets", "staging")).staging()
+                .unsafeSettings()).isEmpty();
+    }
+
+    @Test
     void defaultsAreTheDocumentedOnes() {
         final PipelineConfig c = PipelineConfig.fromConfig(Map.of("sealstream.instance-id", "i1"));
         assertThat(c.applicationId()).isEqualTo("sealstream");

@@ -174,6 +174,11 @@ class UploadTopologyTest {
                 .setBucket("invoices").setObjectKey(key).setUploader("alice@" + tenant).setPayload(payload).build();
     }
 
+    private static ObjectUploaded withUploader(final ObjectUploaded u, final String uploader) {
+        u.setUploader(uploader);
+        return u;
+    }
+
     private static InlinePayload inline(final byte[] data) {
         return new InlinePayload(ByteBuffer.wrap(data));
     }
@@ -251,7 +256,7 @@ class UploadTopologyTest {
     @Test
     void aStagedUploadStreamsFromStagingAndItsChecksumIsVerified() throws Exception {
         final byte[] data = random(300_000);
-        final ObjectLocation staged = stage("in/big.bin", data);
+        final ObjectLocation staged = stage("globex/in/big.bin", data);
         final byte[] sha = MessageDigest.getInstance("SHA-256").digest(data);
         send(upload("evt-staged", "globex", "big.bin",
                 new StagedPayload(staged.toUri(), (long) data.length, ByteBuffer.wrap(sha))));
@@ -264,7 +269,7 @@ class UploadTopologyTest {
 
     @Test
     void zeroByteObjectsRoundTrip() throws Exception {
-        final ObjectLocation staged = stage("in/empty", new byte[0]);
+        final ObjectLocation staged = stage("acme/in/empty", new byte[0]);
         send(upload("evt-empty-staged", "acme", "empty-1", new StagedPayload(staged.toUri(), 0L, null)));
         send(upload("evt-empty-inline", "acme", "empty-2", inline(new byte[0])));
         for (String key : List.of("empty-1", "empty-2")) {
@@ -286,6 +291,11 @@ class UploadTopologyTest {
                 Arguments.of("a destination key longer than S3 allows", ReasonCode.INVALID_FIELD),
                 Arguments.of("a path segment longer than a file name may be", ReasonCode.INVALID_FIELD),
                 Arguments.of("a staging bucket that is not a staging bucket", ReasonCode.INVALID_FIELD),
+                Arguments.of("another tenant's staging object", ReasonCode.INVALID_FIELD),
+                Arguments.of("an object key with a right-to-left override", ReasonCode.INVALID_FIELD),
+                Arguments.of("an object key with a zero-width space", ReasonCode.INVALID_FIELD),
+                Arguments.of("an object key with a slash look-alike", ReasonCode.INVALID_FIELD),
+                Arguments.of("an uploader with a right-to-left override", ReasonCode.INVALID_FIELD),
                 Arguments.of("an oversized inline payload", ReasonCode.INLINE_TOO_LARGE),
                 Arguments.of("a missing staging object", ReasonCode.STAGING_NOT_FOUND),
                 Arguments.of("a staging object of another size", ReasonCode.STAGING_SIZE_MISMATCH),
@@ -333,7 +343,7 @@ class UploadTopologyTest {
 
     private byte[] poisonValue(final String kind) throws Exception {
         final byte[] data = random(100);
-        final ObjectLocation staged = stage("in/data", data);
+        final ObjectLocation staged = stage("acme/in/data", data);
         final ObjectUploaded u = switch (kind) {
             case "bytes that are not the wire format" -> null;
             case "a schema id the registry does not know" -> null;
@@ -348,8 +358,19 @@ class UploadTopologyTest {
             case "a path segment longer than a file name may be" -> upload("p11", "acme", "d/" + "n".repeat(256), inline(data));
             case "a staging bucket that is not a staging bucket" -> upload("p12", "acme", "x",
                     new StagedPayload("s3://someone-elses-bucket/secret.bin", 1L, null));
+            // globex names acme's staged object: encrypted into globex's space, globex could read acme's upload.
+            case "another tenant's staging object" -> upload("p13", "globex", "x",
+                    new StagedPayload(staged.toUri(), 100L, null));
+            // Displayed as "invoice-fdp.exe" while it is "invoice-exe.pdf": keys must read as what they are.
+            case "an object key with a right-to-left override" -> upload("p14", "acme", "invoice-\u202Efdp.exe",
+                    inline(data));
+            case "an object key with a zero-width space" -> upload("p15", "acme", "re\u200Bport.pdf", inline(data));
+            // Looks like acme/x/payroll.pdf in a listing, but is one segment.
+            case "an object key with a slash look-alike" -> upload("p16", "acme", "x\u2215payroll.pdf", inline(data));
+            case "an uploader with a right-to-left override" -> withUploader(upload("p17", "acme", "x", inline(data)),
+                    "alice\u202E@acme");
             case "a missing staging object" -> upload("p5", "acme", "x",
-                    new StagedPayload("s3://staging/never-uploaded", 1L, null));
+                    new StagedPayload("s3://staging/acme/never-uploaded", 1L, null));
             case "a staging object of another size" -> upload("p6", "acme", "x", new StagedPayload(staged.toUri(), 99L, null));
             case "a wrong SHA-256" -> upload("p7", "acme", "tampered.bin",
                     new StagedPayload(staged.toUri(), 100L, ByteBuffer.wrap(new byte[32])));

@@ -1,5 +1,7 @@
 package io.sealstream.envelope.internal;
 
+import io.sealstream.kms.ZeroizableKey;
+
 import java.security.GeneralSecurityException;
 import java.util.Arrays;
 import javax.crypto.Mac;
@@ -55,7 +57,13 @@ public final class Hkdf {
         final byte[] okm = new byte[length];
         final byte[] t = new byte[HASH_LEN];
         try {
-            mac.init(new SecretKeySpec(prk, "HmacSHA256"));
+            // Not a SecretKeySpec: its copy of the PRK could not be zeroed (JDK 17) and would wait for the collector.
+            final ZeroizableKey key = new ZeroizableKey(prk, "HmacSHA256");
+            try {
+                mac.init(key);
+            } finally {
+                key.destroy();
+            }
             int produced = 0;
             for (int i = 1; produced < length; i++) {
                 if (i > 1) {

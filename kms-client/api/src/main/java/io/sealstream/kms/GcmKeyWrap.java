@@ -7,6 +7,7 @@ import java.util.Arrays;
 import javax.crypto.AEADBadTagException;
 import javax.crypto.Cipher;
 import javax.crypto.spec.GCMParameterSpec;
+import javax.crypto.spec.SecretKeySpec;
 
 /**
  * The wrapped-key format of the providers that wrap data keys themselves (local key store, PKCS#11 token, customer
@@ -32,7 +33,28 @@ public final class GcmKeyWrap {
         }
     });
 
+    /** A constant key the per-thread JDK cipher is re-keyed with after each use (see {@link #scrub}). */
+    private static final SecretKeySpec SCRUB_KEY = new SecretKeySpec(new byte[DataKey.KEY_BYTES], "AES");
+    private static final GCMParameterSpec SCRUB_IV = new GCMParameterSpec(TAG_BITS, new byte[NONCE_BYTES]);
+
     private GcmKeyWrap() {
+    }
+
+    /**
+     * Re-keys a JDK cipher with a constant key once a wrap or unwrap is done, so the per-thread cipher no longer holds
+     * the KEK's schedule (a forgotten customer key stops being reachable from it). The JDK drops, and does not zero,
+     * the arrays of the old schedule: they stay in the heap until the collector reuses them. A token's cipher
+     * (PKCS#11) keeps its key on the token and is left alone.
+     */
+    private static void scrub(final Cipher cipher) {
+        if (!"SunJCE".equals(cipher.getProvider().getName())) {
+            return;
+        }
+        try {
+            cipher.init(Cipher.DECRYPT_MODE, SCRUB_KEY, SCRUB_IV);
+        } catch (final GeneralSecurityException e) {
+            throw new IllegalStateException("cannot re-key the AES/GCM cipher", e);
+        }
     }
 
     /** This thread's JDK AES/GCM cipher, for KEKs held in memory. */
@@ -47,9 +69,14 @@ public final class GcmKeyWrap {
         final byte[] nonce = new byte[NONCE_BYTES];
         RANDOM.nextBytes(nonce);
         System.arraycopy(nonce, 0, out, 0, NONCE_BYTES);
-        cipher.init(Cipher.ENCRYPT_MODE, kek, new GCMParameterSpec(TAG_BITS, nonce));
-        cipher.updateAAD(KeyBinding.aad(ref, dekId));
-        final int written = cipher.doFinal(dek, 0, dek.length, out, NONCE_BYTES);
+        final int written;
+        try {
+            cipher.init(Cipher.ENCRYPT_MODE, kek, new GCMParameterSpec(TAG_BITS, nonce));
+            cipher.updateAAD(KeyBinding.aad(ref, dekId));
+            written = cipher.doFinal(dek, 0, dek.length, out, NONCE_BYTES);
+        } finally {
+            scrub(cipher);
+        }
         if (written != WRAPPED_BYTES - NONCE_BYTES) {
             throw new GeneralSecurityException("the cipher returned " + written + " bytes wrapping data key " + dekId);
         }
@@ -66,9 +93,14 @@ public final class GcmKeyWrap {
             throw new AEADBadTagException("wrapped data key has " + wrapped.ciphertextLength() + " bytes, not " + WRAPPED_BYTES);
         }
         final byte[] ciphertext = wrapped.ciphertext();
-        cipher.init(Cipher.DECRYPT_MODE, kek, new GCMParameterSpec(TAG_BITS, ciphertext, 0, NONCE_BYTES));
-        cipher.updateAAD(KeyBinding.aad(wrapped.kek(), wrapped.dekId()));
-        final byte[] dek = cipher.doFinal(ciphertext, NONCE_BYTES, ciphertext.length - NONCE_BYTES);
+        final byte[] dek;
+        try {
+            cipher.init(Cipher.DECRYPT_MODE, kek, new GCMParameterSpec(TAG_BITS, ciphertext, 0, NONCE_BYTES));
+            cipher.updateAAD(KeyBinding.aad(wrapped.kek(), wrapped.dekId()));
+            dek = cipher.doFinal(ciphertext, NONCE_BYTES, ciphertext.length - NONCE_BYTES);
+        } finally {
+            scrub(cipher);
+        }
         if (dek.length != DataKey.KEY_BYTES) {
             Arrays.fill(dek, (byte) 0);
             throw new AEADBadTagException("unwrapped data key has " + dek.length + " bytes");

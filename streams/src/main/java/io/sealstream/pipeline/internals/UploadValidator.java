@@ -26,6 +26,12 @@ final class UploadValidator {
     /** Segment names the filesystem store reserves for its temporary files. */
     private static final String RESERVED_PREFIX = ".sealstream-";
     private static final int MAX_PRINCIPAL_CHARS = 256;
+    /**
+     * Characters that pass for a path separator in a listing: fraction and division slash, fullwidth, big and
+     * Kangxi solidus, the box-drawing diagonal, the combining solidus overlays, and the reverse-solidus look-alikes.
+     */
+    private static final java.util.Set<Integer> SEPARATOR_LOOKALIKES = java.util.Set.of(0x2044, 0x2215, 0xFF0F, 0x29F8,
+            0x2F03, 0x2571, 0x0337, 0x0338, 0x1735, 0x2216, 0x29F5, 0x29F9, 0xFF3C, 0x2572);
     /** Content types travel into ObjectEncrypted events; RFC 6838 names are at most 127/127 characters. */
     private static final int MAX_CONTENT_TYPE_CHARS = 256;
 
@@ -48,10 +54,11 @@ final class UploadValidator {
         require(destinationBytes <= MAX_DESTINATION_KEY_BYTES, "tenant/bucket/objectKey must be at most "
                 + MAX_DESTINATION_KEY_BYTES + " bytes of UTF-8 (S3's key limit), got " + destinationBytes);
         require(!u.getUploader().isBlank() && u.getUploader().length() <= MAX_PRINCIPAL_CHARS
-                && noControlCharacters(u.getUploader()), "uploader must be 1-256 characters without control characters");
+                && readsAsWritten(u.getUploader()), "uploader must be 1-256 characters without control or format "
+                + "characters");
         require(u.getContentType() == null || u.getContentType().length() <= MAX_CONTENT_TYPE_CHARS
-                && noControlCharacters(u.getContentType()), "contentType must be at most " + MAX_CONTENT_TYPE_CHARS
-                + " characters without control characters");
+                && readsAsWritten(u.getContentType()), "contentType must be at most " + MAX_CONTENT_TYPE_CHARS
+                + " characters without control or format characters");
         final Object payload = u.getPayload();
         if (payload instanceof InlinePayload inline) {
             final int size = inline.getData().remaining();
@@ -82,6 +89,14 @@ final class UploadValidator {
     private static void validateKey(final String field, final String key) throws PermanentFailureException {
         require(!key.isEmpty(), field + " must not be empty");
         require(noControlCharacters(key), field + " must not contain control characters");
+        if (!readsAsWritten(key)) {
+            throw invalid(field + " must not contain format characters (bidirectional controls, zero-width "
+                    + "characters: U+" + firstUnreadable(key) + ")");
+        }
+        if (key.codePoints().anyMatch(SEPARATOR_LOOKALIKES::contains)) {
+            throw invalid(field + " must not contain characters that pass for '/' or '\\' (U+" + firstLookalike(key)
+                    + ")");
+        }
         require(key.indexOf('\\') < 0, field + " must not contain '\\'");
         require(!key.startsWith("/") && !key.endsWith("/"), field + " must not start or end with '/'");
         for (String segment : key.split("/", -1)) {
@@ -96,6 +111,30 @@ final class UploadValidator {
 
     private static boolean noControlCharacters(final String s) {
         return s.chars().noneMatch(c -> c < 0x20 || c == 0x7f);
+    }
+
+    /**
+     * Whether {@code s} shows as what it is: no control characters (C0, DEL, C1), no format characters (Unicode
+     * category Cf: bidirectional overrides and isolates such as U+202E, zero-width spaces and joiners, the BOM), no
+     * line or paragraph separators. Such characters make a key or a principal display as something else in a
+     * listing, a log line or an audit report ("invoice-\u202Efdp.exe" shows as "invoice-exe.pdf").
+     */
+    static boolean readsAsWritten(final String s) {
+        return s.codePoints().noneMatch(UploadValidator::unreadable);
+    }
+
+    private static boolean unreadable(final int cp) {
+        final int type = Character.getType(cp);
+        return Character.isISOControl(cp) || type == Character.FORMAT || type == Character.LINE_SEPARATOR
+                || type == Character.PARAGRAPH_SEPARATOR || type == Character.SURROGATE;
+    }
+
+    private static String firstUnreadable(final String s) {
+        return String.format("%04X", s.codePoints().filter(UploadValidator::unreadable).findFirst().orElse(0));
+    }
+
+    private static String firstLookalike(final String s) {
+        return String.format("%04X", s.codePoints().filter(SEPARATOR_LOOKALIKES::contains).findFirst().orElse(0));
     }
 
     static void require(final boolean ok, final String message) throws PermanentFailureException {

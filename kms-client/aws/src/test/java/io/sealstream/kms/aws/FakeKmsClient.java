@@ -180,7 +180,8 @@ final class FakeKmsClient implements KmsClient {
             cipher.init(Cipher.DECRYPT_MODE, requested.material, new GCMParameterSpec(128, blob, KEY_ID_BYTES, 12));
             cipher.updateAAD(aad(context));
             return cipher.doFinal(blob, KEY_ID_BYTES + 12, blob.length - KEY_ID_BYTES - 12);
-        } catch (final AEADBadTagException | IllegalArgumentException e) {
+        } catch (final AEADBadTagException | IllegalArgumentException | java.security.ProviderException e) {
+            // AWS KMS answers InvalidCiphertextException to any blob it cannot open, too short ones included.
             throw InvalidCiphertextException.builder().message("")
                     .awsErrorDetails(AwsErrorDetails.builder().errorCode("InvalidCiphertextException").build()).statusCode(400).build();
         } catch (final GeneralSecurityException e) {

@@ -60,6 +60,14 @@ public record CustomerKeyConfig(FingerprintKey fingerprintKey, Map<String, List<
                         + e.getClass().getSimpleName(), e);
             }
             if (raw.length == DataKey.KEY_BYTES) {
+                if (printableAscii(raw)) {
+                    // Every object header is an offline test of a guessed customer key (its wrapped data key): a
+                    // password is found by guessing. 32 random bytes are all printable with probability ~1.6e-14.
+                    Arrays.fill(raw, (byte) 0);
+                    throw new KmsException("customer key file " + path + " (" + property + ") holds 32 printable "
+                            + "characters: a password, not a key. A customer key must be 32 random bytes, written raw, "
+                            + "as 64 hex characters or as base64 (e.g. openssl rand -hex 32)");
+                }
                 return raw;
             }
             final byte[] decoded = FingerprintKey.decodeText(raw);
@@ -73,6 +81,15 @@ public record CustomerKeyConfig(FingerprintKey fingerprintKey, Map<String, List<
             }
             return decoded;
         }
+    }
+
+    private static boolean printableAscii(final byte[] bytes) {
+        for (final byte b : bytes) {
+            if (b < 0x20 || b > 0x7e) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /**

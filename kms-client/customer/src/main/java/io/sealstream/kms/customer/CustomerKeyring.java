@@ -1,11 +1,12 @@
 package io.sealstream.kms.customer;
 
+import io.sealstream.kms.ZeroizableKey;
+
 import io.sealstream.kms.DataKey;
 import io.sealstream.kms.KmsException;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
@@ -14,8 +15,6 @@ import java.util.Optional;
 import java.util.TreeMap;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 import java.util.regex.Pattern;
-import javax.crypto.SecretKey;
-import javax.security.auth.Destroyable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -75,7 +74,7 @@ public final class CustomerKeyring implements AutoCloseable {
                 list.remove(known.get());
                 list.add(known.get());
             } else {
-                list.add(new Loaded(keyId, version, new ZeroizableKey(key), clock.instant()));
+                list.add(new Loaded(keyId, version, new ZeroizableKey(key, "AES"), clock.instant()));
             }
             LOG.info("customer key {}@{} registered (current; {} held for this id)", keyId, version, list.size());
             return version;
@@ -201,51 +200,4 @@ public final class CustomerKeyring implements AutoCloseable {
         }
     }
 
-    /**
-     * An AES key whose bytes this class owns and can zero (JCA's {@code SecretKeySpec} can not be destroyed).
-     * {@link #getEncoded()} hands out a copy, as JCA providers expect; they copy it into their own key schedule.
-     */
-    static final class ZeroizableKey implements SecretKey, Destroyable {
-        private static final long serialVersionUID = 1L;
-        private final byte[] bytes;
-        private volatile boolean destroyed;
-
-        ZeroizableKey(final byte[] bytes) {
-            this.bytes = bytes.clone();
-        }
-
-        @Override
-        public String getAlgorithm() {
-            return "AES";
-        }
-
-        @Override
-        public String getFormat() {
-            return "RAW";
-        }
-
-        @Override
-        public byte[] getEncoded() {
-            if (destroyed) {
-                throw new IllegalStateException("customer key has been forgotten");
-            }
-            return bytes.clone();
-        }
-
-        @Override
-        public void destroy() {
-            destroyed = true;
-            Arrays.fill(bytes, (byte) 0);
-        }
-
-        @Override
-        public boolean isDestroyed() {
-            return destroyed;
-        }
-
-        @Override
-        public String toString() {
-            return "ZeroizableKey[<redacted>]";
-        }
-    }
 }

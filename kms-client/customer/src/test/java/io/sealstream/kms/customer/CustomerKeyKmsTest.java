@@ -209,6 +209,16 @@ class CustomerKeyKmsTest extends KmsProviderContract {
                 Map.of(FingerprintKey.KEY_FILE_ENV, fpFile.toString()));
         assertThatThrownBy(() -> CustomerKeyKms.open(bad)).isInstanceOf(KmsException.class)
                 .hasMessageContaining("short.b64").hasMessageContaining("sealstream.kms.customer.keys.t2.file");
+        // A password is not a key: every object header lets anyone test guesses of it offline.
+        final String password = "correct horse battery staple 12!";
+        assertThat(password).hasSize(32);
+        Files.writeString(dir.resolve("password.key"), password);
+        final CustomerKeyConfig passwordFile = CustomerKeyConfig.fromProperties(Map.of(
+                "sealstream.kms.customer.keys.t4.file", dir.resolve("password.key").toString()),
+                Map.of(FingerprintKey.KEY_FILE_ENV, fpFile.toString()));
+        assertThatThrownBy(() -> CustomerKeyKms.open(passwordFile)).isInstanceOf(KmsException.class)
+                .hasMessageContaining("password.key").hasMessageContaining("32 printable characters")
+                .satisfies(e -> assertThat(e.getMessage()).doesNotContain(password));
         assertThatThrownBy(() -> CustomerKeyConfig.fromProperties(Map.of(), Map.of()))
                 .hasMessageContaining(FingerprintKey.KEY_ENV).hasMessageContaining(FingerprintKey.KEY_FILE_ENV);
         assertThatThrownBy(() -> CustomerKeyConfig.fromProperties(Map.of("sealstream.kms.customer.keys.t3.previous-files", "x"),
@@ -222,7 +232,7 @@ class CustomerKeyKmsTest extends KmsProviderContract {
         final CustomerKeyKms provider = CustomerKeyKms.using(ring);
         final String version = ring.register("t", key);
         key[0] ^= 1; // the caller's array is not the keyring's
-        final CustomerKeyring.ZeroizableKey held = ring.snapshot("t").get(0).key();
+        final io.sealstream.kms.ZeroizableKey held = ring.snapshot("t").get(0).key();
         try (DataKey dk = provider.generateDataKey("t")) {
             assertThat(dk.kek().version()).isEqualTo(version);
         }

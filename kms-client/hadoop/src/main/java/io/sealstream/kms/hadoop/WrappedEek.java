@@ -50,10 +50,13 @@ record WrappedEek(String versionName, byte[] iv, byte[] eek, byte[] tag) {
                 throw rejected(wrapped, "unknown format");
             }
             final int versionLength = b[at++] & 0xff;
+            if (at + versionLength > b.length) {
+                throw rejected(wrapped, "malformed");
+            }
             final String version = new String(b, at, versionLength, StandardCharsets.UTF_8);
             at += versionLength;
             final int ivLength = b[at++] & 0xff;
-            if (ivLength != IV_BYTES) {
+            if (ivLength != IV_BYTES || at + ivLength > b.length) {
                 throw rejected(wrapped, "malformed");
             }
             final byte[] iv = Arrays.copyOfRange(b, at, at + ivLength);
@@ -70,7 +73,8 @@ record WrappedEek(String versionName, byte[] iv, byte[] eek, byte[] tag) {
                 throw rejected(wrapped, "it was encrypted under another KEK version");
             }
             return new WrappedEek(version, iv, eek, tag);
-        } catch (final ArrayIndexOutOfBoundsException e) {
+        } catch (final IndexOutOfBoundsException e) {
+            // Any length field pointing past the end (ArrayIndexOutOfBounds, StringIndexOutOfBounds alike).
             throw rejected(wrapped, "malformed");
         }
     }

@@ -120,6 +120,55 @@ public abstract class KmsProviderContract {
         }
     }
 
+    /**
+     * A wrapped key is read from an object header, which anyone who can write to the store controls: whatever its
+     * bytes, unwrapping fails with a {@link KmsException} (the documented failure the envelope turns into a rejected
+     * object), never with a stray runtime exception from a parser, and never yields another key. A seeded mix of
+     * truncations, extensions, overwritten bytes (0x00, 0xFF, random: length fields pointing anywhere) and random
+     * strings of bytes.
+     */
+    @Test
+    void malformedWrappedKeysFailOnlyAsKmsExceptions() {
+        try (DataKey key = kms.generateDataKey(keyId)) {
+            final byte[] original = key.wrapped().ciphertext();
+            final byte[] plaintext = key.copyKeyBytes();
+            final java.util.Random random = new java.util.Random(20261206L);
+            final java.util.List<byte[]> mutations = new java.util.ArrayList<>();
+            for (int i = 0; i < 48; i++) {
+                mutations.add(java.util.Arrays.copyOf(original, 1 + random.nextInt(Math.max(1, original.length - 1))));
+                final byte[] longer = java.util.Arrays.copyOf(original, original.length + 1 + random.nextInt(64));
+                mutations.add(longer);
+                final byte[] overwritten = original.clone();
+                final int at = random.nextInt(overwritten.length);
+                overwritten[at] = switch (i % 3) {
+                    case 0 -> (byte) 0x00;
+                    case 1 -> (byte) 0xFF;
+                    default -> (byte) random.nextInt(256);
+                };
+                mutations.add(overwritten);
+                final byte[] noise = new byte[1 + random.nextInt(original.length * 2)];
+                random.nextBytes(noise);
+                if (i % 4 == 0 && noise.length > 0) {
+                    noise[0] = original[0]; // past a format byte check, into the length fields
+                }
+                mutations.add(noise);
+            }
+            for (final byte[] mutated : mutations) {
+                if (java.util.Arrays.equals(mutated, original)) {
+                    continue;
+                }
+                final WrappedDataKey forged = new WrappedDataKey(key.dekId(), key.kek(), mutated);
+                try (DataKey unwrapped = kms.unwrap(forged)) {
+                    assertThat(unwrapped.copyKeyBytes()).as("a mutated wrapped key unwrapped to another key: %s",
+                            HexFormat.of().formatHex(mutated)).isEqualTo(plaintext);
+                } catch (final RuntimeException e) {
+                    assertThat(e).as("unwrapping %s", HexFormat.of().formatHex(mutated)).isInstanceOf(KmsException.class);
+                }
+            }
+            java.util.Arrays.fill(plaintext, (byte) 0);
+        }
+    }
+
     @Test
     void wrappedKeyMovedToAnotherDekIdIsRejected() {
         try (DataKey key = kms.generateDataKey(keyId)) {
