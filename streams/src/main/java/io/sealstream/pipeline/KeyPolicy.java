@@ -13,7 +13,8 @@ import java.util.TreeMap;
  * sealstream.keys.tenant.acme.bucket.invoices=kek-acme-invoices
  * </pre>
  */
-public record KeyPolicy(String defaultKek, Map<String, String> byTenant, Map<String, String> byTenantAndBucket) {
+public record KeyPolicy(String defaultKek, String quarantineKek, Map<String, String> byTenant,
+                        Map<String, String> byTenantAndBucket) {
 
     private static final String PREFIX = "sealstream.keys.";
     private static final String TENANT = PREFIX + "tenant.";
@@ -24,12 +25,13 @@ public record KeyPolicy(String defaultKek, Map<String, String> byTenant, Map<Str
         if (defaultKek.isBlank()) {
             throw new IllegalArgumentException("sealstream.keys.default must name a KEK");
         }
+        Objects.requireNonNull(quarantineKek, "quarantineKek");
         byTenant = Map.copyOf(byTenant);
         byTenantAndBucket = Map.copyOf(byTenantAndBucket);
     }
 
     public static KeyPolicy of(final String defaultKek) {
-        return new KeyPolicy(defaultKek, Map.of(), Map.of());
+        return new KeyPolicy(defaultKek, defaultKek, Map.of(), Map.of());
     }
 
     public static KeyPolicy fromConfig(final Map<String, ?> config) {
@@ -52,7 +54,9 @@ public record KeyPolicy(String defaultKek, Map<String, String> byTenant, Map<Str
                 buckets.put(scope(rest.substring(0, b), rest.substring(b + BUCKET.length())), kek);
             }
         }
-        return new KeyPolicy(def == null ? "sealstream-default" : def, tenants, buckets);
+        final String defaultKek = def == null ? "sealstream-default" : def;
+        final String quarantine = PipelineConfigKeys.KEYS_QUARANTINE.get(config);
+        return new KeyPolicy(defaultKek, quarantine == null ? defaultKek : quarantine, tenants, buckets);
     }
 
     /** The KEK id for an object of {@code tenant} in {@code bucket}. */
@@ -72,6 +76,7 @@ public record KeyPolicy(String defaultKek, Map<String, String> byTenant, Map<Str
     public java.util.Set<String> allKeks() {
         final java.util.Set<String> all = new java.util.LinkedHashSet<>();
         all.add(defaultKek);
+        all.add(quarantineKek);
         all.addAll(byTenant.values());
         all.addAll(byTenantAndBucket.values());
         return all;

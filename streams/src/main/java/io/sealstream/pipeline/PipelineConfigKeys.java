@@ -39,6 +39,11 @@ public final class PipelineConfigKeys implements ConfigKeySet {
 
     public static final ConfigKey<String> KEYS_DEFAULT = ConfigKey.string("sealstream.keys.default",
             "sealstream-default", "The KEK for objects no more specific rule covers.");
+    public static final ConfigKey<String> KEYS_QUARANTINE = ConfigKey.string("sealstream.keys.quarantine", null,
+                    "The KEK dead letters are sealed under: a poison upload's original bytes (its inline payload is "
+                            + "plaintext) are kept in the dead-letter topic as an envelope under this KEK, so only "
+                            + "those who may use it can read or replay them (sealstream dlq).")
+            .withDefaultText("sealstream.keys.default");
     public static final ConfigKey<String> KEYS_TENANT = ConfigKey.string("sealstream.keys.tenant.<tenant>", null,
             "The KEK for a tenant's objects.");
     public static final ConfigKey<String> KEYS_TENANT_BUCKET = ConfigKey.string(
@@ -144,7 +149,7 @@ public final class PipelineConfigKeys implements ConfigKeySet {
     @Override
     public List<ConfigKey<?>> keys() {
         return List.of(INSTANCE_ID, TOPIC_UPLOADS, TOPIC_OBJECTS, TOPIC_AUDIT, TOPIC_AUDIT_PENDING, TOPIC_ROTATION,
-                TOPIC_DLQ, KEYS_DEFAULT, KEYS_TENANT, KEYS_TENANT_BUCKET, INLINE_MAX_BYTES, ENVELOPE_PRESET,
+                TOPIC_DLQ, KEYS_DEFAULT, KEYS_QUARANTINE, KEYS_TENANT, KEYS_TENANT_BUCKET, INLINE_MAX_BYTES, ENVELOPE_PRESET,
                 RETRY_INITIAL_BACKOFF, RETRY_MAX_BACKOFF, RETRY_MAX_BLOCK, DEDUPE_RETENTION, STAGING_BUCKETS,
                 STAGING_TENANT_PREFIX, DLQ_MAX_VALUE_BYTES, DLQ_MAX_KEY_BYTES, DLQ_MAX_HEADER_BYTES,
                 AUDIT_MAX_EVENT_BYTES);

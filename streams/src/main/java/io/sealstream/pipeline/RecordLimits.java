@@ -30,6 +30,11 @@ public record RecordLimits(int deadLetterValueBytes, int deadLetterKeyBytes, int
      * the record key and Kafka's record overhead: generous, since each of those is bounded far below it.
      */
     public static final int FIXED_OVERHEAD_BYTES = 32 * 1024;
+    /**
+     * What sealing a letter's key and value adds (DeadLetterSealing): two envelope headers, each with a wrapped data
+     * key of at most 4 KiB, and a 16-byte tag per 64 KiB segment.
+     */
+    public static final int SEALING_OVERHEAD_BYTES = 2 * (4096 + 1024) + 1024;
     /** Kafka's producer default {@code max.request.size}. */
     public static final int KAFKA_DEFAULT_MAX_REQUEST_SIZE = 1024 * 1024;
 
@@ -55,7 +60,8 @@ public record RecordLimits(int deadLetterValueBytes, int deadLetterKeyBytes, int
 
     /** The largest serialized dead letter these limits allow, record key and Kafka's framing included. */
     public long largestDeadLetterBytes() {
-        return (long) deadLetterValueBytes + 2L * deadLetterKeyBytes + deadLetterHeaderBytes + FIXED_OVERHEAD_BYTES;
+        return (long) deadLetterValueBytes + 2L * deadLetterKeyBytes + deadLetterHeaderBytes + FIXED_OVERHEAD_BYTES
+                + SEALING_OVERHEAD_BYTES;
     }
 
     /**

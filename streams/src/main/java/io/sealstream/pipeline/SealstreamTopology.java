@@ -82,7 +82,7 @@ public final class SealstreamTopology {
                 valueSerde(ObjectUploaded.class, components).deserializer(),
                 new UploadEncryptor(components.kms(), components.store(), config, components.clock(),
                         components.uploadWriter()),
-                components.clock()), SOURCE);
+                components.kms(), components.clock()), SOURCE);
         topology.addStateStore(Stores.keyValueStoreBuilder(
                 Stores.persistentKeyValueStore(UploadProcessor.PROCESSED_STORE), Serdes.String(), Serdes.Long()), ENCRYPT);
         topology.addSink(UploadProcessor.OBJECTS_SINK, topics.objects(), Serdes.String().serializer(),

@@ -206,6 +206,18 @@ class UploadTopologyTest {
         return at;
     }
 
+    /** The original bytes of one part of a sealed dead letter, opened as {@code sealstream dlq show} does. */
+    private byte[] unsealed(final DeadLetter d, final String part) {
+        assertThat(d.getSealed()).isTrue();
+        final ByteBuffer sealed = part.equals(DeadLetterSealing.PART_KEY) ? d.getKey() : d.getValue();
+        try {
+            return new io.sealstream.envelope.EnvelopeEncryption(kms).decrypt(bytes(sealed),
+                    DeadLetterSealing.context(d.getTopic(), d.getPartition(), d.getOffset(), part));
+        } catch (final io.sealstream.envelope.EnvelopeException e) {
+            throw new AssertionError("the sealed " + part + " does not open: " + e.getMessage(), e);
+        }
+    }
+
     private static byte[] bytes(final ByteBuffer b) {
         final byte[] out = new byte[b.remaining()];
         b.duplicate().get(out);
@@ -319,7 +331,8 @@ class UploadTopologyTest {
         assertThat(d.getReasonCode()).isEqualTo(reason.name());
         assertThat(d.getMessage()).isNotBlank().doesNotContain("\n");
         assertThat(dead.key()).isEqualTo(key);
-        assertThat(d.getValue() == null ? null : bytes(d.getValue())).isEqualTo(value);
+        assertThat(d.getValue() == null ? null : unsealed(d, DeadLetterSealing.PART_VALUE)).isEqualTo(value);
+        assertThat(unsealed(d, DeadLetterSealing.PART_KEY)).isEqualTo(key);
         assertThat(d.getTopic()).isEqualTo(Topics.UPLOADS);
         assertThat(d.getOffset()).isZero();
         assertThat(d.getTimestamp().toEpochMilli()).isEqualTo(1_700_000_000_000L);
@@ -385,6 +398,46 @@ class UploadTopologyTest {
             case "a schema id the registry does not know" -> new byte[] {0, 0, 0, 0x7f, 0x7f, 2, 'x'};
             default -> null;
         };
+    }
+
+    /**
+     * A poison inline upload carries its plaintext in the record: the dead letter keeps it sealed under the quarantine
+     * KEK, so the marker is nowhere in the dead-letter topic, and the sealed value opens only as this letter's value.
+     */
+    @Test
+    void aPoisonInlineUploadsPlaintextIsNowhereInTheDeadLetterTopic() throws Exception {
+        final byte[] marker = "MARKER-7f3a-plaintext-that-must-never-rest".getBytes(StandardCharsets.UTF_8);
+        send(upload("evt-poison-marker", "acme", "a/../b", inline(marker)));
+
+        final List<TestRecord<byte[], byte[]>> letters = raw(Topics.DEAD_LETTERS);
+        assertThat(letters).hasSize(1);
+        final byte[] onTheTopic = letters.get(0).value();
+        assertThat(indexOf(onTheTopic, marker)).as("marker in the dead letter's bytes").isNegative();
+        final DeadLetter d = serde(DeadLetter.class).deserializer().deserialize(Topics.DEAD_LETTERS, onTheTopic);
+        assertThat(d.getReasonCode()).isEqualTo(ReasonCode.INVALID_FIELD.name());
+        assertThat(d.getSealed()).isTrue();
+        final byte[] original = unsealed(d, DeadLetterSealing.PART_VALUE);
+        assertThat(indexOf(original, marker)).as("the original value, unsealed").isNotNegative();
+        // Bound to this letter's part: the sealed value does not open as the key, nor as another offset's value.
+        assertThatThrownBy(() -> new io.sealstream.envelope.EnvelopeEncryption(kms).decrypt(bytes(d.getValue()),
+                DeadLetterSealing.context(d.getTopic(), d.getPartition(), d.getOffset(), DeadLetterSealing.PART_KEY)))
+                .isInstanceOf(io.sealstream.envelope.EnvelopeException.class);
+        assertThatThrownBy(() -> new io.sealstream.envelope.EnvelopeEncryption(kms).decrypt(bytes(d.getValue()),
+                DeadLetterSealing.context(d.getTopic(), d.getPartition(), d.getOffset() + 1, DeadLetterSealing.PART_VALUE)))
+                .isInstanceOf(io.sealstream.envelope.EnvelopeException.class);
+    }
+
+    private static int indexOf(final byte[] haystack, final byte[] needle) {
+        outer:
+        for (int i = 0; i + needle.length <= haystack.length; i++) {
+            for (int j = 0; j < needle.length; j++) {
+                if (haystack[i + j] != needle[j]) {
+                    continue outer;
+                }
+            }
+            return i;
+        }
+        return -1;
     }
 
     @Test
@@ -561,7 +614,7 @@ class UploadTopologyTest {
         assertThat(d.getValueSize()).isEqualTo(value == null ? null : (long) value.length);
         assertThat(d.getKeySize()).isEqualTo(key == null ? null : (long) key.length);
         if (value != null) {
-            final byte[] kept = bytes(d.getValue());
+            final byte[] kept = unsealed(d, DeadLetterSealing.PART_VALUE);
             assertThat(d.getValueTruncated()).isEqualTo(value.length > RecordLimits.DEFAULT_DLQ_VALUE_BYTES);
             assertThat(kept).hasSize(Math.min(value.length, RecordLimits.DEFAULT_DLQ_VALUE_BYTES));
             assertThat(java.util.Arrays.equals(kept, 0, kept.length, value, 0, kept.length)).as("a prefix").isTrue();

@@ -33,6 +33,16 @@ final class DeadLetters {
     static DeadLetter of(final Record<byte[], byte[]> record, final RecordMetadata source,
                          final PermanentFailureException e, final String service, final String eventId,
                          final long now, final RecordLimits limits) {
+        return of(record, source, e, service, eventId, now, limits, null);
+    }
+
+    /**
+     * The letter, with its key and value sealed by {@code sealer} ({@link io.sealstream.pipeline.DeadLetterSealing})
+     * unless it is null (the chainer's letters hold audit records, no payload).
+     */
+    static DeadLetter of(final Record<byte[], byte[]> record, final RecordMetadata source,
+                         final PermanentFailureException e, final String service, final String eventId,
+                         final long now, final RecordLimits limits, final DeadLetterSealer sealer) {
         final List<DeadLetterHeader> headers = new ArrayList<>();
         int omitted = 0;
         long budget = limits.deadLetterHeaderBytes();
@@ -49,11 +59,16 @@ final class DeadLetters {
         }
         final byte[] key = record.key();
         final byte[] value = record.value();
+        final byte[] keyKept = key == null ? null : prefix(key, limits.deadLetterKeyBytes());
+        final byte[] valueKept = value == null ? null : prefix(value, limits.deadLetterValueBytes());
         return where(record, source, e.reasonCode().name(), BoundedText.message(e), service, now)
-                .setKey(key == null ? null : ByteBuffer.wrap(prefix(key, limits.deadLetterKeyBytes())))
+                .setSealed(sealer != null)
+                .setKey(keyKept == null ? null : ByteBuffer.wrap(sealer == null ? keyKept
+                        : sealer.seal(source, io.sealstream.pipeline.DeadLetterSealing.PART_KEY, keyKept)))
                 .setKeySize(key == null ? null : (long) key.length)
                 .setKeyTruncated(key != null && key.length > limits.deadLetterKeyBytes())
-                .setValue(value == null ? null : ByteBuffer.wrap(prefix(value, limits.deadLetterValueBytes())))
+                .setValue(valueKept == null ? null : ByteBuffer.wrap(sealer == null ? valueKept
+                        : sealer.seal(source, io.sealstream.pipeline.DeadLetterSealing.PART_VALUE, valueKept)))
                 .setValueSize(value == null ? null : (long) value.length)
                 .setValueTruncated(value != null && value.length > limits.deadLetterValueBytes())
                 .setHeaders(headers)

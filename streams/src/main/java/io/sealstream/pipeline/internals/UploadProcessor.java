@@ -1,5 +1,6 @@
 package io.sealstream.pipeline.internals;
 import io.sealstream.text.BoundedText;
+import io.sealstream.kms.DataKeyOperations;
 import io.sealstream.pipeline.TransientFailureException;
 
 import io.sealstream.events.AuditAction;
@@ -49,13 +50,15 @@ public final class UploadProcessor implements Processor<byte[], byte[], Object, 
     private final Deserializer<ObjectUploaded> deserializer;
     private final UploadEncryptor encryptor;
     private final RetryLoop retry;
+    private final DeadLetterSealer sealer;
     private final Clock clock;
     private ProcessorContext<Object, Object> context;
     private KeyValueStore<String, Long> processed;
 
     public UploadProcessor(final PipelineConfig config, final Deserializer<ObjectUploaded> deserializer,
-                           final UploadEncryptor encryptor, final Clock clock) {
+                           final UploadEncryptor encryptor, final DataKeyOperations kms, final Clock clock) {
         this.config = config;
+        this.sealer = new DeadLetterSealer(kms, config.keyPolicy().quarantineKek());
         this.deserializer = deserializer;
         this.encryptor = encryptor;
         this.clock = clock;
@@ -138,12 +141,15 @@ public final class UploadProcessor implements Processor<byte[], byte[], Object, 
         LOG.warn("dead-lettering the record at {} ({}): {}", where, e.reasonCode(), message);
         final byte[] key = DeadLetters.recordKey(record.key(), config.limits());
         try {
-            final DeadLetter letter = DeadLetters.of(record, source, e, config.service(),
-                    upload == null ? null : upload.getEventId(), now, config.limits());
+            // Sealed under the quarantine KEK: waits out a KMS outage like an upload (back-pressure), and if the KMS
+            // refuses for good, the minimal letter below (no bytes of the record) is written instead: never plaintext.
+            final DeadLetter letter = retry.run("sealing the dead letter of the record at " + where,
+                    () -> DeadLetters.of(record, source, e, config.service(),
+                            upload == null ? null : upload.getEventId(), now, config.limits(), sealer));
             context.forward(new Record<>(key, letter, now), DEAD_LETTER_SINK);
-        } catch (final RuntimeException failed) {
-            if (mustPropagate(failed)) {
-                throw failed;
+        } catch (final PermanentFailureException | RuntimeException failed) {
+            if (failed instanceof RuntimeException r && mustPropagate(r)) {
+                throw r;
             }
             LOG.error("could not build the dead letter for the record at {}; producing a minimal one (coordinates "
                     + "and reason only): {}", where, BoundedText.trace(failed));
