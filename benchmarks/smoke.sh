@@ -28,6 +28,9 @@ step "heap boundedness (1 MiB, 4 MiB in a 32 MiB heap)"
 step "KMS providers (local, SoftHSM2 when installed, Hadoop KMS): 1 round of 0.2 s"
 benchmarks/run-kms.sh --seconds 0.2 --rounds 1
 
+step "two builds compared in one run (compare-builds.sh, HEAD against itself, 1 KiB, 1 rep)"
+benchmarks/compare-builds.sh HEAD 1 1024
+
 step "end to end on the local stack (run-e2e.sh --smoke)"
 benchmarks/run-e2e.sh --smoke --dir benchmarks/target/e2e-smoke
 echo
