@@ -129,6 +129,17 @@ public final class DlqCommand {
                 DeadLetterSealing.context(d.getTopic(), d.getPartition(), d.getOffset(), part));
     }
 
+    /** {@link #original}, with a FAILURE audit event when the letter does not open (tampered, key refused). */
+    static byte[] unsealAudited(final SealstreamRuntime runtime, final KafkaAuditLog audit, final String actor,
+                                final Letter letter, final String part) throws Exception {
+        try {
+            return original(runtime, letter.letter(), part);
+        } catch (final Exception e) {
+            audit.record(audit(runtime, actor, letter, AuditOutcome.FAILURE, BoundedText.message(e)));
+            throw e;
+        }
+    }
+
     static AuditEvent audit(final SealstreamRuntime runtime, final String actor, final Letter letter,
                             final AuditOutcome outcome, final String message) {
         return AuditEvent.newBuilder()
@@ -157,6 +168,13 @@ public final class DlqCommand {
         String topic(final Map<String, String> settings) {
             return topic != null ? topic : PipelineConfig.fromConfig(settings).topics().deadLetters();
         }
+    }
+
+    /** The letter {@code show} and {@code replay} act on. */
+    static final class Source {
+        @Option(names = "--source", required = true, paramLabel = "TOPIC/PARTITION@OFFSET",
+                description = "The original record, as dlq list prints it.")
+        String source;
     }
 
     @Command(name = "list", description = "One line per dead letter: where the original record was, why, its event "
@@ -196,9 +214,8 @@ public final class DlqCommand {
         ServiceOptions service;
         @Mixin
         Common common;
-        @Option(names = "--source", required = true, paramLabel = "TOPIC/PARTITION@OFFSET",
-                description = "The original record, as dlq list prints it.")
-        String source;
+        @Mixin
+        Source which;
         @Option(names = "--out", required = true, paramLabel = "FILE", description = "The original value, or - for "
                 + "stdout.")
         String out;
@@ -210,14 +227,8 @@ public final class DlqCommand {
             final String actor = service.actor(environment);
             try (SealstreamRuntime runtime = SealstreamRuntime.forTool(settings, environment, actor, "dlq");
                  KafkaAuditLog audit = KafkaAuditLog.open(settings, runtime.pipeline().applicationId() + "-dlq")) {
-                final Letter letter = find(settings, common.topic(settings), source, common.timeout);
-                final byte[] value;
-                try {
-                    value = original(runtime, letter.letter(), DeadLetterSealing.PART_VALUE);
-                } catch (final Exception e) {
-                    audit.record(audit(runtime, actor, letter, AuditOutcome.FAILURE, BoundedText.message(e)));
-                    throw e;
-                }
+                final Letter letter = find(settings, common.topic(settings), which.source, common.timeout);
+                final byte[] value = unsealAudited(runtime, audit, actor, letter, DeadLetterSealing.PART_VALUE);
                 audit.record(audit(runtime, actor, letter, AuditOutcome.SUCCESS, "dead letter value released to "
                         + (out.equals("-") ? "stdout" : "a file")));
                 try (StreamTarget.Output target = StreamTarget.create(out, io)) {
@@ -241,9 +252,8 @@ public final class DlqCommand {
         ServiceOptions service;
         @Mixin
         Common common;
-        @Option(names = "--source", required = true, paramLabel = "TOPIC/PARTITION@OFFSET",
-                description = "The original record, as dlq list prints it.")
-        String source;
+        @Mixin
+        Source which;
         @Option(names = "--value-file", paramLabel = "FILE", description = "Send this value instead of the original "
                 + "(a fixed event, e.g. edited from dlq show's output).")
         Path valueFile;
@@ -255,23 +265,16 @@ public final class DlqCommand {
             final String actor = service.actor(environment);
             try (SealstreamRuntime runtime = SealstreamRuntime.forTool(settings, environment, actor, "dlq");
                  KafkaAuditLog audit = KafkaAuditLog.open(settings, runtime.pipeline().applicationId() + "-dlq")) {
-                final Letter letter = find(settings, common.topic(settings), source, common.timeout);
+                final Letter letter = find(settings, common.topic(settings), which.source, common.timeout);
                 final DeadLetter d = letter.letter();
                 if (valueFile == null && (d.getValueTruncated() || d.getKeyTruncated())) {
                     throw new CliFailure("the dead letter of " + letter.source() + " kept only the first bytes of the "
                             + "record; replay the original from " + letter.source() + " or pass --value-file",
                             SealstreamCli.EXIT_FAILURE);
                 }
-                final byte[] key;
-                final byte[] value;
-                try {
-                    key = original(runtime, d, DeadLetterSealing.PART_KEY);
-                    value = valueFile != null ? java.nio.file.Files.readAllBytes(valueFile)
-                            : original(runtime, d, DeadLetterSealing.PART_VALUE);
-                } catch (final Exception e) {
-                    audit.record(audit(runtime, actor, letter, AuditOutcome.FAILURE, BoundedText.message(e)));
-                    throw e;
-                }
+                final byte[] key = unsealAudited(runtime, audit, actor, letter, DeadLetterSealing.PART_KEY);
+                final byte[] value = valueFile != null ? java.nio.file.Files.readAllBytes(valueFile)
+                        : unsealAudited(runtime, audit, actor, letter, DeadLetterSealing.PART_VALUE);
                 final RecordHeaders headers = new RecordHeaders();
                 for (final DeadLetterHeader h : d.getHeaders()) {
                     headers.add(h.getKey(), h.getValue() == null ? null : bytes(h.getValue()));
