@@ -1,6 +1,7 @@
 package io.sealstream.app;
 import io.sealstream.health.DependencyHealth;
 
+import io.sealstream.kms.KeyScope;
 import io.sealstream.kms.DataKey;
 import io.sealstream.kms.KeyDescription;
 import io.sealstream.kms.KeyManagementService;
@@ -38,8 +39,8 @@ public final class MonitoredKeyManagementService implements KeyManagementService
     }
 
     @Override
-    public DataKey generateDataKey(final String kekId) {
-        return watch(() -> delegate.generateDataKey(kekId));
+    public DataKey generateDataKey(final String kekId, final KeyScope scope) {
+        return watch(() -> delegate.generateDataKey(kekId, scope));
     }
 
     @Override

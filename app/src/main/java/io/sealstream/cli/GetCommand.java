@@ -57,7 +57,7 @@ final class GetCommand extends IoAware implements Callable<Integer> {
              KafkaAuditLog audit = KafkaAuditLog.open(settings, tools.pipeline().applicationId() + "-get");
              StreamTarget.Output target = StreamTarget.create(out, io)) {
             final AuditedObjectReader reader = new AuditedObjectReader(tools.store(), tools.registry(), tools.kms(), audit,
-                    tools.events().service(), Clock.systemUTC(), !unsafeHeaderKeyFallback);
+                    tools.events().service(), Clock.systemUTC(), !unsafeHeaderKeyFallback, tools.pipeline().keyPolicy());
             if (unsafeHeaderKeyFallback) {
                 io.stderr().println("sealstream: WARNING --unsafe-header-key-fallback: a data key the registry does not "
                         + "know is taken from the object's header");

@@ -338,7 +338,7 @@ final class DemoCommand extends IoAware implements Callable<Integer> {
                     e.getKek().getKeyId(), e.getKek().getVersion());
         }
         final DataKeyCacheStats stats = app.kms().stats();
-        out.printf("kms         %d calls for %d objects (data keys cached per KEK)%n", stats.kmsCalls(), r.objects().size());
+        out.printf("kms         %d calls for %d objects (a data key per KEK and tenant bucket, cached)%n", stats.kmsCalls(), r.objects().size());
     }
 
     private void verifyLarge(final Results r, final Expected expected, final SealstreamApp app,
@@ -369,7 +369,7 @@ final class DemoCommand extends IoAware implements Callable<Integer> {
         try (KafkaAuditLog audit = KafkaAuditLog.open(config, "sealstream-demo-get");
              java.security.DigestOutputStream sink = new java.security.DigestOutputStream(OutputStream.nullOutputStream(), sha)) {
             new AuditedObjectReader(app.store(), app.registry(), app.kms(), audit,
-                    "sealstream-demo/get", java.time.Clock.systemUTC(), true)
+                    "sealstream-demo/get", java.time.Clock.systemUTC(), true, app.pipeline().keyPolicy())
                     .read(where, identity, System.getProperty("user.name", "demo"), sink,
                             AuditedObjectReader.Release.AFTER_AUDIT);
         }

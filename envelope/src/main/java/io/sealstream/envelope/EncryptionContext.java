@@ -1,5 +1,6 @@
 package io.sealstream.envelope;
 
+import io.sealstream.kms.KeyScope;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.Collections;
@@ -25,6 +26,11 @@ public final class EncryptionContext {
     public static final int MAX_ENCODED_BYTES = 8192;
 
     public static final EncryptionContext EMPTY = new EncryptionContext(new TreeMap<>());
+
+    /** The entry naming the tenant; with {@link #BUCKET} it decides the data key's scope ({@link #keyScope()}). */
+    public static final String TENANT = "tenant";
+    /** The entry naming the bucket. */
+    public static final String BUCKET = "bucket";
 
     private final SortedMap<String, String> entries;
     private final byte[] encoded;
@@ -163,6 +169,20 @@ public final class EncryptionContext {
             throw new IllegalArgumentException("stored encryption context is not canonical");
         }
         return ctx;
+    }
+
+    /**
+     * The scope a data key must be bound to for this context: its {@link #TENANT} and {@link #BUCKET} entries, or
+     * {@link KeyScope#UNSCOPED} when it lacks either. The encryptor refuses a data key of another scope, and the
+     * decryptor asks the key resolver (so the KMS) for this scope, never for one named by the object.
+     */
+    public KeyScope keyScope() {
+        final String tenant = entries.get(TENANT);
+        final String bucket = entries.get(BUCKET);
+        if (tenant == null || bucket == null || tenant.isEmpty() || bucket.isEmpty()) {
+            return KeyScope.UNSCOPED;
+        }
+        return KeyScope.of(tenant, bucket);
     }
 
     public SortedMap<String, String> asMap() {

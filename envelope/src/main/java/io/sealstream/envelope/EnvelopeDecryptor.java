@@ -148,7 +148,9 @@ public final class EnvelopeDecryptor {
         }
         final DataKey dek;
         try {
-            dek = resolver.resolve(parsed.wrappedDataKey());
+            // The scope comes from the identity the caller reads as, never from the object: a key made for another
+            // tenant or bucket is refused by the KMS (or the registry), whatever the header says.
+            dek = resolver.resolve(parsed.wrappedDataKey().withScope(context.keyScope()));
         } catch (final KmsException e) {
             throw new EnvelopeKeyException("cannot obtain data key " + parsed.wrappedDataKey().dekId() + " under KEK "
                     + parsed.wrappedDataKey().kek() + ": " + e.getMessage(), e, e.isTransient());

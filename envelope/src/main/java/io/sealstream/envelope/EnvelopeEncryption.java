@@ -32,14 +32,14 @@ public final class EnvelopeEncryption {
 
     public EncryptingOutputStream encryptingStream(final OutputStream sink, final String kekId, final EncryptionContext context)
             throws IOException {
-        try (DataKey dek = dataKey(kekId)) {
+        try (DataKey dek = dataKey(kekId, context)) {
             final WrappedDataKey wrapped = dek.wrapped();
             return encryptor.encryptingStream(sink, dek, context, bytes -> kms.reportUsage(wrapped, bytes));
         }
     }
 
     public byte[] encrypt(final String kekId, final byte[] plaintext, final EncryptionContext context) throws EnvelopeKeyException {
-        try (DataKey dek = dataKey(kekId)) {
+        try (DataKey dek = dataKey(kekId, context)) {
             final byte[] out = encryptor.encrypt(dek, plaintext, context);
             kms.reportUsage(dek.wrapped(), plaintext.length);
             return out;
@@ -54,9 +54,9 @@ public final class EnvelopeEncryption {
         return decryptor.decrypt(object, context);
     }
 
-    private DataKey dataKey(final String kekId) throws EnvelopeKeyException {
+    private DataKey dataKey(final String kekId, final EncryptionContext context) throws EnvelopeKeyException {
         try {
-            return kms.generateDataKey(kekId);
+            return kms.generateDataKey(kekId, context.keyScope());
         } catch (final KmsException e) {
             throw new EnvelopeKeyException("cannot obtain a data key under KEK '" + kekId + "': " + e.getMessage(), e,
                     e.isTransient());

@@ -60,6 +60,7 @@ public final class EnvelopeEncryptor {
                                             final LongConsumer onClose) throws IOException {
         Objects.requireNonNull(sink, "sink");
         Objects.requireNonNull(context, "context");
+        requireScope(dek, context);
         final ObjectSealing.Sealed sealed = ObjectSealing.seal(dek, template(dek.wrapped()), context, storeContext, randomness);
         return new EncryptingOutputStream(sink, sealed.header(), sealed.cipher(), preset.segmentSize(), dek.wrapped(), onClose);
     }
@@ -78,6 +79,7 @@ public final class EnvelopeEncryptor {
     public byte[] encrypt(final DataKey dek, final byte[] plaintext, final EncryptionContext context) {
         Objects.requireNonNull(plaintext, "plaintext");
         Objects.requireNonNull(context, "context");
+        requireScope(dek, context);
         final ObjectSealing.Sealed sealed = ObjectSealing.seal(dek, template(dek.wrapped()), context, storeContext, randomness);
         final int segmentSize = preset.segmentSize();
         final long segments = plaintext.length == 0 ? 1 : (plaintext.length + (long) segmentSize - 1) / segmentSize;
@@ -96,5 +98,13 @@ public final class EnvelopeEncryptor {
             inPos += n;
         }
         return out;
+    }
+
+    /** A data key serves only the tenant bucket it is bound to: anything else would write an object no reader accepts. */
+    private static void requireScope(final DataKey dek, final EncryptionContext context) {
+        if (!dek.wrapped().scope().equals(context.keyScope())) {
+            throw new IllegalArgumentException("data key " + dek.dekId() + " is bound to " + dek.wrapped().scope()
+                    + " but the encryption context needs a key bound to " + context.keyScope());
+        }
     }
 }

@@ -33,7 +33,7 @@ class EnvelopeRoundTripTest {
         final byte[] plaintext = randomBytes(size, size);
         final EnvelopeEncryptor encryptor = new EnvelopeEncryptor(preset, false);
         final EnvelopeDecryptor decryptor = new EnvelopeDecryptor(keys);
-        try (DataKey dek = keys.newDataKey()) {
+        try (DataKey dek = keys.newDataKey(CONTEXT.keyScope())) {
             final byte[] oneShot = encryptor.encrypt(dek, plaintext, CONTEXT);
             final byte[] streamed = encryptStreaming(encryptor, dek, plaintext, 1000);
 
@@ -48,13 +48,14 @@ class EnvelopeRoundTripTest {
     @ParameterizedTest(name = "{0}, {1} bytes")
     @MethodSource("sizes")
     void ciphertextSizeIsHeaderPlusPlaintextPlusOneTagPerSegment(final Preset preset, final int size) {
-        try (DataKey dek = keys.newDataKey()) {
+        try (DataKey dek = keys.newDataKey(CONTEXT.keyScope())) {
             final byte[] ct = new EnvelopeEncryptor(preset, false).encrypt(dek, new byte[size], CONTEXT);
             final EnvelopeHeader header = EnvelopeDecryptor.parseHeader(ct);
             final int segments = size == 0 ? 1 : (size + preset.segmentSize() - 1) / preset.segmentSize();
             assertThat(ct.length).isEqualTo(header.length() + size + 16 * segments);
             assertThat(header.segmentSize()).isEqualTo(preset.segmentSize());
-            assertThat(header.wrappedDataKey()).isEqualTo(dek.wrapped());
+            assertThat(header.wrappedDataKey()).as("the header carries no scope: readers supply it")
+                    .isEqualTo(dek.wrapped().withScope(io.sealstream.kms.KeyScope.UNSCOPED));
             assertThat(header.storedContext()).isEmpty();
         } catch (final MalformedEnvelopeException e) {
             throw new AssertionError(e);
@@ -65,7 +66,7 @@ class EnvelopeRoundTripTest {
     @MethodSource("sizes")
     void storedContextLetsAReaderDecryptWithoutKnowingIt(final Preset preset, final int size) throws IOException {
         final byte[] plaintext = randomBytes(size, 99);
-        try (DataKey dek = keys.newDataKey()) {
+        try (DataKey dek = keys.newDataKey(CONTEXT.keyScope())) {
             final byte[] ct = new EnvelopeEncryptor(preset, true).encrypt(dek, plaintext, CONTEXT);
             assertThat(EnvelopeDecryptor.parseHeader(ct).storedContext()).contains(CONTEXT);
             final EnvelopeDecryptor decryptor = new EnvelopeDecryptor(keys);

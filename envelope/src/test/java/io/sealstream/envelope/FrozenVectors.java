@@ -60,11 +60,14 @@ final class FrozenVectors {
                 }
                 final String[] kek = f.get("kek").split(",");
                 final List<String> ctx = f.get("context").isEmpty() ? List.of() : List.of(f.get("context").split(","));
+                final EncryptionContext context = EncryptionContext.of(ctx.toArray(String[]::new));
+                // The scope is not in the bytes: a reader derives it from the context, as the decryptor does.
                 vectors.add(new Vector(f.get("name"), Preset.valueOf(f.get("preset")), Boolean.parseBoolean(f.get("store-context")),
                         HEX.parseHex(f.get("dek")),
-                        new WrappedDataKey(f.get("dek-id"), new KekRef(kek[0], kek[1], kek[2]), HEX.parseHex(f.get("wrapped-dek"))),
+                        new WrappedDataKey(f.get("dek-id"), new KekRef(kek[0], kek[1], kek[2]), HEX.parseHex(f.get("wrapped-dek")),
+                                context.keyScope()),
                         HEX.parseHex(f.get("salt")), HEX.parseHex(f.get("nonce-prefix")),
-                        EncryptionContext.of(ctx.toArray(String[]::new)), HEX.parseHex(f.get("plaintext")),
+                        context, HEX.parseHex(f.get("plaintext")),
                         HEX.parseHex(f.get("ciphertext"))));
             }
         }
@@ -97,7 +100,8 @@ final class FrozenVectors {
         final byte[] prefix = pattern(7, seed + 300);
         final byte[] plaintext = pattern(size, seed + 400);
         final String dekId = HEX.formatHex(pattern(16, seed + 500));
-        final Vector v = new Vector(name, preset, store, dek, new WrappedDataKey(dekId, new KekRef("local", "vector-kek", "v1"), wrapped),
+        final Vector v = new Vector(name, preset, store, dek, new WrappedDataKey(dekId, new KekRef("local", "vector-kek", "v1"), wrapped,
+                EncryptionContext.of(context).keyScope()),
                 salt, prefix, EncryptionContext.of(context), plaintext, null);
         final byte[] ct;
         try (DataKey k = v.dataKey()) {

@@ -3,6 +3,7 @@ package io.sealstream.envelope;
 import io.sealstream.kms.DataKey;
 import io.sealstream.kms.DekIds;
 import io.sealstream.kms.KekRef;
+import io.sealstream.kms.KeyScope;
 import io.sealstream.kms.KeyUnwrapException;
 import io.sealstream.kms.WrappedDataKey;
 import java.security.SecureRandom;
@@ -19,11 +20,17 @@ final class TestKeys implements DataKeyResolver {
     private final Map<WrappedDataKey, byte[]> keys = new ConcurrentHashMap<>();
 
     DataKey newDataKey() {
+        return newDataKey(KeyScope.UNSCOPED);
+    }
+
+    /** A key bound to {@code scope}; the resolver hands it out only when asked for that scope, like a KMS. */
+    DataKey newDataKey(final KeyScope scope) {
         final byte[] key = new byte[32];
         RANDOM.nextBytes(key);
         final byte[] wrappedBytes = new byte[60];
         RANDOM.nextBytes(wrappedBytes);
-        return register(key, new WrappedDataKey(DekIds.newDekId(), new KekRef("test", "tenant-kek", "1"), wrappedBytes));
+        return register(key, new WrappedDataKey(DekIds.newDekId(), new KekRef("test", "tenant-kek", "1"), wrappedBytes,
+                scope));
     }
 
     DataKey register(final byte[] key, final WrappedDataKey wrapped) {

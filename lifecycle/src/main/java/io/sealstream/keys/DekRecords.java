@@ -5,6 +5,7 @@ import io.sealstream.events.DataKeyRecord;
 import io.sealstream.events.DataKeyState;
 import io.sealstream.events.KeyReference;
 import io.sealstream.kms.KekRef;
+import io.sealstream.kms.KeyScope;
 import io.sealstream.kms.WrappedDataKey;
 import java.nio.ByteBuffer;
 import java.time.Instant;
@@ -39,7 +40,18 @@ public final class DekRecords {
                 .setCreatedAt(at)
                 .setUpdatedAt(at)
                 .setService(service)
+                .setScopeTenant(key.scope().isScoped() ? key.scope().tenant() : null)
+                .setScopeBucket(key.scope().isScoped() ? key.scope().bucket() : null)
                 .build();
+    }
+
+    /** The tenant bucket the DEK was created for ({@link KeyScope#UNSCOPED} for an entry that names none). */
+    public static KeyScope scope(final DataKeyRecord entry) {
+        if (entry.getScopeTenant() == null || entry.getScopeBucket() == null
+                || entry.getScopeTenant().isEmpty() || entry.getScopeBucket().isEmpty()) {
+            return KeyScope.UNSCOPED;
+        }
+        return KeyScope.of(entry.getScopeTenant(), entry.getScopeBucket());
     }
 
     /** The marker the pipeline writes when it stops using a DEK (under its own key, so it never clobbers a re-wrap). */
@@ -99,7 +111,7 @@ public final class DekRecords {
         final ByteBuffer bytes = entry.getWrappedKey().duplicate();
         final byte[] copy = new byte[bytes.remaining()];
         bytes.get(copy);
-        return new WrappedDataKey(entry.getDekId(), KeyReferences.of(entry.getKek()), copy);
+        return new WrappedDataKey(entry.getDekId(), KeyReferences.of(entry.getKek()), copy, scope(entry));
     }
 
     /** Every KEK version that has ever held this DEK wrapped (the creation version first). */

@@ -7,6 +7,7 @@ import io.sealstream.events.AuditOutcome;
 import io.sealstream.events.DataKeyRecord;
 import io.sealstream.events.DataKeyState;
 import io.sealstream.kms.DataKey;
+import io.sealstream.kms.KeyScope;
 import io.sealstream.kms.KeyManagementService;
 import io.sealstream.kms.KeyNotFoundException;
 import io.sealstream.objects.ObjectIdentity;
@@ -20,6 +21,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Shreds one object's key. An object's key is derived from its DEK, which other objects may share, so the object
@@ -31,6 +34,8 @@ import java.util.Optional;
  * then name a DEK and digest they no longer have (the REWRAP audit events name the new ones).
  */
 public final class ObjectShredder {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ObjectShredder.class);
 
     private final KeyManagementService registeringKms;
     private final DekRegistry registry;
@@ -68,15 +73,22 @@ public final class ObjectShredder {
         }
         final List<ObjectLocation> siblings = new ArrayList<>();
         if (!DekRecords.isShredded(entry)) {
+            final KeyScope scope = DekRecords.scope(entry);
             forEachObject(target.bucket(), location -> {
                 if (!location.equals(target) && dekIdOf(location).filter(dekId::equals).isPresent()) {
-                    siblings.add(location);
+                    if (ObjectIdentity.ofDestination(location).map(ObjectIdentity::keyScope).filter(scope::equals)
+                            .isPresent()) {
+                        siblings.add(location);
+                    } else {
+                        // Names the DEK from outside its tenant bucket: no genuine object, and no reader accepts it.
+                        LOG.warn("{} names data key {} of {} but lies outside it; not re-encrypted", location, dekId, scope);
+                    }
                 }
             });
-            final RegistryDataKeyResolver resolver = new RegistryDataKeyResolver(registry, registeringKms, false);
+            final RegistryDataKeyResolver resolver = new RegistryDataKeyResolver(registry, registeringKms, true, null);
             if (!siblings.isEmpty()) {
                 // One new DEK for all siblings (each still gets its own object key from its own salt), registered once.
-                try (DataKey fresh = registeringKms.generateDataKey(entry.getKek().getKeyId())) {
+                try (DataKey fresh = registeringKms.generateDataKey(entry.getKek().getKeyId(), DekRecords.scope(entry))) {
                     for (final ObjectLocation sibling : siblings) {
                         reencrypt(sibling, resolver, dekId, fresh);
                     }

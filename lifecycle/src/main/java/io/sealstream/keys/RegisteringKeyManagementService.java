@@ -1,5 +1,6 @@
 package io.sealstream.keys;
 
+import io.sealstream.kms.KeyScope;
 import io.sealstream.kms.DataKey;
 import io.sealstream.kms.ForwardingKeyManagementService;
 import io.sealstream.kms.KeyManagementService;
@@ -27,8 +28,8 @@ public final class RegisteringKeyManagementService extends ForwardingKeyManageme
     }
 
     @Override
-    public DataKey generateDataKey(final String kekId) {
-        final DataKey key = super.generateDataKey(kekId);
+    public DataKey generateDataKey(final String kekId, final KeyScope scope) {
+        final DataKey key = super.generateDataKey(kekId, scope);
         try {
             registry.registerCreated(key.wrapped(), clock.instant(), service);
             return key;

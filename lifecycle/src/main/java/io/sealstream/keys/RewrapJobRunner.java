@@ -13,6 +13,10 @@ import io.sealstream.events.RotationKind;
 import io.sealstream.kms.KekRef;
 import io.sealstream.kms.KeyManagementService;
 import io.sealstream.kms.KmsException;
+import io.sealstream.kms.KeyScope;
+import io.sealstream.kms.KeyUnwrapException;
+import io.sealstream.kms.DataKey;
+import io.sealstream.objects.ObjectIdentity;
 import io.sealstream.kms.WrappedDataKey;
 import io.sealstream.store.ObjectLocation;
 import io.sealstream.store.ObjectStore;
@@ -185,7 +189,11 @@ public final class RewrapJobRunner {
             final Map<String, WrappedDataKey> fromHeaders = new java.util.LinkedHashMap<>();
             for (final String key : keys) {
                 progress.objects++;
-                headerKeyOf(job, new ObjectLocation(storeBucket, key)).ifPresent(w -> fromHeaders.putIfAbsent(w.dekId(), w));
+                final ObjectLocation location = new ObjectLocation(storeBucket, key);
+                // A header key is claimed for the tenant bucket its object lies in; adoption checks that claim.
+                final KeyScope scope = ObjectIdentity.ofDestination(location).map(ObjectIdentity::keyScope)
+                        .orElse(KeyScope.UNSCOPED);
+                headerKeyOf(job, location).ifPresent(w -> fromHeaders.putIfAbsent(w.dekId(), w.withScope(scope)));
             }
             adoptUnregistered(fromHeaders.values());
             final Set<String> dekIds = fromHeaders.keySet();
@@ -203,7 +211,8 @@ public final class RewrapJobRunner {
      * destroy-version or shred sees them instead of silently cutting those objects off.
      */
     private void adoptUnregistered(final java.util.Collection<WrappedDataKey> headerKeys) {
-        final List<WrappedDataKey> unknown = headerKeys.stream().filter(w -> registry.find(w.dekId()).isEmpty()).toList();
+        final List<WrappedDataKey> unknown = headerKeys.stream().filter(w -> registry.find(w.dekId()).isEmpty())
+                .filter(this::madeForWhereItLies).toList();
         if (unknown.isEmpty()) {
             return;
         }
@@ -219,6 +228,20 @@ public final class RewrapJobRunner {
         }
         registry.refresh();
         LOG.info("adopted {} data keys from object headers into the DEK registry", unknown.size());
+    }
+
+    /**
+     * Whether the KMS unwraps the header's key for the tenant bucket its object lies in. A key made for another tenant
+     * (a forged or copied object) is not adopted: the registry would otherwise vouch for it as that tenant's.
+     */
+    private boolean madeForWhereItLies(final WrappedDataKey claimed) {
+        try (DataKey ignored = kms.unwrap(claimed)) {
+            return true;
+        } catch (final KeyUnwrapException | io.sealstream.kms.KeyNotFoundException e) {
+            LOG.warn("not adopting data key {}: it was not made for {} ({})", claimed.dekId(), claimed.scope(),
+                    e.getMessage());
+            return false;
+        }
     }
 
     /** The wrapped DEK in the object's header, if the object matches the job's metadata filters and is an envelope. */

@@ -12,7 +12,9 @@ import io.sealstream.events.AuditAction;
 import io.sealstream.events.AuditEvent;
 import io.sealstream.events.AuditOutcome;
 import io.sealstream.keys.DekRegistry;
+import io.sealstream.keys.KeyScopeMismatchException;
 import io.sealstream.keys.KeyShreddedException;
+import io.sealstream.pipeline.KeyPolicy;
 import io.sealstream.keys.RegistryDataKeyResolver;
 import io.sealstream.kms.KeyManagementService;
 import io.sealstream.kms.KeyNotFoundException;
@@ -56,9 +58,15 @@ public final class AuditedObjectReader {
     private final String service;
     private final Clock clock;
     private final boolean strictRegistry;
+    private final KeyPolicy keyPolicy;
 
+    /**
+     * @param keyPolicy which KEK the identity being read must have been encrypted under (the pipeline's
+     *                  {@code sealstream.keys.*}); a DEK under another KEK is refused
+     */
     public AuditedObjectReader(final ObjectStore store, final DekRegistry registry, final KeyManagementService kms,
-                               final AuditLog audit, final String service, final Clock clock, final boolean strictRegistry) {
+                               final AuditLog audit, final String service, final Clock clock, final boolean strictRegistry,
+                               final KeyPolicy keyPolicy) {
         this.store = Objects.requireNonNull(store, "store");
         this.registry = Objects.requireNonNull(registry, "registry");
         this.kms = Objects.requireNonNull(kms, "kms");
@@ -66,6 +74,7 @@ public final class AuditedObjectReader {
         this.service = Objects.requireNonNull(service, "service");
         this.clock = Objects.requireNonNull(clock, "clock");
         this.strictRegistry = strictRegistry;
+        this.keyPolicy = Objects.requireNonNull(keyPolicy, "keyPolicy");
     }
 
     /**
@@ -75,7 +84,8 @@ public final class AuditedObjectReader {
     public Result read(final ObjectLocation location, final ObjectIdentity identity, final String actor,
                        final OutputStream sink, final Release release) throws IOException {
         final String auditId = "read:" + UUID.randomUUID();
-        final RegistryDataKeyResolver resolver = new RegistryDataKeyResolver(registry, kms, strictRegistry);
+        final RegistryDataKeyResolver resolver = new RegistryDataKeyResolver(registry, kms, strictRegistry,
+                keyPolicy.kekFor(identity.tenant(), identity.bucket()));
         boolean successRecorded = false;
         try {
             registry.refresh(); // a shred committed a moment ago must already count
@@ -137,6 +147,9 @@ public final class AuditedObjectReader {
         }
         if (t instanceof ObjectNotFoundException) {
             return "OBJECT_NOT_FOUND";
+        }
+        if (t instanceof KeyScopeMismatchException) {
+            return "KEY_SCOPE_MISMATCH";
         }
         if (t instanceof KeyShreddedException) {
             return "KEY_SHREDDED";

@@ -42,6 +42,7 @@ class KeyLifecycleReviewTest {
 
     private static final String BUCKET = "sealstream";
     private static final String KEK = "tenant-acme";
+    private static final io.sealstream.kms.KeyScope ACME_A = io.sealstream.kms.KeyScope.of("acme", "a");
 
     @TempDir
     Path dir;
@@ -74,7 +75,7 @@ class KeyLifecycleReviewTest {
     @Test
     void shredDekDestroysAVersionHoldingADekRegisteredAfterItsSnapshot() throws IOException {
         final KeyManagementService pipelineKms = new RegisteringKeyManagementService(local, mem, "pipeline", Clock.systemUTC());
-        final DataKey doomed = pipelineKms.generateDataKey(KEK);
+        final DataKey doomed = pipelineKms.generateDataKey(KEK, ACME_A);
         write("acme", "a", "doomed", "bye", doomed);
         doomed.close();
         mem.markRetired(doomed.dekId(), doomed.kek(), Instant.now(), "pipeline");
@@ -85,7 +86,7 @@ class KeyLifecycleReviewTest {
             @Override
             public KeyDescription rotateKey(final String kekId) {
                 // meanwhile, a pipeline instance takes a new DEK under the (still) current version 1
-                try (DataKey fresh = pipelineKms.generateDataKey(KEK)) {
+                try (DataKey fresh = pipelineKms.generateDataKey(KEK, ACME_A)) {
                     innocent[0] = write("acme", "a", "innocent", "keep me", fresh);
                 } catch (final IOException e) {
                     throw new java.io.UncheckedIOException(e);
@@ -111,7 +112,7 @@ class KeyLifecycleReviewTest {
         final KeyManagementService registering = new RegisteringKeyManagementService(local, mem, "pipeline", Clock.systemUTC());
         final String[] dekIds = new String[3];
         for (int i = 0; i < 3; i++) {
-            try (DataKey k = registering.generateDataKey(KEK)) {
+            try (DataKey k = registering.generateDataKey(KEK, ACME_A)) {
                 dekIds[i] = k.dekId();
                 write("acme", "a", "obj-" + i, "x" + i, k);
             }
@@ -179,7 +180,7 @@ class KeyLifecycleReviewTest {
 
     private String read(final ObjectLocation location) throws IOException {
         final ByteArrayOutputStream out = new ByteArrayOutputStream();
-        new AuditedObjectReader(store, mem, local, mem, "test/get", Clock.systemUTC(), false)
+        new AuditedObjectReader(store, mem, local, mem, "test/get", Clock.systemUTC(), false, io.sealstream.pipeline.KeyPolicy.of(KEK))
                 .read(location, PipelineStyleObjects.identity(location), "reader", out,
                         AuditedObjectReader.Release.AFTER_AUDIT);
         return out.toString(StandardCharsets.UTF_8);

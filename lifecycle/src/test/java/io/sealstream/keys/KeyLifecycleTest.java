@@ -15,6 +15,7 @@ import io.sealstream.events.RotationEvent;
 import io.sealstream.events.RotationKind;
 import io.sealstream.kms.DataKey;
 import io.sealstream.kms.KeyManagementService;
+import io.sealstream.kms.KeyScope;
 import io.sealstream.kms.KmsException;
 import io.sealstream.kms.KmsUnavailableException;
 import io.sealstream.kms.WrappedDataKey;
@@ -51,6 +52,8 @@ class KeyLifecycleTest {
     private static final String BUCKET = "sealstream";
     private static final String KEK = "tenant-acme";
     private static final String OTHER_KEK = "tenant-globex";
+    private static final io.sealstream.pipeline.KeyPolicy POLICY =
+            new io.sealstream.pipeline.KeyPolicy(KEK, KEK, Map.of("globex", OTHER_KEK), Map.of());
 
     @TempDir
     Path dir;
@@ -88,7 +91,7 @@ class KeyLifecycleTest {
     }
 
     private AuditedObjectReader reader() {
-        return new AuditedObjectReader(store, mem, kms, mem, "test/get", Clock.systemUTC(), false);
+        return new AuditedObjectReader(store, mem, kms, mem, "test/get", Clock.systemUTC(), false, POLICY);
     }
 
     // ---------------------------------------------------------------- registration and reads
@@ -108,7 +111,7 @@ class KeyLifecycleTest {
 
     @Test
     void readsResolveThroughTheRegistryAndAreAuditedWithWhoWhatAndWhichKey() throws IOException {
-        final ObjectLocation location = write("acme", "photos", "a.jpg", "hello", newDek(KEK));
+        final ObjectLocation location = write("acme", "photos", "a.jpg", "hello", newDek(KEK, "acme", "photos"));
         final ByteArrayOutputStream out = new ByteArrayOutputStream();
         final AuditedObjectReader.Result result = reader().read(location, identity(location), "bob", out,
                 AuditedObjectReader.Release.AFTER_AUDIT);
@@ -127,7 +130,7 @@ class KeyLifecycleTest {
 
     @Test
     void aReadWhoseSuccessCannotBeAuditedFailsClosed() throws IOException {
-        final ObjectLocation location = write("acme", "photos", "a.jpg", "secret", newDek(KEK));
+        final ObjectLocation location = write("acme", "photos", "a.jpg", "secret", newDek(KEK, "acme", "photos"));
         mem.auditDown.set(true);
         final ByteArrayOutputStream released = new ByteArrayOutputStream();
         assertThatThrownBy(() -> reader().read(location, identity(location), "bob", released,
@@ -137,7 +140,7 @@ class KeyLifecycleTest {
 
     @Test
     void failedReadsAreAuditedWithAReasonCodeAndNoPlaintext() throws IOException {
-        final ObjectLocation location = write("acme", "photos", "a.jpg", "secret", newDek(KEK));
+        final ObjectLocation location = write("acme", "photos", "a.jpg", "secret", newDek(KEK, "acme", "photos"));
         final ObjectIdentity wrong = new ObjectIdentity("globex", "photos", "a.jpg");
         final ByteArrayOutputStream released = new ByteArrayOutputStream();
         assertThatThrownBy(() -> reader().read(location, wrong, "mallory", released,
@@ -148,7 +151,8 @@ class KeyLifecycleTest {
 
         assertThat(mem.audits).extracting(AuditEvent::getOutcome).containsOnly(AuditOutcome.FAILURE);
         assertThat(mem.audits).extracting(AuditEvent::getReasonCode)
-                .containsExactly("AUTHENTICATION_FAILED", "OBJECT_NOT_FOUND");
+                .as("acme's object read as globex's: its key belongs to acme")
+                .containsExactly("KEY_SCOPE_MISMATCH", "OBJECT_NOT_FOUND");
         assertThat(mem.audits).extracting(AuditEvent::getActor).containsOnly("mallory");
     }
 
@@ -156,7 +160,7 @@ class KeyLifecycleTest {
     void aDekUnknownToTheRegistryFallsBackToTheHeaderUnlessStrict() throws IOException {
         final WrappedDataKey unregistered;
         final ObjectLocation location;
-        try (DataKey key = local.generateDataKey(KEK)) { // bypasses the registry, like an object written before it
+        try (DataKey key = local.generateDataKey(KEK, KeyScope.of("acme", "photos"))) { // bypasses the registry
             unregistered = key.wrapped();
             location = write("acme", "photos", "old.jpg", "from before", key);
         }
@@ -164,7 +168,7 @@ class KeyLifecycleTest {
         assertThat(reader().read(location, identity(location), "bob", out, AuditedObjectReader.Release.AFTER_AUDIT)
                 .keySource()).isEqualTo(RegistryDataKeyResolver.Source.HEADER);
         assertThat(out.toString(StandardCharsets.UTF_8)).isEqualTo("from before");
-        final AuditedObjectReader strict = new AuditedObjectReader(store, mem, kms, mem, "t", Clock.systemUTC(), true);
+        final AuditedObjectReader strict = new AuditedObjectReader(store, mem, kms, mem, "t", Clock.systemUTC(), true, POLICY);
         assertThatThrownBy(() -> strict.read(location, identity(location), "bob", new ByteArrayOutputStream(),
                 AuditedObjectReader.Release.AFTER_AUDIT)).hasMessageContaining(unregistered.dekId());
     }
@@ -174,8 +178,8 @@ class KeyLifecycleTest {
     @Test
     void rotatingAKekRewrapsEveryRegisteredDekAndObjectsStillDecryptAfterTheOldVersionIsDestroyed() throws IOException {
         final List<ObjectLocation> objects = List.of(
-                write("acme", "a", "1", "one", newDek(KEK)), write("acme", "a", "2", "two", newDek(KEK)),
-                write("acme", "b", "3", "three", newDek(KEK)), write("globex", "a", "4", "four", newDek(OTHER_KEK)));
+                write("acme", "a", "1", "one", newDek(KEK, "acme", "a")), write("acme", "a", "2", "two", newDek(KEK, "acme", "a")),
+                write("acme", "b", "3", "three", newDek(KEK, "acme", "b")), write("globex", "a", "4", "four", newDek(OTHER_KEK, "globex", "a")));
 
         final KeyLifecycle.Rotation rotation = lifecycle().rotateKek(KEK);
 
@@ -235,11 +239,11 @@ class KeyLifecycleTest {
 
     @Test
     void aJobSelectsByTenantBucketPrefixAndMetadataThroughTheObjects() throws IOException {
-        final DataKey shared = newDek(KEK);
+        final DataKey shared = newDek(KEK, "acme", "photos");
         write("acme", "photos", "2024/a", "a", shared);
         final String wanted = mem.entries().get(0).getDekId();
-        write("acme", "photos", "2025/b", "b", newDek(KEK));
-        write("acme", "docs", "2024/c", "c", newDek(KEK));
+        write("acme", "photos", "2025/b", "b", newDek(KEK, "acme", "photos"));
+        write("acme", "docs", "2024/c", "c", newDek(KEK, "acme", "docs"));
         shared.close();
         local.rotateKey(KEK);
 
@@ -260,7 +264,8 @@ class KeyLifecycleTest {
     void anObjectJobAdoptsDataKeysFromBeforeTheRegistrySoDestroyingTheOldVersionCutsNoObjectOff() throws IOException {
         final ObjectLocation old;
         final String oldDek;
-        try (DataKey key = local.generateDataKey(KEK)) { // bypasses the registry: an object from before it existed
+        // bypasses the registry: an object from before it existed
+        try (DataKey key = local.generateDataKey(KEK, KeyScope.of("acme", "archive"))) {
             oldDek = key.dekId();
             old = write("acme", "archive", "2019/report", "from before the registry", key);
         }
@@ -293,12 +298,12 @@ class KeyLifecycleTest {
 
     @Test
     void shreddingADekMakesExactlyItsObjectsUndecryptableByAnyPath() throws IOException {
-        final DataKey doomed = newDek(KEK);
+        final DataKey doomed = newDek(KEK, "acme", "a");
         final ObjectLocation gone1 = write("acme", "a", "1", "one", doomed);
         final ObjectLocation gone2 = write("acme", "a", "2", "two", doomed);
         doomed.close();
-        final ObjectLocation kept = write("acme", "a", "3", "three", newDek(KEK));
-        final ObjectLocation otherKek = write("globex", "a", "4", "four", newDek(OTHER_KEK));
+        final ObjectLocation kept = write("acme", "a", "3", "three", newDek(KEK, "acme", "a"));
+        final ObjectLocation otherKek = write("globex", "a", "4", "four", newDek(OTHER_KEK, "globex", "a"));
         mem.markRetired(doomed.dekId(), doomed.kek(), Instant.now(), "test/1");
 
         final KeyLifecycle.Shred shred = lifecycle().shredDek(doomed.dekId(), false);
@@ -334,7 +339,7 @@ class KeyLifecycleTest {
                 throw new io.sealstream.kms.UnsupportedKmsOperationException("test", "destroying a single KEK version");
             }
         };
-        final DataKey doomed = newDek(KEK);
+        final DataKey doomed = newDek(KEK, "acme", "a");
         final ObjectLocation gone = write("acme", "a", "1", "one", doomed);
         doomed.close();
         final KeyLifecycle onVersionless = new KeyLifecycle(versionless, mem, mem,
@@ -360,9 +365,9 @@ class KeyLifecycleTest {
 
     @Test
     void shreddingAKekMakesEveryObjectUnderItUndecryptableAndLeavesOthers() throws IOException {
-        final ObjectLocation a = write("acme", "a", "1", "one", newDek(KEK));
-        final ObjectLocation b = write("acme", "b", "2", "two", newDek(KEK));
-        final ObjectLocation c = write("globex", "a", "3", "three", newDek(OTHER_KEK));
+        final ObjectLocation a = write("acme", "a", "1", "one", newDek(KEK, "acme", "a"));
+        final ObjectLocation b = write("acme", "b", "2", "two", newDek(KEK, "acme", "b"));
+        final ObjectLocation c = write("globex", "a", "3", "three", newDek(OTHER_KEK, "globex", "a"));
 
         final KeyLifecycle.Shred shred = lifecycle().shredKek(KEK);
 
@@ -378,10 +383,10 @@ class KeyLifecycleTest {
 
     @Test
     void shreddingOneObjectReencryptsItsSiblingsAndLeavesOnlyItUndecryptable() throws IOException {
-        final DataKey shared = newDek(KEK);
+        final DataKey shared = newDek(KEK, "acme", "a");
         final ObjectLocation target = write("acme", "a", "target", "delete me", shared);
         final ObjectLocation sibling = write("acme", "a", "sibling", "keep me", shared);
-        final ObjectLocation other = write("acme", "b", "other", "untouched", newDek(KEK));
+        final ObjectLocation other = write("acme", "b", "other", "untouched", newDek(KEK, "acme", "b"));
         shared.close();
         mem.markRetired(shared.dekId(), shared.kek(), Instant.now(), "test/1");
         final ObjectShredder shredder = new ObjectShredder(kms, mem, store, lifecycle(), mem, events, Clock.systemUTC());
@@ -404,6 +409,11 @@ class KeyLifecycleTest {
 
     private DataKey newDek(final String kekId) {
         return kms.generateDataKey(kekId);
+    }
+
+    /** A DEK as the pipeline makes one for {@code tenant}'s {@code bucket}. */
+    private DataKey newDek(final String kekId, final String tenant, final String bucket) {
+        return kms.generateDataKey(kekId, KeyScope.of(tenant, bucket));
     }
 
     private List<RotationKind> kinds() {
@@ -434,7 +444,8 @@ class KeyLifecycleTest {
     /** Whether the DEK copy in the object's own header still unwraps at the KMS (the registry-less path). */
     private boolean headerCopyUnwraps(final ObjectLocation location) throws IOException {
         try (InputStream in = store.get(location)) {
-            final WrappedDataKey fromHeader = EnvelopeDecryptor.readHeader(in).wrappedDataKey();
+            final WrappedDataKey fromHeader = EnvelopeDecryptor.readHeader(in).wrappedDataKey()
+                    .withScope(identity(location).keyScope());
             try (DataKey ignored = local.unwrap(fromHeader)) {
                 return true;
             } catch (final KmsException e) {

@@ -16,14 +16,19 @@ import java.util.Optional;
  */
 public record ObjectIdentity(String tenant, String bucket, String objectKey) {
 
-    public static final String CONTEXT_TENANT = "tenant";
-    public static final String CONTEXT_BUCKET = "bucket";
+    public static final String CONTEXT_TENANT = EncryptionContext.TENANT;
+    public static final String CONTEXT_BUCKET = EncryptionContext.BUCKET;
     public static final String CONTEXT_OBJECT_KEY = "object-key";
 
     public ObjectIdentity {
         Objects.requireNonNull(tenant, "tenant");
         Objects.requireNonNull(bucket, "bucket");
         Objects.requireNonNull(objectKey, "objectKey");
+    }
+
+    /** The scope of the data keys that may encrypt this object: its tenant's bucket. */
+    public io.sealstream.kms.KeyScope keyScope() {
+        return encryptionContext().keyScope();
     }
 
     public EncryptionContext encryptionContext() {

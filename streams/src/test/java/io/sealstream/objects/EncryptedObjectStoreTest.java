@@ -69,7 +69,7 @@ class EncryptedObjectStoreTest {
     void writtenObjectsOpenAsTheirIdentityOnlyAndHoldNoPlaintext() throws IOException {
         final AtomicLong encrypted = new AtomicLong();
         final EncryptedObjectStore.Written written;
-        try (DataKey dek = kms.generateDataKey(KEK)) {
+        try (DataKey dek = kms.generateDataKey(KEK, identity.keyScope())) {
             written = objects.write(destination, identity, dek, Preset.DEFAULT, "event-1", PLAINTEXT.length,
                     out -> out.write(PLAINTEXT), encrypted::set);
         }
@@ -88,7 +88,7 @@ class EncryptedObjectStoreTest {
 
     @Test
     void aFailingPlaintextSourceLeavesNothingInTheStore() throws IOException {
-        try (DataKey dek = kms.generateDataKey(KEK)) {
+        try (DataKey dek = kms.generateDataKey(KEK, identity.keyScope())) {
             assertThatThrownBy(() -> objects.write(destination, identity, dek, Preset.DEFAULT, "event-1", 1_000_000,
                     out -> {
                         out.write(PLAINTEXT);
@@ -101,7 +101,7 @@ class EncryptedObjectStoreTest {
     @Test
     void anObjectWrittenForAnEventIsRecognisedWithItsStoredDigest() throws IOException {
         final EncryptedObjectStore.Written written;
-        try (DataKey dek = kms.generateDataKey(KEK)) {
+        try (DataKey dek = kms.generateDataKey(KEK, identity.keyScope())) {
             written = write(dek, "event-1");
         }
         final EncryptedObjectStore.Written again = objects.writtenBy(destination, "event-1").orElseThrow();
@@ -119,7 +119,7 @@ class EncryptedObjectStoreTest {
         final int segment = Preset.DEFAULT.segmentSize();
         for (final int size : new int[] {0, 1, segment - 1, segment, segment + 1, 2 * segment}) {
             final byte[] payload = new byte[size];
-            try (DataKey dek = kms.generateDataKey(KEK)) {
+            try (DataKey dek = kms.generateDataKey(KEK, identity.keyScope())) {
                 objects.write(destination, identity, dek, Preset.DEFAULT, "event-" + size, size, out -> out.write(payload),
                         null);
             }
@@ -129,7 +129,7 @@ class EncryptedObjectStoreTest {
 
     @Test
     void aTruncatedObjectIsNotTakenForAWrittenOne() throws IOException {
-        try (DataKey dek = kms.generateDataKey(KEK)) {
+        try (DataKey dek = kms.generateDataKey(KEK, identity.keyScope())) {
             write(dek, "event-1");
         }
         final Map<String, String> metadata = store.head(destination).orElseThrow().metadata();
@@ -141,10 +141,10 @@ class EncryptedObjectStoreTest {
     @Test
     void reencryptionMovesTheObjectToTheNewKeyAndRefusesAChangedObject() throws IOException {
         final String oldDek;
-        try (DataKey dek = kms.generateDataKey(KEK)) {
+        try (DataKey dek = kms.generateDataKey(KEK, identity.keyScope())) {
             oldDek = write(dek, "event-1").dekId();
         }
-        try (DataKey fresh = kms.generateDataKey(KEK)) {
+        try (DataKey fresh = kms.generateDataKey(KEK, identity.keyScope())) {
             final EncryptedObjectStore.Written moved = objects.reencrypt(destination, kms::unwrap, oldDek, fresh);
             assertThat(moved.dekId()).isEqualTo(fresh.dekId()).isNotEqualTo(oldDek);
             assertThat(objects.dekIdOf(destination)).contains(fresh.dekId());

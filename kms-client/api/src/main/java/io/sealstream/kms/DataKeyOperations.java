@@ -14,15 +14,26 @@ public interface DataKeyOperations extends AutoCloseable {
     /** The provider's name as it appears in {@link KekRef#provider()}, e.g. {@code local}. */
     String providerName();
 
-    /** A new random AES-256 data key and its form wrapped under the current version of {@code kekId}. */
-    DataKey generateDataKey(String kekId);
+    /**
+     * A new random AES-256 data key and its form wrapped under the current version of {@code kekId}, bound to
+     * {@code scope}: the KMS will unwrap it only when asked for the same scope.
+     */
+    DataKey generateDataKey(String kekId, KeyScope scope);
 
-    /** The plaintext of a wrapped data key; fails with {@link KeyUnwrapException} if the KMS rejects it. */
+    /** {@link #generateDataKey(String, KeyScope)} of an unscoped key (one no tenant can read objects with). */
+    default DataKey generateDataKey(final String kekId) {
+        return generateDataKey(kekId, KeyScope.UNSCOPED);
+    }
+
+    /**
+     * The plaintext of a wrapped data key, if it was made for {@code wrapped.scope()}; fails with
+     * {@link KeyUnwrapException} if the KMS rejects it.
+     */
     DataKey unwrap(WrappedDataKey wrapped);
 
     /**
      * The same data key wrapped under the current version of its KEK (server-side re-encrypt where the provider
-     * has it). Keeps the DEK id. Returns the input unchanged when it already is under the current version.
+     * has it). Keeps the DEK id and the scope. Returns the input unchanged when it already is under the current version.
      */
     WrappedDataKey rewrap(WrappedDataKey wrapped);
 

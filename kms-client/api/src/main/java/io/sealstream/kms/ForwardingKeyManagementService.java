@@ -27,8 +27,8 @@ public abstract class ForwardingKeyManagementService implements KeyManagementSer
     }
 
     @Override
-    public DataKey generateDataKey(final String kekId) {
-        return delegate.generateDataKey(kekId);
+    public DataKey generateDataKey(final String kekId, final KeyScope scope) {
+        return delegate.generateDataKey(kekId, scope);
     }
 
     @Override

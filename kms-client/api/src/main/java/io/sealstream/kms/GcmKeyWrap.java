@@ -62,9 +62,9 @@ public final class GcmKeyWrap {
         return JDK_GCM.get();
     }
 
-    /** {@code dek} wrapped under {@code kek} with a fresh random nonce, bound to {@code (ref, dekId)}. */
-    public static byte[] wrap(final Cipher cipher, final Key kek, final KekRef ref, final String dekId, final byte[] dek)
-            throws GeneralSecurityException {
+    /** {@code dek} wrapped under {@code kek} with a fresh random nonce, bound to {@code (ref, dekId, scope)}. */
+    public static byte[] wrap(final Cipher cipher, final Key kek, final KekRef ref, final String dekId,
+                              final KeyScope scope, final byte[] dek) throws GeneralSecurityException {
         final byte[] out = new byte[WRAPPED_BYTES];
         final byte[] nonce = new byte[NONCE_BYTES];
         RANDOM.nextBytes(nonce);
@@ -72,7 +72,7 @@ public final class GcmKeyWrap {
         final int written;
         try {
             cipher.init(Cipher.ENCRYPT_MODE, kek, new GCMParameterSpec(TAG_BITS, nonce));
-            cipher.updateAAD(KeyBinding.aad(ref, dekId));
+            cipher.updateAAD(KeyBinding.aad(ref, dekId, scope));
             written = cipher.doFinal(dek, 0, dek.length, out, NONCE_BYTES);
         } finally {
             scrub(cipher);
@@ -96,7 +96,7 @@ public final class GcmKeyWrap {
         final byte[] dek;
         try {
             cipher.init(Cipher.DECRYPT_MODE, kek, new GCMParameterSpec(TAG_BITS, ciphertext, 0, NONCE_BYTES));
-            cipher.updateAAD(KeyBinding.aad(wrapped.kek(), wrapped.dekId()));
+            cipher.updateAAD(KeyBinding.aad(wrapped));
             dek = cipher.doFinal(ciphertext, NONCE_BYTES, ciphertext.length - NONCE_BYTES);
         } finally {
             scrub(cipher);

@@ -32,7 +32,7 @@ class GcmKeyWrapScrubTest {
         final byte[] dek = new byte[DataKey.KEY_BYTES];
         final String dekId = DekIds.newDekId();
 
-        final byte[] wrapped = GcmKeyWrap.wrap(GcmKeyWrap.jdkCipher(), kek, REF, dekId, dek);
+        final byte[] wrapped = GcmKeyWrap.wrap(GcmKeyWrap.jdkCipher(), kek, REF, dekId, KeyScope.UNSCOPED, dek);
         assertThat(GcmKeyWrap.jdkCipher().doFinal(sealedUnderTheScrubKey())).containsExactly(42);
 
         assertThat(GcmKeyWrap.unwrap(GcmKeyWrap.jdkCipher(), kek, new WrappedDataKey(dekId, REF, wrapped))).isEqualTo(dek);

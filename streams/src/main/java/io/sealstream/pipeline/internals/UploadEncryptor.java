@@ -121,7 +121,7 @@ public final class UploadEncryptor {
                                                     final EncryptedObjectStore.PlaintextWriter payload)
             throws IOException {
         final String kekId = config.keyPolicy().kekFor(upload.getTenant(), upload.getBucket());
-        try (DataKey dek = dataKey(kekId)) {
+        try (DataKey dek = dataKey(kekId, identity)) {
             final WrappedDataKey wrapped = dek.wrapped();
             // Failed attempts encrypted bytes under this key too: the cache's byte limit counts them.
             return objects.write(destination, identity, dek, config.preset(), upload.getEventId(), declaredSize,
@@ -129,9 +129,9 @@ public final class UploadEncryptor {
         }
     }
 
-    private DataKey dataKey(final String kekId) throws IOException {
+    private DataKey dataKey(final String kekId, final ObjectIdentity identity) throws IOException {
         try {
-            return kms.generateDataKey(kekId);
+            return kms.generateDataKey(kekId, identity.keyScope());
         } catch (final KeyNotFoundException e) {
             throw new PermanentFailureException(ReasonCode.KEY_NOT_FOUND, e.getMessage());
         } catch (final KmsException e) {

@@ -1,5 +1,6 @@
 package io.sealstream.kms.fake;
 
+import io.sealstream.kms.KeyScope;
 import io.sealstream.kms.DataKey;
 import io.sealstream.kms.KeyDescription;
 import io.sealstream.kms.KeyManagementService;
@@ -30,7 +31,7 @@ public final class FakeProviderFactory implements KmsProviderFactory {
             }
 
             @Override
-            public DataKey generateDataKey(final String kekId) {
+            public DataKey generateDataKey(final String kekId, final KeyScope scope) {
                 throw new UnsupportedKmsOperationException(providerName(), "generateDataKey");
             }
 

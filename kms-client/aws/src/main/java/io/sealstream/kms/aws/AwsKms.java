@@ -13,6 +13,7 @@ import io.sealstream.kms.KekRef;
 import io.sealstream.kms.KeyDescription;
 import io.sealstream.kms.KeyManagementService;
 import io.sealstream.kms.KeyNotFoundException;
+import io.sealstream.kms.KeyScope;
 import io.sealstream.kms.KeyUnwrapException;
 import io.sealstream.kms.KmsException;
 import io.sealstream.kms.KmsUnavailableException;
@@ -147,17 +148,17 @@ public final class AwsKms implements KeyManagementService {
     }
 
     @Override
-    public DataKey generateDataKey(final String kekId) {
+    public DataKey generateDataKey(final String kekId, final KeyScope scope) {
         final String keyId = kmsKeyId(kekId);
         final KekRef ref = new KekRef(PROVIDER, kekId, VERSION);
         final String dekId = DekIds.newDekId();
         final GenerateDataKeyResponse response = call("GenerateDataKey", "KEK '" + kekId + "'", null,
                 () -> kms.generateDataKey(b -> b.keyId(keyId).keySpec(DataKeySpec.AES_256)
-                        .encryptionContext(context(ref, dekId))));
+                        .encryptionContext(context(ref, dekId, scope))));
         final byte[] plaintext = takePlaintext(response.plaintext(), "GenerateDataKey", ref);
         try {
             final byte[] blob = requireBlob(response.ciphertextBlob(), "GenerateDataKey", ref);
-            return new DataKey(plaintext, new WrappedDataKey(dekId, ref, blob));
+            return new DataKey(plaintext, new WrappedDataKey(dekId, ref, blob, scope));
         } catch (final RuntimeException e) {
             Arrays.fill(plaintext, (byte) 0);
             throw e;
@@ -171,7 +172,7 @@ public final class AwsKms implements KeyManagementService {
         final DecryptResponse response = call("Decrypt", "KEK " + ref, wrapped.dekId(),
                 () -> kms.decrypt(b -> b.keyId(keyId)
                         .ciphertextBlob(SdkBytes.fromByteArray(wrapped.ciphertext()))
-                        .encryptionContext(context(ref, wrapped.dekId()))
+                        .encryptionContext(context(ref, wrapped.dekId(), wrapped.scope()))
                         .encryptionAlgorithm(EncryptionAlgorithmSpec.SYMMETRIC_DEFAULT)));
         final byte[] plaintext = takePlaintext(response.plaintext(), "Decrypt", ref);
         return new DataKey(plaintext, wrapped);
@@ -181,14 +182,15 @@ public final class AwsKms implements KeyManagementService {
     public WrappedDataKey rewrap(final WrappedDataKey wrapped) {
         final KekRef ref = checkRef(wrapped);
         final String keyId = kmsKeyId(ref.keyId());
-        final Map<String, String> context = context(ref, wrapped.dekId());
+        final Map<String, String> context = context(ref, wrapped.dekId(), wrapped.scope());
         final ReEncryptResponse response = call("ReEncrypt", "KEK " + ref, wrapped.dekId(),
                 () -> kms.reEncrypt(b -> b.ciphertextBlob(SdkBytes.fromByteArray(wrapped.ciphertext()))
                         .sourceKeyId(keyId).sourceEncryptionContext(context)
                         .sourceEncryptionAlgorithm(EncryptionAlgorithmSpec.SYMMETRIC_DEFAULT)
                         .destinationKeyId(keyId).destinationEncryptionContext(context)
                         .destinationEncryptionAlgorithm(EncryptionAlgorithmSpec.SYMMETRIC_DEFAULT)));
-        return new WrappedDataKey(wrapped.dekId(), ref, requireBlob(response.ciphertextBlob(), "ReEncrypt", ref));
+        return new WrappedDataKey(wrapped.dekId(), ref, requireBlob(response.ciphertextBlob(), "ReEncrypt", ref),
+                wrapped.scope());
     }
 
     @Override

@@ -6,6 +6,7 @@ import static io.sealstream.kms.aws.AwsKms.VERSION;
 import io.sealstream.kms.DataKey;
 import io.sealstream.kms.KekRef;
 import io.sealstream.kms.KeyBinding;
+import io.sealstream.kms.KeyScope;
 import io.sealstream.kms.KeyDescription;
 import io.sealstream.kms.KmsException;
 import io.sealstream.kms.WrappedDataKey;
@@ -27,16 +28,26 @@ final class AwsKmsMapping {
     static final String CONTEXT_KEK_ID = "sealstream:kek-id";
     static final String CONTEXT_KEK_VERSION = "sealstream:kek-version";
     static final String CONTEXT_DEK_ID = "sealstream:dek-id";
+    static final String CONTEXT_TENANT = "sealstream:tenant";
+    static final String CONTEXT_BUCKET = "sealstream:bucket";
 
     private AwsKmsMapping() {
     }
 
-    /** The encryption context binding a wrapped key to its KEK reference and DEK id. */
-    static Map<String, String> context(final KekRef ref, final String dekId) {
-        return Map.of(CONTEXT_PURPOSE, KeyBinding.WRAP_LABEL,
+    /** The encryption context binding a wrapped key to its KEK reference, DEK id and (when scoped) tenant and bucket. */
+    static Map<String, String> context(final KekRef ref, final String dekId, final KeyScope scope) {
+        if (!scope.isScoped()) {
+            return Map.of(CONTEXT_PURPOSE, KeyBinding.WRAP_LABEL,
+                    CONTEXT_KEK_ID, ref.keyId(),
+                    CONTEXT_KEK_VERSION, ref.version(),
+                    CONTEXT_DEK_ID, dekId);
+        }
+        return Map.of(CONTEXT_PURPOSE, KeyBinding.SCOPED_WRAP_LABEL,
                 CONTEXT_KEK_ID, ref.keyId(),
                 CONTEXT_KEK_VERSION, ref.version(),
-                CONTEXT_DEK_ID, dekId);
+                CONTEXT_DEK_ID, dekId,
+                CONTEXT_TENANT, scope.tenant(),
+                CONTEXT_BUCKET, scope.bucket());
     }
 
     static boolean isPendingDeletion(final KeyMetadata metadata) {

@@ -5,6 +5,7 @@ import io.sealstream.kms.DekIds;
 import io.sealstream.kms.GcmKeyWrap;
 import io.sealstream.kms.KekRef;
 import io.sealstream.kms.KeyBinding;
+import io.sealstream.kms.KeyScope;
 import io.sealstream.kms.KeyDescription;
 import io.sealstream.kms.KeyManagementService;
 import io.sealstream.kms.KeyNotFoundException;
@@ -30,7 +31,7 @@ import org.slf4j.LoggerFactory;
  *
  * <h2>Wrapping</h2>
  * AES-256-GCM under the customer key with a random 96-bit nonce and the additional authenticated data of
- * {@link KeyBinding#aad} ({@code sealstream-dek-wrap-v1}, KEK reference, DEK id), as the local provider: wrapped
+ * {@link KeyBinding#aad} (KEK reference, DEK id, scope), as the local provider: wrapped
  * bytes are {@code nonce(12) || ciphertext(32) || tag(16)}. Unwrapping needs a key for that key id to be registered
  * <em>and</em> its fingerprint to equal the version in the {@link KekRef}; otherwise it is refused with
  * "customer key for '&lt;keyId&gt;' does not match the fingerprint the data key was wrapped under" (no key bytes in
@@ -103,7 +104,7 @@ public final class CustomerKeyKms implements KeyManagementService {
     }
 
     @Override
-    public DataKey generateDataKey(final String kekId) {
+    public DataKey generateDataKey(final String kekId, final KeyScope scope) {
         CustomerKeyring.requireValidKeyId(kekId);
         return keyring.withKeys(() -> {
             final CustomerKeyring.Loaded current = current(kekId);
@@ -112,7 +113,7 @@ public final class CustomerKeyKms implements KeyManagementService {
             RANDOM.nextBytes(dek);
             try {
                 final String dekId = DekIds.newDekId();
-                return new DataKey(dek, new WrappedDataKey(dekId, ref, wrap(current, ref, dekId, dek)));
+                return new DataKey(dek, new WrappedDataKey(dekId, ref, wrap(current, ref, dekId, scope, dek), scope));
             } catch (final RuntimeException e) {
                 Arrays.fill(dek, (byte) 0);
                 throw e;
@@ -137,7 +138,8 @@ public final class CustomerKeyKms implements KeyManagementService {
             final byte[] dek = unwrapBytes(wrapped);
             try {
                 final KekRef ref = new KekRef(PROVIDER, current.keyId(), current.version());
-                return new WrappedDataKey(wrapped.dekId(), ref, wrap(current, ref, wrapped.dekId(), dek));
+                return new WrappedDataKey(wrapped.dekId(), ref, wrap(current, ref, wrapped.dekId(), wrapped.scope(), dek),
+                        wrapped.scope());
             } finally {
                 Arrays.fill(dek, (byte) 0);
             }
@@ -253,9 +255,10 @@ public final class CustomerKeyKms implements KeyManagementService {
         }
     }
 
-    private static byte[] wrap(final CustomerKeyring.Loaded key, final KekRef ref, final String dekId, final byte[] dek) {
+    private static byte[] wrap(final CustomerKeyring.Loaded key, final KekRef ref, final String dekId,
+                               final KeyScope scope, final byte[] dek) {
         try {
-            return GcmKeyWrap.wrap(GcmKeyWrap.jdkCipher(), key.key(), ref, dekId, dek);
+            return GcmKeyWrap.wrap(GcmKeyWrap.jdkCipher(), key.key(), ref, dekId, scope, dek);
         } catch (final GeneralSecurityException e) {
             throw new KmsException("cannot wrap data key " + dekId + " under " + ref + ": " + e.getClass().getSimpleName(), e);
         }

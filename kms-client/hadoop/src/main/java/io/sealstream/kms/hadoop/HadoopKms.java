@@ -6,6 +6,7 @@ import io.sealstream.kms.KekRef;
 import io.sealstream.kms.KeyDescription;
 import io.sealstream.kms.KeyManagementService;
 import io.sealstream.kms.KeyNotFoundException;
+import io.sealstream.kms.KeyScope;
 import io.sealstream.kms.KeyUnwrapException;
 import io.sealstream.kms.KmsException;
 import io.sealstream.kms.KmsUnavailableException;
@@ -40,7 +41,7 @@ import org.slf4j.LoggerFactory;
  * Hadoop's EEKs are AES-CTR without authentication: the server decrypts any bytes it is sent, and a flipped bit of a
  * stored EEK silently yields a different data key (which would then fail, or worse, be used, far from the cause).
  * So the wrapped form stores, next to the EEK, a commitment
- * {@code tag = HMAC-SHA256(K, "sealstream-hadoop-kms-eek-v1" || provider || keyId || version || dekId || iv || eek)}
+ * {@code tag = HMAC-SHA256(K, "sealstream-hadoop-kms-eek-v1" || provider || keyId || version || dekId || iv || eek [|| tenant || bucket])}
  * (fields length-prefixed) under {@code K = HKDF-SHA256(ikm = DEK, info = "sealstream-hadoop-kms-commit-v1")}, and
  * {@link #unwrap} recomputes it from the DEK the server returned, comparing in constant time.
  * <ul>
@@ -107,7 +108,7 @@ public final class HadoopKms implements KeyManagementService {
     // ---------------------------------------------------------------- data keys
 
     @Override
-    public DataKey generateDataKey(final String kekId) {
+    public DataKey generateDataKey(final String kekId, final KeyScope scope) {
         requireValidKeyId(kekId);
         final String what = "generating a data key under " + kekId;
         final Object body = rest.call(what, rest.get("/key/" + kekId + "/_eek", "eek_op=generate&num_keys=1"), true,
@@ -127,8 +128,8 @@ public final class HadoopKms implements KeyManagementService {
         final byte[] dek = decrypt(ref, eek.iv(), eek.material(), what);
         try {
             final String dekId = DekIds.newDekId();
-            final byte[] wrapped = WrappedEek.encode(ref, dekId, eek.iv(), eek.material(), dek);
-            return new DataKey(dek, new WrappedDataKey(dekId, ref, wrapped));
+            final byte[] wrapped = WrappedEek.encode(ref, dekId, scope, eek.iv(), eek.material(), dek);
+            return new DataKey(dek, new WrappedDataKey(dekId, ref, wrapped, scope));
         } catch (final RuntimeException e) {
             Arrays.fill(dek, (byte) 0);
             throw e;
@@ -150,7 +151,8 @@ public final class HadoopKms implements KeyManagementService {
                     + ": " + e.getMessage(), e);
         }
         if (dek.length != DataKey.KEY_BYTES
-                || !MessageDigest.isEqual(WrappedEek.commitment(dek, ref, wrapped.dekId(), parsed.iv(), parsed.eek()),
+                || !MessageDigest.isEqual(WrappedEek.commitment(dek, ref, wrapped.dekId(), wrapped.scope(), parsed.iv(),
+                        parsed.eek()),
                         parsed.tag())) {
             Arrays.fill(dek, (byte) 0);
             throw WrappedEek.rejected(wrapped, "integrity check failed");
@@ -192,7 +194,8 @@ public final class HadoopKms implements KeyManagementService {
                             + " to different key material; refusing the result");
                 }
                 return new WrappedDataKey(wrapped.dekId(), now,
-                        WrappedEek.encode(now, wrapped.dekId(), eek.iv(), eek.material(), dek));
+                        WrappedEek.encode(now, wrapped.dekId(), wrapped.scope(), eek.iv(), eek.material(), dek),
+                        wrapped.scope());
             } finally {
                 Arrays.fill(dek, (byte) 0);
             }

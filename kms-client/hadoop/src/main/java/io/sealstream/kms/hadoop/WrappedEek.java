@@ -5,6 +5,7 @@ import static io.sealstream.kms.hadoop.HadoopKms.IV_BYTES;
 import static io.sealstream.kms.hadoop.HadoopKms.TAG_BYTES;
 
 import io.sealstream.kms.KekRef;
+import io.sealstream.kms.KeyScope;
 import io.sealstream.kms.KeyUnwrapException;
 import io.sealstream.kms.KmsException;
 import io.sealstream.kms.WrappedDataKey;
@@ -24,7 +25,8 @@ record WrappedEek(String versionName, byte[] iv, byte[] eek, byte[] tag) {
     private static final String TAG_LABEL = "sealstream-hadoop-kms-eek-v1";
     private static final byte[] COMMIT_INFO = "sealstream-hadoop-kms-commit-v1".getBytes(StandardCharsets.US_ASCII);
 
-    static byte[] encode(final KekRef ref, final String dekId, final byte[] iv, final byte[] eek, final byte[] dek) {
+    static byte[] encode(final KekRef ref, final String dekId, final KeyScope scope, final byte[] iv, final byte[] eek,
+                         final byte[] dek) {
         final byte[] version = ref.version().getBytes(StandardCharsets.UTF_8);
         if (version.length > 255 || iv.length != IV_BYTES || eek.length == 0 || eek.length > 255) {
             throw new KmsException("Hadoop KMS returned an encrypted key of unexpected shape for KEK " + ref);
@@ -37,7 +39,7 @@ record WrappedEek(String versionName, byte[] iv, byte[] eek, byte[] tag) {
         out.writeBytes(iv);
         out.write(eek.length);
         out.writeBytes(eek);
-        out.writeBytes(commitment(dek, ref, dekId, iv, eek));
+        out.writeBytes(commitment(dek, ref, dekId, scope, iv, eek));
         return out.toByteArray();
     }
 
@@ -79,8 +81,13 @@ record WrappedEek(String versionName, byte[] iv, byte[] eek, byte[] tag) {
         }
     }
 
-    /** The commitment described in the comment of {@link HadoopKms}. */
-    static byte[] commitment(final byte[] dek, final KekRef ref, final String dekId, final byte[] iv, final byte[] eek) {
+    /**
+     * The commitment described in the comment of {@link HadoopKms}; a scoped key's tenant and bucket follow the EEK.
+     * Hadoop KMS has no context of its own, so this binding is checked by sealstream, not the server: it stops anyone
+     * without the DEK, and the DEK registry's recorded scope stops a tenant that holds it (ARCHITECTURE.md).
+     */
+    static byte[] commitment(final byte[] dek, final KekRef ref, final String dekId, final KeyScope scope,
+                             final byte[] iv, final byte[] eek) {
         try {
             // HKDF-SHA256 (RFC 5869) with an all-zero salt; one output block is the 32-byte key.
             final Mac extract = Mac.getInstance("HmacSHA256");
@@ -97,7 +104,11 @@ record WrappedEek(String versionName, byte[] iv, byte[] eek, byte[] tag) {
             Arrays.fill(k, (byte) 0);
             for (final byte[] field : new byte[][] {TAG_LABEL.getBytes(StandardCharsets.UTF_8),
                     ref.provider().getBytes(StandardCharsets.UTF_8), ref.keyId().getBytes(StandardCharsets.UTF_8),
-                    ref.version().getBytes(StandardCharsets.UTF_8), dekId.getBytes(StandardCharsets.UTF_8), iv, eek}) {
+                    ref.version().getBytes(StandardCharsets.UTF_8), dekId.getBytes(StandardCharsets.UTF_8), iv, eek,
+                    scope.tenant().getBytes(StandardCharsets.UTF_8), scope.bucket().getBytes(StandardCharsets.UTF_8)}) {
+                if (field.length == 0 && !scope.isScoped()) {
+                    continue; // an unscoped key's commitment is the one from before scopes existed
+                }
                 mac.update((byte) (field.length >>> 24));
                 mac.update((byte) (field.length >>> 16));
                 mac.update((byte) (field.length >>> 8));

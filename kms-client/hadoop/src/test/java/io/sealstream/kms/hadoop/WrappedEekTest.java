@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.sealstream.kms.KekRef;
+import io.sealstream.kms.KeyScope;
 import io.sealstream.kms.KeyUnwrapException;
 import io.sealstream.kms.WrappedDataKey;
 import java.util.HexFormat;
@@ -55,7 +56,7 @@ class WrappedEekTest {
     void aWellFormedKeyStillParses() {
         final byte[] iv = new byte[16];
         final byte[] eek = new byte[32];
-        final byte[] encoded = WrappedEek.encode(KEK, DEK_ID, iv, eek, new byte[32]);
+        final byte[] encoded = WrappedEek.encode(KEK, DEK_ID, KeyScope.UNSCOPED, iv, eek, new byte[32]);
         final WrappedEek parsed = WrappedEek.parse(wrapped(encoded));
         assertThat(parsed.versionName()).isEqualTo("k@0");
         assertThat(parsed.eek()).hasSize(32);

@@ -14,6 +14,7 @@ import io.sealstream.kms.GcmKeyWrap;
 import io.sealstream.kms.KeyDescription;
 import io.sealstream.kms.KeyManagementService;
 import io.sealstream.kms.KeyNotFoundException;
+import io.sealstream.kms.KeyScope;
 import io.sealstream.kms.KeyUnwrapException;
 import io.sealstream.kms.KmsException;
 import io.sealstream.kms.WrappedDataKey;
@@ -132,7 +133,7 @@ public final class LocalKeyStoreKms implements KeyManagementService {
     }
 
     @Override
-    public DataKey generateDataKey(final String kekId) {
+    public DataKey generateDataKey(final String kekId, final KeyScope scope) {
         requireValidKeyId(kekId);
         final KeyStoreSnapshot current = file.current();
         final int version = current.requireKey(kekId, path).last();
@@ -142,7 +143,7 @@ public final class LocalKeyStoreKms implements KeyManagementService {
         RANDOM.nextBytes(dek);
         try {
             final String dekId = DekIds.newDekId();
-            return new DataKey(dek, new WrappedDataKey(dekId, ref, wrap(kek, ref, dekId, dek)));
+            return new DataKey(dek, new WrappedDataKey(dekId, ref, wrap(kek, ref, dekId, scope, dek), scope));
         } catch (final RuntimeException e) {
             Arrays.fill(dek, (byte) 0);
             throw e;
@@ -188,7 +189,8 @@ public final class LocalKeyStoreKms implements KeyManagementService {
             final byte[] dek = plain.copyKeyBytes();
             try {
                 return new WrappedDataKey(wrapped.dekId(), ref,
-                        wrap(file.kek(current, keyId, currentVersion), ref, wrapped.dekId(), dek));
+                        wrap(file.kek(current, keyId, currentVersion), ref, wrapped.dekId(), wrapped.scope(), dek),
+                        wrapped.scope());
             } finally {
                 Arrays.fill(dek, (byte) 0);
             }
@@ -304,9 +306,10 @@ public final class LocalKeyStoreKms implements KeyManagementService {
 
     // ---------------------------------------------------------------- crypto
 
-    private static byte[] wrap(final SecretKey kek, final KekRef ref, final String dekId, final byte[] dek) {
+    private static byte[] wrap(final SecretKey kek, final KekRef ref, final String dekId, final KeyScope scope,
+                               final byte[] dek) {
         try {
-            return GcmKeyWrap.wrap(GcmKeyWrap.jdkCipher(), kek, ref, dekId, dek);
+            return GcmKeyWrap.wrap(GcmKeyWrap.jdkCipher(), kek, ref, dekId, scope, dek);
         } catch (final GeneralSecurityException e) {
             throw new KmsException("cannot wrap data key " + dekId + " under KEK " + ref, e);
         }

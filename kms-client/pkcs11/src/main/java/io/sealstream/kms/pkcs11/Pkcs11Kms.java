@@ -10,6 +10,7 @@ import io.sealstream.kms.GcmKeyWrap;
 import io.sealstream.kms.KeyDescription;
 import io.sealstream.kms.KeyManagementService;
 import io.sealstream.kms.KeyNotFoundException;
+import io.sealstream.kms.KeyScope;
 import io.sealstream.kms.KeyUnwrapException;
 import io.sealstream.kms.KmsException;
 import io.sealstream.kms.KmsUnavailableException;
@@ -106,7 +107,7 @@ public final class Pkcs11Kms implements KeyManagementService {
     // ---------------------------------------------------------------- data keys
 
     @Override
-    public DataKey generateDataKey(final String kekId) {
+    public DataKey generateDataKey(final String kekId, final KeyScope scope) {
         requireValidKeyId(kekId);
         return hsm.withRecovery("generating a data key under " + kekId, () -> {
             Pkcs11Token.Index current = hsm.fresh(false);
@@ -120,7 +121,7 @@ public final class Pkcs11Kms implements KeyManagementService {
             RANDOM.nextBytes(dek);
             try {
                 final String dekId = DekIds.newDekId();
-                return new DataKey(dek, new WrappedDataKey(dekId, ref, wrap(kek, ref, dekId, dek)));
+                return new DataKey(dek, new WrappedDataKey(dekId, ref, wrap(kek, ref, dekId, scope, dek), scope));
             } catch (final RuntimeException e) {
                 Arrays.fill(dek, (byte) 0);
                 throw e;
@@ -181,7 +182,7 @@ public final class Pkcs11Kms implements KeyManagementService {
                 final byte[] dek = plain.copyKeyBytes();
                 try {
                     return new WrappedDataKey(wrapped.dekId(), ref, wrap(hsm.kek(current, keyId, currentVersion), ref,
-                            wrapped.dekId(), dek));
+                            wrapped.dekId(), wrapped.scope(), dek), wrapped.scope());
                 } finally {
                     Arrays.fill(dek, (byte) 0);
                 }
@@ -190,9 +191,9 @@ public final class Pkcs11Kms implements KeyManagementService {
     }
 
     /** Wraps inside the token: the KEK never leaves it. */
-    private byte[] wrap(final Key kek, final KekRef ref, final String dekId, final byte[] dek) {
+    private byte[] wrap(final Key kek, final KekRef ref, final String dekId, final KeyScope scope, final byte[] dek) {
         try {
-            return GcmKeyWrap.wrap(Cipher.getInstance("AES/GCM/NoPadding", hsm.provider()), kek, ref, dekId, dek);
+            return GcmKeyWrap.wrap(Cipher.getInstance("AES/GCM/NoPadding", hsm.provider()), kek, ref, dekId, scope, dek);
         } catch (final GeneralSecurityException | ProviderException e) {
             throw classify("wrapping data key " + dekId + " under KEK " + ref, e);
         }

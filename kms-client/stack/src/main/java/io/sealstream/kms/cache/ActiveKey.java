@@ -1,15 +1,20 @@
 package io.sealstream.kms.cache;
 
 import io.sealstream.kms.DataKey;
+import io.sealstream.kms.KeyScope;
 import io.sealstream.kms.cache.DataKeyCacheListener.RetireReason;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 
-/** The DEK currently encrypting new objects under one KEK id, with its usage counters and the limits they are held to. */
+/** The DEK currently encrypting new objects under one KEK id for one key scope, with its usage counters and the limits they are held to. */
 final class ActiveKey {
 
-    final String kekId;
+    /** Which generateDataKey calls an active key serves: one KEK id, one key scope. */
+    record Slot(String kekId, KeyScope scope) {
+    }
+
+    final Slot slot;
     final CachedKey key;
     final CompletableFuture<ActiveKey> flight;
     final AtomicLong objects = new AtomicLong();
@@ -19,9 +24,9 @@ final class ActiveKey {
     private final long maxAgeMillis;
     private final long maxBytesPerKey;
 
-    ActiveKey(final String kekId, final DataKey key, final long createdMillis, final CompletableFuture<ActiveKey> flight,
+    ActiveKey(final Slot slot, final DataKey key, final long createdMillis, final CompletableFuture<ActiveKey> flight,
               final long maxAgeMillis, final long maxBytesPerKey) {
-        this.kekId = kekId;
+        this.slot = slot;
         this.key = new CachedKey(key, createdMillis);
         this.flight = flight;
         this.maxAgeMillis = maxAgeMillis;

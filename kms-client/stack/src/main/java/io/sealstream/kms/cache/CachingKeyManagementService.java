@@ -2,6 +2,7 @@ package io.sealstream.kms.cache;
 
 import io.sealstream.kms.DataKey;
 import io.sealstream.kms.KeyDescription;
+import io.sealstream.kms.KeyScope;
 import io.sealstream.kms.KeyManagementService;
 import io.sealstream.kms.KeyManagementServiceDecorator;
 import io.sealstream.kms.KmsException;
@@ -25,7 +26,7 @@ import org.slf4j.LoggerFactory;
 /**
  * Caches data keys in front of a KMS so that encrypting and decrypting many objects costs few KMS calls.
  *
- * <p><b>Encryption</b>: one active DEK per KEK id serves {@link #generateDataKey} calls (each caller gets its own
+ * <p><b>Encryption</b>: one active DEK per KEK id and key scope (tenant bucket) serves {@link #generateDataKey} calls (each caller gets its own
  * {@link DataKey#copy() copy}) until it reaches {@link DataKeyCacheConfig#maxAge() maxAge},
  * {@link DataKeyCacheConfig#maxObjectsPerKey() maxObjectsPerKey} or {@link DataKeyCacheConfig#maxBytesPerKey()
  * maxBytesPerKey} (bytes come from {@link #reportUsage}); then it is retired and zeroised and the next call fetches
@@ -52,8 +53,14 @@ public final class CachingKeyManagementService implements KeyManagementServiceDe
     private final DataKeyCacheListener listener;
     private final long maxAgeMillis;
 
-    /** Per KEK id: the flight fetching the active DEK, or its completed result. */
-    private final ConcurrentHashMap<String, CompletableFuture<ActiveKey>> active = new ConcurrentHashMap<>();
+    /**
+     * At most this many active DEKs (one per KEK and tenant bucket in use); past it the oldest is retired early, so a
+     * stream naming ever new buckets costs KMS calls but never unbounded memory.
+     */
+    static final int MAX_ACTIVE_KEYS = 10_000;
+
+    /** Per KEK id and key scope: the flight fetching the active DEK, or its completed result. */
+    private final ConcurrentHashMap<ActiveKey.Slot, CompletableFuture<ActiveKey>> active = new ConcurrentHashMap<>();
     /** Active DEKs by DEK id, for {@link #reportUsage}. */
     private final ConcurrentHashMap<String, ActiveKey> activeByDekId = new ConcurrentHashMap<>();
     /** Unfinished fetches whose KEK was rotated meanwhile: their key is retired as soon as it arrives. */
@@ -99,19 +106,20 @@ public final class CachingKeyManagementService implements KeyManagementServiceDe
     // ---------------------------------------------------------------- encryption
 
     @Override
-    public DataKey generateDataKey(final String kekId) {
-        Objects.requireNonNull(kekId, "kekId");
+    public DataKey generateDataKey(final String kekId, final KeyScope scope) {
+        final ActiveKey.Slot slot = new ActiveKey.Slot(Objects.requireNonNull(kekId, "kekId"),
+                Objects.requireNonNull(scope, "scope"));
         while (true) {
             ensureOpen();
-            CompletableFuture<ActiveKey> flight = active.get(kekId);
+            CompletableFuture<ActiveKey> flight = active.get(slot);
             boolean fetchedHere = false;
             if (flight == null) {
                 final CompletableFuture<ActiveKey> mine = new CompletableFuture<>();
-                flight = active.putIfAbsent(kekId, mine);
+                flight = active.putIfAbsent(slot, mine);
                 if (flight == null) {
                     flight = mine;
                     fetchedHere = true;
-                    fetchActive(kekId, mine);
+                    fetchActive(slot, mine);
                 }
             }
             final ActiveKey entry = await(flight);
@@ -143,20 +151,23 @@ public final class CachingKeyManagementService implements KeyManagementServiceDe
         }
     }
 
-    private void fetchActive(final String kekId, final CompletableFuture<ActiveKey> flight) {
+    private void fetchActive(final ActiveKey.Slot slot, final CompletableFuture<ActiveKey> flight) {
         final DataKey fresh;
         try {
             encryptMisses.increment();
-            fresh = call(() -> delegate.generateDataKey(kekId));
+            fresh = call(() -> delegate.generateDataKey(slot.kekId(), slot.scope()));
         } catch (final RuntimeException | Error e) {
-            active.remove(kekId, flight); // failures are not cached: the next caller tries again
+            active.remove(slot, flight); // failures are not cached: the next caller tries again
             staleFlights.remove(flight);
             flight.completeExceptionally(e);
             throw e;
         }
-        final ActiveKey entry = new ActiveKey(kekId, fresh, clock.millis(), flight, maxAgeMillis,
+        final ActiveKey entry = new ActiveKey(slot, fresh, clock.millis(), flight, maxAgeMillis,
                 config.maxBytesPerKey());
         activeByDekId.put(entry.dekId(), entry);
+        if (activeByDekId.size() > MAX_ACTIVE_KEYS) {
+            retireOldestActive(entry);
+        }
         unwraps.put(fresh.wrapped(), new CachedKey(fresh.copy(), entry.key.createdMillis));
         flight.complete(entry);
         notifyCreated(fresh.wrapped());
@@ -183,7 +194,19 @@ public final class CachingKeyManagementService implements KeyManagementServiceDe
 
     /** Stops new callers from finding {@code entry}; it stays usable for the slots already claimed. */
     private void unlist(final ActiveKey entry) {
-        active.remove(entry.kekId, entry.flight);
+        active.remove(entry.slot, entry.flight);
+    }
+
+    private void retireOldestActive(final ActiveKey keep) {
+        ActiveKey oldest = null;
+        for (final ActiveKey candidate : activeByDekId.values()) {
+            if (candidate != keep && (oldest == null || candidate.key.createdMillis < oldest.key.createdMillis)) {
+                oldest = candidate;
+            }
+        }
+        if (oldest != null) {
+            retire(oldest, RetireReason.EVICTED);
+        }
     }
 
     private void retire(final ActiveKey entry, final RetireReason reason) {
@@ -266,9 +289,17 @@ public final class CachingKeyManagementService implements KeyManagementServiceDe
         retireActive(kekId);
     }
 
-    /** Retires the active DEK of a KEK (or the one being fetched), so the next object gets a new DEK. */
+    /** Retires the active DEKs of a KEK, every scope (or the ones being fetched), so the next object gets a new DEK. */
     private void retireActive(final String kekId) {
-        final CompletableFuture<ActiveKey> flight = active.remove(kekId);
+        for (final ActiveKey.Slot slot : active.keySet()) {
+            if (slot.kekId().equals(kekId)) {
+                retireActive(slot);
+            }
+        }
+    }
+
+    private void retireActive(final ActiveKey.Slot slot) {
+        final CompletableFuture<ActiveKey> flight = active.remove(slot);
         if (flight != null) {
             staleFlights.add(flight); // an unfinished fetch retires its key when it completes
             final ActiveKey entry = flight.getNow(null);
@@ -329,7 +360,7 @@ public final class CachingKeyManagementService implements KeyManagementServiceDe
         if (!closed.compareAndSet(false, true)) {
             return;
         }
-        for (final Map.Entry<String, CompletableFuture<ActiveKey>> flight : active.entrySet()) {
+        for (final Map.Entry<ActiveKey.Slot, CompletableFuture<ActiveKey>> flight : active.entrySet()) {
             final ActiveKey entry = flight.getValue().getNow(null);
             if (entry != null) {
                 retire(entry, RetireReason.CLOSED);

@@ -1,5 +1,6 @@
 package io.sealstream.kms.metrics;
 
+import io.sealstream.kms.KeyScope;
 import io.sealstream.kms.DataKey;
 import io.sealstream.kms.KeyDescription;
 import io.sealstream.kms.KeyManagementService;
@@ -58,8 +59,8 @@ public final class MeteredKeyManagementService implements KeyManagementServiceDe
     }
 
     @Override
-    public DataKey generateDataKey(final String kekId) {
-        return measure(KmsOperation.GENERATE_DATA_KEY, () -> delegate.generateDataKey(kekId));
+    public DataKey generateDataKey(final String kekId, final KeyScope scope) {
+        return measure(KmsOperation.GENERATE_DATA_KEY, () -> delegate.generateDataKey(kekId, scope));
     }
 
     @Override

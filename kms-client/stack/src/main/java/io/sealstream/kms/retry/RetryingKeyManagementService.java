@@ -1,6 +1,7 @@
 package io.sealstream.kms.retry;
 
 import io.sealstream.config.Backoff;
+import io.sealstream.kms.KeyScope;
 import io.sealstream.kms.DataKey;
 import io.sealstream.kms.KeyDescription;
 import io.sealstream.kms.KeyManagementService;
@@ -84,8 +85,8 @@ public final class RetryingKeyManagementService implements KeyManagementServiceD
     }
 
     @Override
-    public DataKey generateDataKey(final String kekId) {
-        return retry("generateDataKey", kekId, () -> delegate.generateDataKey(kekId));
+    public DataKey generateDataKey(final String kekId, final KeyScope scope) {
+        return retry("generateDataKey", kekId, () -> delegate.generateDataKey(kekId, scope));
     }
 
     @Override

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.sealstream.kms.DataKey;
+import io.sealstream.kms.KeyScope;
 import io.sealstream.kms.KeyUnwrapException;
 import io.sealstream.kms.KmsUnavailableException;
 import io.sealstream.kms.WrappedDataKey;
@@ -77,6 +78,26 @@ class CachingKeyManagementServiceTest {
             assertThat(cache.stats().encryptHits()).isEqualTo(999);
             assertThat(cache.stats().encryptMisses()).isEqualTo(1);
             assertThat(cache.stats().kmsCalls()).isEqualTo(1);
+        }
+    }
+
+    /** A cached DEK serves one tenant bucket: another scope gets its own, and ever new scopes never grow memory past the bound. */
+    @Test
+    void eachTenantBucketHasItsOwnDataKeyAndTheirNumberIsBounded() {
+        try (CachingKeyManagementService cache = cache(DataKeyCacheConfig.defaults())) {
+            final KeyScope acme = KeyScope.of("acme", "photos");
+            try (DataKey a1 = cache.generateDataKey(KEK, acme); DataKey a2 = cache.generateDataKey(KEK, acme);
+                 DataKey g = cache.generateDataKey(KEK, KeyScope.of("globex", "photos"));
+                 DataKey unscoped = cache.generateDataKey(KEK)) {
+                assertThat(a1.dekId()).isEqualTo(a2.dekId());
+                assertThat(a1.wrapped().scope()).isEqualTo(acme);
+                assertThat(g.dekId()).isNotEqualTo(a1.dekId()).isNotEqualTo(unscoped.dekId());
+                assertThat(g.wrapped().scope()).isEqualTo(KeyScope.of("globex", "photos"));
+            }
+            for (int i = 0; i < CachingKeyManagementService.MAX_ACTIVE_KEYS + 50; i++) {
+                cache.generateDataKey(KEK, KeyScope.of("tenant", "bucket-" + i)).close();
+            }
+            assertThat(cache.stats().activeDataKeys()).isLessThanOrEqualTo(CachingKeyManagementService.MAX_ACTIVE_KEYS);
         }
     }
 

@@ -1,5 +1,6 @@
 package io.sealstream.kms.cache;
 
+import io.sealstream.kms.KeyScope;
 import io.sealstream.kms.DataKey;
 import io.sealstream.kms.DekIds;
 import io.sealstream.kms.KekRef;
@@ -48,14 +49,14 @@ final class FakeKms implements KeyManagementService {
     }
 
     @Override
-    public DataKey generateDataKey(final String kekId) {
+    public DataKey generateDataKey(final String kekId, final KeyScope scope) {
         generateCalls.incrementAndGet();
         enter();
         final byte[] key = new byte[DataKey.KEY_BYTES];
         RANDOM.nextBytes(key);
         final byte[] ciphertext = new byte[40];
         RANDOM.nextBytes(ciphertext);
-        final WrappedDataKey wrapped = new WrappedDataKey(DekIds.newDekId(), currentRef(kekId), ciphertext);
+        final WrappedDataKey wrapped = new WrappedDataKey(DekIds.newDekId(), currentRef(kekId), ciphertext, scope);
         plaintexts.put(wrapped, key.clone());
         final DataKey dataKey = new DataKey(key, wrapped);
         issued.add(dataKey);

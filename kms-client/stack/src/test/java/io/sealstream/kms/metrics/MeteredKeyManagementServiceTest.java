@@ -3,6 +3,7 @@ package io.sealstream.kms.metrics;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.sealstream.kms.KeyScope;
 import io.sealstream.kms.DataKey;
 import io.sealstream.kms.KeyManagementService;
 import io.sealstream.kms.KeyNotFoundException;
@@ -25,7 +26,7 @@ class MeteredKeyManagementServiceTest {
         final KeyManagementService ticking = new KeyManagementService() {
             // Every call takes 3 ms of fake time; unknown keys fail permanently, "down" transiently.
             @Override public String providerName() { return local.providerName(); }
-            @Override public DataKey generateDataKey(final String kekId) {
+            @Override public DataKey generateDataKey(final String kekId, final KeyScope scope) {
                 nanos.addAndGet(3_000_000);
                 if (kekId.equals("down")) {
                     throw new KmsUnavailableException("down");

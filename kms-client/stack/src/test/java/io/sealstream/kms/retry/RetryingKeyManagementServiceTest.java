@@ -3,6 +3,7 @@ package io.sealstream.kms.retry;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.sealstream.kms.KeyScope;
 import io.sealstream.kms.DataKey;
 import io.sealstream.kms.DekIds;
 import io.sealstream.kms.KekRef;
@@ -46,7 +47,7 @@ class RetryingKeyManagementServiceTest {
         }
 
         @Override
-        public DataKey generateDataKey(final String kekId) {
+        public DataKey generateDataKey(final String kekId, final KeyScope scope) {
             if (calls.incrementAndGet() <= failures) {
                 throw error;
             }

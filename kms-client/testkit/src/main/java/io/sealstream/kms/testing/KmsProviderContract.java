@@ -5,6 +5,7 @@ import io.sealstream.kms.KekRef;
 import io.sealstream.kms.KeyDescription;
 import io.sealstream.kms.KeyManagementService;
 import io.sealstream.kms.KeyNotFoundException;
+import io.sealstream.kms.KeyScope;
 import io.sealstream.kms.KeyUnwrapException;
 import io.sealstream.kms.KmsException;
 import io.sealstream.kms.WrappedDataKey;
@@ -14,6 +15,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.util.HexFormat;
+import java.util.List;
 import java.util.UUID;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -101,6 +103,33 @@ public abstract class KmsProviderContract {
             assertThat(a.copyKeyBytes()).isNotEqualTo(b.copyKeyBytes());
             assertThat(a.dekId()).isNotEqualTo(b.dekId());
             assertThat(a.wrapped().ciphertext()).isNotEqualTo(b.wrapped().ciphertext());
+        }
+    }
+
+    /**
+     * A data key made for one tenant's bucket unwraps only for that scope: asked for another tenant, another bucket or
+     * no tenant at all, the provider refuses it (so a tenant that knows one of its own keys can not have it accepted
+     * for another tenant's object), and a re-wrap keeps the scope.
+     */
+    @Test
+    void aKeyBoundToOneTenantBucketIsRefusedForAnyOther() {
+        final KeyScope acme = KeyScope.of("acme", "photos");
+        try (DataKey key = kms.generateDataKey(keyId, acme)) {
+            assertThat(key.wrapped().scope()).isEqualTo(acme);
+            try (DataKey same = kms.unwrap(key.wrapped())) {
+                assertThat(same.copyKeyBytes()).isEqualTo(key.copyKeyBytes());
+            }
+            for (final KeyScope other : List.of(KeyScope.of("globex", "photos"), KeyScope.of("acme", "invoices"),
+                    KeyScope.of("acme/photos", "x"), KeyScope.UNSCOPED)) {
+                assertThatThrownBy(() -> kms.unwrap(key.wrapped().withScope(other)).close())
+                        .as("claimed for %s", other)
+                        .isInstanceOf(KeyUnwrapException.class);
+            }
+        }
+        try (DataKey unscoped = kms.generateDataKey(keyId)) {
+            assertThatThrownBy(() -> kms.unwrap(unscoped.wrapped().withScope(acme)).close())
+                    .as("an unscoped key claimed for a tenant")
+                    .isInstanceOf(KeyUnwrapException.class);
         }
     }
 
@@ -210,14 +239,18 @@ public abstract class KmsProviderContract {
     @Test
     void rewrapMovesAKeyToTheCurrentVersion() {
         assumeTrue(supportsRotation());
-        try (DataKey before = kms.generateDataKey(keyId)) {
+        try (DataKey before = kms.generateDataKey(keyId, KeyScope.of("acme", "photos"))) {
             final KeyDescription rotated = kms.rotateKey(keyId);
             final WrappedDataKey rewrapped = kms.rewrap(before.wrapped());
             assertThat(rewrapped.dekId()).isEqualTo(before.dekId());
             assertThat(rewrapped.kek()).isEqualTo(rotated.currentRef());
+            assertThat(rewrapped.scope()).as("the scope survives a re-wrap").isEqualTo(before.wrapped().scope());
             try (DataKey unwrapped = kms.unwrap(rewrapped)) {
                 assertThat(unwrapped.copyKeyBytes()).isEqualTo(before.copyKeyBytes());
             }
+            assertThatThrownBy(() -> kms.unwrap(rewrapped.withScope(KeyScope.of("globex", "photos"))).close())
+                    .as("the re-wrapped key is still bound to its tenant bucket")
+                    .isInstanceOf(KeyUnwrapException.class);
             assertThat(kms.rewrap(rewrapped)).as("already current").isEqualTo(rewrapped);
         }
     }

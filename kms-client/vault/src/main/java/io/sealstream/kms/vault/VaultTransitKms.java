@@ -8,6 +8,7 @@ import io.sealstream.kms.DataKey;
 import io.sealstream.kms.DekIds;
 import io.sealstream.kms.KekRef;
 import io.sealstream.kms.KeyBinding;
+import io.sealstream.kms.KeyScope;
 import io.sealstream.kms.KeyDescription;
 import io.sealstream.kms.KeyManagementService;
 import io.sealstream.kms.KeyNotFoundException;
@@ -93,12 +94,12 @@ public final class VaultTransitKms implements KeyManagementService {
     }
 
     @Override
-    public DataKey generateDataKey(final String kekId) {
+    public DataKey generateDataKey(final String kekId, final KeyScope scope) {
         requireValidKeyId(kekId);
         requireUsableKey(kekId);
         final String dekId = DekIds.newDekId();
         final ObjectNode body = JSON.createObjectNode()
-                .put("context", context(kekId, dekId))
+                .put("context", context(kekId, dekId, scope))
                 .put("bits", DataKey.KEY_BYTES * 8);
         final JsonNode data = http.call("POST", "datakey/plaintext/" + kekId, body, "datakey", "KEK '" + kekId + "'",
                 null);
@@ -110,7 +111,7 @@ public final class VaultTransitKms implements KeyManagementService {
         final byte[] dek = decodeKey(text(data, "plaintext", "datakey"), "datakey", kekId);
         try {
             final KekRef ref = new KekRef(PROVIDER, kekId, Integer.toString(version));
-            return new DataKey(dek, new WrappedDataKey(dekId, ref, ascii(ciphertext, ref)));
+            return new DataKey(dek, new WrappedDataKey(dekId, ref, ascii(ciphertext, ref), scope));
         } catch (final RuntimeException e) {
             Arrays.fill(dek, (byte) 0);
             throw e;
@@ -124,7 +125,7 @@ public final class VaultTransitKms implements KeyManagementService {
         requireUsableKey(ref.keyId());
         final ObjectNode body = JSON.createObjectNode()
                 .put("ciphertext", ciphertext)
-                .put("context", context(ref.keyId(), wrapped.dekId()));
+                .put("context", context(ref.keyId(), wrapped.dekId(), wrapped.scope()));
         final JsonNode data = http.call("POST", "decrypt/" + ref.keyId(), body, "decrypt", "KEK " + ref,
                 wrapped.dekId());
         return new DataKey(decodeKey(text(data, "plaintext", "decrypt"), "decrypt", ref.keyId()), wrapped);
@@ -141,7 +142,7 @@ public final class VaultTransitKms implements KeyManagementService {
         }
         final ObjectNode body = JSON.createObjectNode()
                 .put("ciphertext", ciphertext)
-                .put("context", context(ref.keyId(), wrapped.dekId()));
+                .put("context", context(ref.keyId(), wrapped.dekId(), wrapped.scope()));
         final JsonNode data = http.call("POST", "rewrap/" + ref.keyId(), body, "rewrap", "KEK " + ref,
                 wrapped.dekId());
         final String rewrapped = text(data, "ciphertext", "rewrap");
@@ -150,7 +151,7 @@ public final class VaultTransitKms implements KeyManagementService {
             throw new KmsException("Vault rewrap for KEK " + ref + " returned a ciphertext without a vault:vN: prefix");
         }
         final KekRef newRef = new KekRef(PROVIDER, ref.keyId(), Integer.toString(version));
-        return new WrappedDataKey(wrapped.dekId(), newRef, ascii(rewrapped, newRef));
+        return new WrappedDataKey(wrapped.dekId(), newRef, ascii(rewrapped, newRef), wrapped.scope());
     }
 
     @Override
@@ -338,9 +339,12 @@ public final class VaultTransitKms implements KeyManagementService {
         return m.matches() ? Integer.parseInt(m.group(1)) : -1;
     }
 
-    /** Base64 of the key-derivation context binding a data key to its KEK id and DEK id. */
-    static String context(final String kekId, final String dekId) {
-        return Base64.getEncoder().encodeToString(KeyBinding.encode(KeyBinding.WRAP_LABEL, PROVIDER, kekId, dekId));
+    /** Base64 of the key-derivation context binding a data key to its KEK id, DEK id and (when scoped) tenant and bucket. */
+    static String context(final String kekId, final String dekId, final KeyScope scope) {
+        final byte[] encoded = scope.isScoped()
+                ? KeyBinding.encode(KeyBinding.SCOPED_WRAP_LABEL, PROVIDER, kekId, dekId, scope.tenant(), scope.bucket())
+                : KeyBinding.encode(KeyBinding.WRAP_LABEL, PROVIDER, kekId, dekId);
+        return Base64.getEncoder().encodeToString(encoded);
     }
 
     private static byte[] ascii(final String ciphertext, final KekRef ref) {

@@ -166,9 +166,11 @@ class VaultTransitUnitTest {
         kms.createKey("k");
         assertThat(server.paths).contains("POST keys/k");
         try (DataKey key = kms.generateDataKey("k")) {
-            assertThat(VaultTransitKms.context("k", key.dekId()))
-                    .isNotEqualTo(VaultTransitKms.context("k", io.sealstream.kms.DekIds.newDekId()))
-                    .isNotEqualTo(VaultTransitKms.context("k2", key.dekId()));
+            final io.sealstream.kms.KeyScope none = io.sealstream.kms.KeyScope.UNSCOPED;
+            assertThat(VaultTransitKms.context("k", key.dekId(), none))
+                    .isNotEqualTo(VaultTransitKms.context("k", io.sealstream.kms.DekIds.newDekId(), none))
+                    .isNotEqualTo(VaultTransitKms.context("k2", key.dekId(), none))
+                    .isNotEqualTo(VaultTransitKms.context("k", key.dekId(), io.sealstream.kms.KeyScope.of("acme", "b")));
             // A wrapped key moved to another DEK id fails in the (fake) Vault: the derived key differs.
             final WrappedDataKey moved = new WrappedDataKey(io.sealstream.kms.DekIds.newDekId(), key.kek(),
                     key.wrapped().ciphertext());
