@@ -20,7 +20,8 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /** {@code sealstream audit verify}: checks the hash-chained audit trail (docs/ARCHITECTURE.md, "Audit trail"). */
-@Command(name = "audit", description = "Check the hash-chained audit trail.", subcommands = {AuditCommand.Verify.class})
+@Command(name = "audit", description = "Check the hash-chained audit trail.",
+        subcommands = {AuditCommand.Verify.class, AuditPublicKeyCommand.class})
 public final class AuditCommand {
 
     /**
@@ -55,6 +56,16 @@ public final class AuditCommand {
         @Option(names = "--timeout", paramLabel = "DURATION", defaultValue = "PT1M", description = "Give up when "
                 + "Kafka makes no progress for this long. Default: ${DEFAULT-VALUE}.")
         Duration timeout;
+        @Option(names = "--public-key", paramLabel = "FILE", description = "A PEM public key (from 'sealstream audit "
+                + "public-key') trusted to sign checkpoints; repeatable (one per signing-key version). With it, only "
+                + "records covered by a validly signed checkpoint are accepted.")
+        List<Path> publicKeys = new ArrayList<>();
+        @Option(names = "--checkpoints", paramLabel = "FILE", description = "Check against checkpoints exported "
+                + "earlier (kept outside Kafka) instead of the checkpoint topic <topic>.checkpoints.")
+        Path checkpointsFile;
+        @Option(names = "--export-checkpoints", paramLabel = "FILE", description = "Write the checkpoints read from "
+                + "the checkpoint topic to FILE (one line each), to archive outside Kafka.")
+        Path exportCheckpoints;
         @Option(names = "--max-problems", paramLabel = "N", defaultValue = "1000", description = "Print at most N "
                 + "problem lines (all are counted). Default: ${DEFAULT-VALUE}.")
         int maxProblems;
@@ -95,9 +106,29 @@ public final class AuditCommand {
                         SealstreamCli.EXIT_USAGE);
             }
             final String auditTopic = topic != null ? topic : Topics.fromConfig(settings).audit();
+            final List<java.security.PublicKey> trusted = new ArrayList<>();
+            for (final Path key : publicKeys) {
+                trusted.add(PublicKeyFiles.read(key));
+            }
+            List<String> checkpointLines = List.of();
+            if (checkpointsFile != null) {
+                checkpointLines = java.nio.file.Files.readAllLines(checkpointsFile);
+            } else if (!trusted.isEmpty() || exportCheckpoints != null) {
+                checkpointLines = AuditTopicReader.readLines(settings, auditTopic + Topics.CHECKPOINTS_SUFFIX, timeout);
+            }
+            if (exportCheckpoints != null) {
+                java.nio.file.Files.write(exportCheckpoints, checkpointLines);
+                io.stderr().println("sealstream: " + checkpointLines.size() + " checkpoints written to "
+                        + exportCheckpoints);
+            }
             final AuditTrailVerifier.Report report = AuditTopicReader.verify(settings, auditTopic,
-                    new AuditTrailVerifier(heads, acceptUnchainedPrefix), timeout);
-            print(io.stdout(), auditTopic, report, maxProblems, !heads.isEmpty());
+                    new AuditTrailVerifier(auditTopic, heads, acceptUnchainedPrefix, trusted.isEmpty() ? null
+                            : new AuditTrailVerifier.Checkpoints(trusted, checkpointLines)), timeout);
+            print(io.stdout(), auditTopic, report, maxProblems, !heads.isEmpty() || !trusted.isEmpty());
+            if (trusted.isEmpty()) {
+                io.stdout().println("note: checkpoints not checked: without --public-key anyone who can produce to "
+                        + auditTopic + " can append records that verify");
+            }
             if (!report.clean()) {
                 throw new CliFailure("audit trail " + auditTopic + " failed verification: " + report.problems().size()
                         + (report.problems().size() == 1 ? " problem" : " problems"), SealstreamCli.EXIT_REJECTED);
@@ -139,7 +170,7 @@ public final class AuditCommand {
         out.println("audit verify: " + report.summary());
         if (report.clean() && !anchored) {
             out.println("note: records removed from the end of a partition are detected only against heads kept "
-                    + "outside Kafka (--expect-head)");
+                    + "outside Kafka (--expect-head) or signed checkpoints (--public-key)");
         }
     }
 

@@ -65,7 +65,7 @@ class AuditVerifyCommandTest {
                 SharedKafka.bootstrapServers(), "enable.idempotence", true), new ByteArraySerializer(), new ByteArraySerializer())) {
             for (int p = 0; p < lengths.length; p++) {
                 final List<AuditEvent> chain = new ArrayList<>();
-                byte[] previous = AuditChain.genesisHash();
+                byte[] previous = AuditChain.genesisHash(topic, p);
                 for (int i = 0; i < lengths[p]; i++) {
                     final AuditEvent linked = AuditChain.link(event(100 * p + i), i, previous);
                     previous = AuditChain.bytes(linked.getHash());
@@ -130,6 +130,135 @@ class AuditVerifyCommandTest {
                 .contains("UNREADABLE partition 1 offset 4")
                 .contains("audit verify: 10 records in 2 partitions: 3 problems (1 GAP, 1 EDITED, 1 UNREADABLE) -> FAILED");
         assertThat(r.stderr().strip()).isEqualTo("sealstream: audit trail " + topic + " failed verification: 3 problems");
+    }
+
+    /**
+     * Issue 12, section 2, on the real broker: a producer to the audit topic appends a forgery linked to the head,
+     * replays one partition's records into another, or (with delete rights) truncates the tail or rewrites the chain
+     * with every hash recomputed. The hash chain alone accepted the first, third and fourth; with the chainer's signed
+     * checkpoints and its public key each is reported, and the untouched trail still verifies.
+     */
+    @Test
+    void signedCheckpointsExposeAnAppendAReplayATruncationAndARewrite(@org.junit.jupiter.api.io.TempDir
+                                                                      final java.nio.file.Path dir) throws Exception {
+        final java.security.KeyPair chainer = java.security.KeyPairGenerator.getInstance("Ed25519").generateKeyPair();
+        final java.nio.file.Path pem = dir.resolve("audit.pub");
+        java.nio.file.Files.writeString(pem, "# test key\n" + PublicKeyFiles.pem(chainer.getPublic()));
+        final SpecificAvroSerde<AuditEvent> serde = new SpecificAvroSerde<>(AuditEvent.class);
+        serde.configure(Map.of("schema.registry.url", "mock://" + scope), false);
+
+        final Map<String, String> expected = new java.util.LinkedHashMap<>();
+        expected.put("untouched", null);
+        expected.put("appended", "APPENDED partition 0 sequence 6: sequence 6 (1 record) after the last signed checkpoint (sequence 5)");
+        expected.put("replayed", "REPLAYED partition 1");
+        expected.put("truncated", "GAP partition 0: the anchored head is sequence 5 but the trail ends at sequence 3");
+        expected.put("rewritten", "EDITED partition 0 sequence 5: sequence 5 does not match the anchored head");
+        for (final Map.Entry<String, String> attack : expected.entrySet()) {
+            final String topic = "signed-" + attack.getKey() + "-" + id;
+            final Map<Integer, List<AuditEvent>> genuine = new java.util.TreeMap<>();
+            for (int p = 0; p < 2; p++) {
+                genuine.put(p, chain(topic, p, p == 0 ? 6 : 4, "genuine"));
+            }
+            final Map<Integer, List<AuditEvent>> stored = new java.util.TreeMap<>(genuine);
+            switch (attack.getKey()) {
+                case "appended" -> {
+                    final List<AuditEvent> more = new ArrayList<>(genuine.get(0));
+                    more.add(AuditChain.link(event(666), 6, AuditChain.bytes(more.get(5).getHash())));
+                    stored.put(0, more);
+                }
+                case "replayed" -> {
+                    final List<AuditEvent> more = new ArrayList<>(genuine.get(1));
+                    more.addAll(genuine.get(0));
+                    stored.put(1, more);
+                }
+                case "truncated" -> stored.put(0, genuine.get(0).subList(0, 4));
+                case "rewritten" -> {
+                    final List<AuditEvent> rewritten = new ArrayList<>(genuine.get(0).subList(0, 3));
+                    rewritten.addAll(chainFrom(rewritten.get(2), 3, 3, "rewritten"));
+                    stored.put(0, rewritten);
+                }
+                default -> { }
+            }
+            produce(topic, stored, serde);
+            final java.security.Signature signer = java.security.Signature.getInstance("Ed25519");
+            final List<String> checkpoints = new ArrayList<>();
+            for (final var head : List.of(Map.entry(0, 2), Map.entry(0, 5), Map.entry(1, 3))) {
+                final byte[] hash = AuditChain.bytes(genuine.get(head.getKey()).get(head.getValue()).getHash());
+                final Instant time = Instant.parse("2026-12-06T12:00:00Z");
+                signer.initSign(chainer.getPrivate());
+                signer.update(io.sealstream.audit.AuditCheckpoint.signedBytes(topic, head.getKey(), head.getValue(),
+                        hash, time, "local:audit@1", "Ed25519"));
+                checkpoints.add(new io.sealstream.audit.AuditCheckpoint(topic, head.getKey(), head.getValue(), hash,
+                        time, "local:audit@1", "Ed25519", signer.sign()).toLine());
+            }
+            produceLines(topic + ".checkpoints", checkpoints);
+
+            assertThat(cli.run(verify(topic)).exitCode()).as("%s: what the chain alone says", attack.getKey())
+                    .isEqualTo(attack.getKey().equals("replayed") ? SealstreamCli.EXIT_REJECTED : 0);
+            final java.nio.file.Path export = dir.resolve(attack.getKey() + ".checkpoints");
+            final CliHarness.Result r = cli.run(verify(topic, "--public-key", pem.toString(), "--export-checkpoints",
+                    export.toString()));
+            if (attack.getValue() == null) {
+                assertThat(r.exitCode()).as(r.out()).isZero();
+                assertThat(r.out()).contains("every chain intact -> OK").doesNotContain("checkpoints not checked");
+                // the export is the archive: verifying against it alone gives the same answer
+                assertThat(java.nio.file.Files.readAllLines(export)).containsExactlyElementsOf(checkpoints);
+                assertThat(cli.run(verify(topic, "--public-key", pem.toString(), "--checkpoints", export.toString()))
+                        .exitCode()).isZero();
+            } else {
+                assertThat(r.exitCode()).as(r.out()).isEqualTo(SealstreamCli.EXIT_REJECTED);
+                assertThat(r.out()).as(attack.getKey()).contains(attack.getValue());
+            }
+        }
+        serde.close();
+    }
+
+    /** {@code n} records chained as the chainer chains {@code topic}'s partition {@code partition}. */
+    private static List<AuditEvent> chain(final String topic, final int partition, final int n, final String label) {
+        final List<AuditEvent> out = new ArrayList<>();
+        byte[] previous = AuditChain.genesisHash(topic, partition);
+        for (int i = 0; i < n; i++) {
+            final AuditEvent linked = AuditChain.link(event(100 * partition + i + (label.hashCode() & 0xffff) * 1000),
+                    i, previous);
+            previous = AuditChain.bytes(linked.getHash());
+            out.add(linked);
+        }
+        return out;
+    }
+
+    /** {@code n} new records linked after {@code predecessor}, from sequence {@code from}: a recomputed chain. */
+    private static List<AuditEvent> chainFrom(final AuditEvent predecessor, final long from, final int n,
+                                              final String label) {
+        final List<AuditEvent> out = new ArrayList<>();
+        byte[] previous = AuditChain.bytes(predecessor.getHash());
+        for (int i = 0; i < n; i++) {
+            final AuditEvent linked = AuditChain.link(event(9000 + i + label.length()), from + i, previous);
+            previous = AuditChain.bytes(linked.getHash());
+            out.add(linked);
+        }
+        return out;
+    }
+
+    private void produce(final String topic, final Map<Integer, List<AuditEvent>> partitions,
+                         final SpecificAvroSerde<AuditEvent> serde) throws Exception {
+        try (Admin admin = Admin.create(Map.of("bootstrap.servers", SharedKafka.bootstrapServers()))) {
+            admin.createTopics(List.of(new NewTopic(topic, partitions.size(), (short) 1),
+                    new NewTopic(topic + ".checkpoints", 1, (short) 1))).all().get(60, TimeUnit.SECONDS);
+        }
+        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(Map.of("bootstrap.servers",
+                SharedKafka.bootstrapServers(), "enable.idempotence", true), new ByteArraySerializer(), new ByteArraySerializer())) {
+            partitions.forEach((p, events) -> events.forEach(e -> producer.send(new ProducerRecord<>(topic, p,
+                    "k".getBytes(StandardCharsets.UTF_8), serde.serializer().serialize(topic, e)))));
+            producer.flush();
+        }
+    }
+
+    private static void produceLines(final String topic, final List<String> lines) {
+        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(Map.of("bootstrap.servers",
+                SharedKafka.bootstrapServers(), "enable.idempotence", true), new ByteArraySerializer(), new ByteArraySerializer())) {
+            lines.forEach(l -> producer.send(new ProducerRecord<>(topic, 0, null, l.getBytes(StandardCharsets.UTF_8))));
+            producer.flush();
+        }
     }
 
     @Test

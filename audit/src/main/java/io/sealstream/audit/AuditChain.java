@@ -51,9 +51,32 @@ public final class AuditChain {
     private AuditChain() {
     }
 
-    /** The previous hash of a partition's first record (sequence 0): 32 zero bytes. */
+    /** Domain label of {@link #genesisHash(String, int)}. */
+    public static final String GENESIS_DOMAIN = "sealstream-audit-chain-genesis-v1";
+
+    /**
+     * The previous hash of sequence 0 in chains that name no partition (before partition binding, and in tests of the
+     * chain alone): 32 zero bytes. The chainer uses {@link #genesisHash(String, int)}.
+     */
     public static byte[] genesisHash() {
         return new byte[HASH_BYTES];
+    }
+
+    /**
+     * The previous hash of sequence 0 in audit partition {@code partition} of {@code topic}:
+     * {@code SHA-256(str(GENESIS_DOMAIN) || str(topic) || u64(partition))}. Every hash of the chain depends on it, so
+     * records copied into another partition or topic no longer link, whatever their content.
+     */
+    public static byte[] genesisHash(final String topic, final int partition) {
+        if (partition < 0) {
+            throw new IllegalArgumentException("partition must be >= 0");
+        }
+        final Canonical out = new Canonical();
+        out.string(GENESIS_DOMAIN);
+        out.string(topic);
+        out.u64(partition);
+        final MessageDigest sha256 = sha256();
+        return sha256.digest(out.toByteArray());
     }
 
     /**

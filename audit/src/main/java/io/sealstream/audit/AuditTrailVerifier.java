@@ -1,19 +1,13 @@
 package io.sealstream.audit;
 
-import io.sealstream.events.AuditAction;
-import io.sealstream.events.AuditEvent;
-import java.security.MessageDigest;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.HexFormat;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import java.util.TreeMap;
-import java.util.TreeSet;
 
 /**
  * Checks audit-topic partitions against the hash chain ({@link AuditChain}), with no Kafka in sight: the caller feeds
@@ -48,7 +42,32 @@ public final class AuditTrailVerifier {
         /** A sequence that appeared before: a copied record, or a second chain. */
         DUPLICATE,
         /** A record that could not be decoded at all. */
-        UNREADABLE
+        UNREADABLE,
+        /** Records after the last signed checkpoint of their partition: no one with the chainer's key vouched for them. */
+        APPENDED,
+        /** A record chained for another partition or topic, copied here. */
+        REPLAYED,
+        /** A checkpoint whose signature no trusted key verifies, or that names another topic. */
+        BAD_CHECKPOINT
+    }
+
+    /**
+     * Signed checkpoints to check the trail against, and the public keys trusted to have signed them. Each valid
+     * checkpoint is an anchored head; every record must be covered by one (at or below its partition's highest).
+     */
+    public record Checkpoints(List<java.security.PublicKey> trustedKeys, List<String> lines) {
+        public Checkpoints {
+            trustedKeys = List.copyOf(trustedKeys);
+            lines = List.copyOf(lines);
+            if (trustedKeys.isEmpty()) {
+                throw new IllegalArgumentException("checking checkpoints needs at least one trusted public key");
+            }
+        }
+
+        public static Checkpoints of(final List<java.security.PublicKey> trustedKeys,
+                                     final List<AuditCheckpoint> checkpoints) {
+            return new Checkpoints(trustedKeys, checkpoints.stream().map(AuditCheckpoint::toLine).toList());
+        }
     }
 
     /**
@@ -149,6 +168,15 @@ public final class AuditTrailVerifier {
     private final Map<Integer, List<ExpectedHead>> expectedHeads = new HashMap<>();
     private final Map<Integer, PartitionCheck> checks = new TreeMap<>();
     private final boolean acceptUnchainedPrefix;
+    /** The audit topic, whose partitions' genesis hashes are checked; null: chains that name no partition. */
+    private final String topic;
+    /** Whether every record must be covered by a valid checkpoint. */
+    private final boolean requireCoverage;
+    /** Per partition, the highest sequence a valid checkpoint covers. */
+    private final Map<Integer, Long> coveredUpTo = new HashMap<>();
+    /** Hashes that valid checkpoints name, hex, to the partition they belong to: a record elsewhere is a replay. */
+    private final Map<String, Integer> checkpointedHashes = new HashMap<>();
+    private final List<Problem> checkpointProblems = new ArrayList<>();
 
     public AuditTrailVerifier() {
         this(List.of());
@@ -166,10 +194,56 @@ public final class AuditTrailVerifier {
      *                              before the chainer's first write pass
      */
     public AuditTrailVerifier(final List<ExpectedHead> heads, final boolean acceptUnchainedPrefix) {
+        this(null, heads, acceptUnchainedPrefix, null);
+    }
+
+    /**
+     * @param topic       the audit topic: each partition's first record must link to its genesis
+     *                    ({@link AuditChain#genesisHash(String, int)}); null for chains that name no partition
+     * @param checkpoints signed checkpoints and the keys trusted to sign them; null to check the chains alone
+     */
+    public AuditTrailVerifier(final String topic, final List<ExpectedHead> heads, final boolean acceptUnchainedPrefix,
+                              final Checkpoints checkpoints) {
+        this.topic = topic;
         this.acceptUnchainedPrefix = acceptUnchainedPrefix;
+        this.requireCoverage = checkpoints != null;
         for (ExpectedHead h : heads) {
             expectedHeads.computeIfAbsent(h.partition(), p -> new ArrayList<>()).add(h);
         }
+        if (checkpoints != null) {
+            int line = 0;
+            for (final String text : checkpoints.lines()) {
+                line++;
+                if (text.isBlank() || text.startsWith("#")) {
+                    continue; // an exported file may carry comments
+                }
+                final AuditCheckpoint c;
+                try {
+                    c = AuditCheckpoint.parse(text);
+                } catch (final IllegalArgumentException e) {
+                    checkpointProblems.add(new Problem(-1, NO_OFFSET, null, ProblemKind.BAD_CHECKPOINT,
+                            "checkpoint " + line + ": " + e.getMessage()));
+                    continue;
+                }
+                accept(c, checkpoints.trustedKeys());
+            }
+        }
+    }
+
+    private void accept(final AuditCheckpoint c, final List<java.security.PublicKey> keys) {
+        if (keys.stream().noneMatch(c::verifiedBy)) {
+            checkpointProblems.add(new Problem(c.partition(), NO_OFFSET, c.sequence(), ProblemKind.BAD_CHECKPOINT,
+                    c + ": no trusted key verifies its signature (forged, altered, or signed by another key)"));
+            return;
+        }
+        if (topic != null && !topic.equals(c.topic())) {
+            checkpointProblems.add(new Problem(c.partition(), NO_OFFSET, c.sequence(), ProblemKind.BAD_CHECKPOINT,
+                    c + ": signed for topic " + c.topic() + ", not " + topic));
+            return;
+        }
+        expectedHeads.computeIfAbsent(c.partition(), p -> new ArrayList<>()).add(c.head());
+        coveredUpTo.merge(c.partition(), c.sequence(), Math::max);
+        checkpointedHashes.put(AuditChain.hex(c.hash()), c.partition());
     }
 
     /**
@@ -184,7 +258,9 @@ public final class AuditTrailVerifier {
             throw new IllegalStateException("partition " + partition + " is already being checked");
         }
         final PartitionCheck check = new PartitionCheck(partition, earlierRecordsDeleted,
-                expectedHeads.getOrDefault(partition, List.of()), acceptUnchainedPrefix);
+                expectedHeads.getOrDefault(partition, List.of()), acceptUnchainedPrefix,
+                topic == null ? AuditChain.genesisHash() : AuditChain.genesisHash(topic, partition), topic != null,
+                requireCoverage, coveredUpTo.get(partition), checkpointedHashes);
         checks.put(partition, check);
         return check;
     }
@@ -192,7 +268,7 @@ public final class AuditTrailVerifier {
     /** The verdict over every partition checked; an anchored head of a partition never read is a problem. */
     public Report report() {
         final List<PartitionSummary> summaries = new ArrayList<>();
-        final List<Problem> problems = new ArrayList<>();
+        final List<Problem> problems = new ArrayList<>(checkpointProblems);
         for (PartitionCheck check : checks.values()) {
             check.finish();
             summaries.add(check.summary());
@@ -212,280 +288,4 @@ public final class AuditTrailVerifier {
         return new Report(List.copyOf(summaries), List.copyOf(problems));
     }
 
-    /** One partition's check; feed it records in offset order. */
-    public static final class PartitionCheck {
-
-        /**
-         * A chained record as a successor will link to it. For a record whose hash does not recompute, either its
-         * content or its hash field was changed: the successor's link is accepted against either value, so one edit
-         * is one problem.
-         */
-        private record Seen(long offset, byte[] hash, byte[] recomputed) {
-            boolean linkedBy(final byte[] previousHash) {
-                return MessageDigest.isEqual(hash, previousHash)
-                        || recomputed != null && MessageDigest.isEqual(recomputed, previousHash);
-            }
-        }
-
-        /** A record whose predecessor had not been seen yet when it arrived: its link is checked when it comes. */
-        private record PendingLink(long offset, long sequence, byte[] previousHash) {
-        }
-
-        /** Sequences {@code from..to} not seen (yet), noticed at the record at {@code offset}. */
-        private record Missing(long from, long to, long offset, long sequence) {
-        }
-
-        private final int partition;
-        private final boolean earlierRecordsDeleted;
-        private final boolean acceptUnchainedPrefix;
-        /** Unchained records before the first chained one, when they are accepted. */
-        private long unchainedPrefix;
-        private long unchainedPrefixFirstOffset = NO_OFFSET;
-        private final List<ExpectedHead> anchors;
-        private final List<Problem> problems = new ArrayList<>();
-        private final List<String> warnings = new ArrayList<>();
-        private final LinkedHashMap<Long, Seen> recent = new LinkedHashMap<>() {
-            @Override
-            protected boolean removeEldestEntry(final Map.Entry<Long, Seen> eldest) {
-                return size() > WINDOW;
-            }
-        };
-        private final Map<Long, PendingLink> pendingLinks = new HashMap<>();
-        private final TreeMap<Long, Missing> missing = new TreeMap<>();
-        private final Map<Long, byte[]> anchoredHashes = new HashMap<>();
-        private final TreeSet<Long> anchoredSequences = new TreeSet<>();
-        private long records;
-        private Long firstSequence;
-        private Long maxSequence;
-        private Seen maxSeen;
-        /** Unreadable records since the last chained one: a gap of at most this many is theirs, not a removal. */
-        private int unreadableRun;
-        private boolean finished;
-
-        private PartitionCheck(final int partition, final boolean earlierRecordsDeleted, final List<ExpectedHead> anchors,
-                               final boolean acceptUnchainedPrefix) {
-            this.partition = partition;
-            this.earlierRecordsDeleted = earlierRecordsDeleted;
-            this.acceptUnchainedPrefix = acceptUnchainedPrefix;
-            this.anchors = anchors;
-            anchors.forEach(a -> anchoredSequences.add(a.sequence()));
-        }
-
-        /** A record that could not be decoded (not the wire format, unknown schema, no value). */
-        public void unreadable(final long offset, final String reason) {
-            checkOpen();
-            records++;
-            unreadableRun++;
-            problem(offset, null, ProblemKind.UNREADABLE, reason);
-        }
-
-        /** A decoded record. */
-        public void record(final long offset, final AuditEvent event) {
-            checkOpen();
-            Objects.requireNonNull(event, "event");
-            records++;
-            final Long sequenceField = event.getChainSequence();
-            final byte[] previous = event.getPreviousHash() == null ? null : AuditChain.bytes(event.getPreviousHash());
-            final byte[] hash = event.getHash() == null ? null : AuditChain.bytes(event.getHash());
-            if (sequenceField == null || sequenceField < 0 || previous == null || hash == null
-                    || previous.length != AuditChain.HASH_BYTES || hash.length != AuditChain.HASH_BYTES) {
-                if (acceptUnchainedPrefix && maxSequence == null && unreadableRun == 0 && !hasProblems()) {
-                    if (unchainedPrefix++ == 0) {
-                        unchainedPrefixFirstOffset = offset;
-                    }
-                    return;
-                }
-                problem(offset, null, ProblemKind.UNCHAINED, "no valid chain fields (auditId "
-                        + event.getAuditId() + "): not written by the chainer");
-                return;
-            }
-            final long sequence = sequenceField;
-            final int unreadableBefore = unreadableRun;
-            unreadableRun = 0;
-            final byte[] recomputed = AuditChain.expectedHash(event);
-            final boolean intact = MessageDigest.isEqual(recomputed, hash);
-            if (!intact) {
-                problem(offset, sequence, ProblemKind.EDITED, "the hash does not recompute: a field was changed after"
-                        + " chaining (auditId " + event.getAuditId() + ")" + (event.getAction() == AuditAction.UNKNOWN
-                        ? "; its action reads as UNKNOWN, so if the writer is newer than this verifier, upgrade the"
-                        + " verifier and check again" : ""));
-            }
-            final Seen seen = new Seen(offset, hash, intact ? null : recomputed);
-            if (maxSequence == null) {
-                first(offset, sequence, previous, seen);
-                return;
-            }
-            if (sequence == maxSequence + 1) {
-                checkLink(offset, sequence, previous);
-                advance(sequence, seen);
-            } else if (sequence > maxSequence + 1) {
-                final long from = maxSequence + 1;
-                final long to = sequence - 1;
-                if (to - from + 1 > unreadableBefore) {
-                    missing.put(from, new Missing(from, to, offset, sequence));
-                    pendingLinks.put(sequence - 1, new PendingLink(offset, sequence, previous));
-                }
-                advance(sequence, seen);
-            } else {
-                late(offset, sequence, previous, seen);
-            }
-        }
-
-        private void first(final long offset, final long sequence, final byte[] previous, final Seen seen) {
-            firstSequence = sequence;
-            if (sequence == 0) {
-                if (!MessageDigest.isEqual(previous, AuditChain.genesisHash())) {
-                    problem(offset, sequence, ProblemKind.EDITED, "sequence 0's previousHash is not 32 zero bytes");
-                }
-            } else if (earlierRecordsDeleted) {
-                warnings.add("the trail starts at sequence " + sequence + " at offset " + offset + ": the log's "
-                        + "earlier records were deleted (retention), so sequences before it cannot be checked");
-            } else {
-                problem(offset, sequence, ProblemKind.GAP, "sequences 0.." + (sequence - 1) + " missing ("
-                        + sequence + " records) before the first record, and the log start was never deleted");
-            }
-            advance(sequence, seen);
-        }
-
-        private void advance(final long sequence, final Seen seen) {
-            maxSequence = sequence;
-            maxSeen = seen;
-            remember(sequence, seen);
-        }
-
-        private void remember(final long sequence, final Seen seen) {
-            recent.put(sequence, seen);
-            if (anchoredSequences.contains(sequence)) {
-                anchoredHashes.putIfAbsent(sequence, seen.hash());
-            }
-            final PendingLink waiting = pendingLinks.remove(sequence);
-            if (waiting != null && !seen.linkedBy(waiting.previousHash())) {
-                brokenLink(waiting.offset(), waiting.sequence(), sequence, seen.offset());
-            }
-        }
-
-        /** A sequence at or below the highest seen: a late (reordered) record, a duplicate, or older than the start. */
-        private void late(final long offset, final long sequence, final byte[] previous, final Seen seen) {
-            final Map.Entry<Long, Missing> gap = missing.floorEntry(sequence);
-            if (gap != null && gap.getValue().to() >= sequence) {
-                problem(offset, sequence, ProblemKind.REORDERED, "sequence " + sequence + " comes after sequence "
-                        + maxSequence + ": written out of order");
-                fill(gap.getValue(), sequence);
-                final Seen predecessor = recent.get(sequence - 1);
-                if (predecessor != null) {
-                    if (!predecessor.linkedBy(previous)) {
-                        brokenLink(offset, sequence, sequence - 1, predecessor.offset());
-                    }
-                } else if (isMissing(sequence - 1)) {
-                    pendingLinks.put(sequence - 1, new PendingLink(offset, sequence, previous));
-                }
-                remember(sequence, seen);
-            } else if (sequence < firstSequence) {
-                problem(offset, sequence, ProblemKind.REORDERED, "sequence " + sequence + " comes after sequence "
-                        + maxSequence + " but precedes the first record read (sequence " + firstSequence + ")");
-            } else {
-                final Seen earlier = recent.get(sequence);
-                final String detail;
-                if (earlier == null) {
-                    detail = "sequence " + sequence + " was already seen (or belonged to an unreadable record)";
-                } else if (MessageDigest.isEqual(earlier.hash(), seen.hash())) {
-                    detail = "sequence " + sequence + " is a copy of the record at offset " + earlier.offset();
-                } else {
-                    detail = "a second, different record with sequence " + sequence + " (the first is at offset "
-                            + earlier.offset() + "): a forked or restarted chain";
-                }
-                problem(offset, sequence, ProblemKind.DUPLICATE, detail);
-            }
-        }
-
-        private boolean isMissing(final long sequence) {
-            final Map.Entry<Long, Missing> gap = missing.floorEntry(sequence);
-            return gap != null && gap.getValue().to() >= sequence;
-        }
-
-        private void fill(final Missing gap, final long sequence) {
-            missing.remove(gap.from());
-            if (gap.from() < sequence) {
-                missing.put(gap.from(), new Missing(gap.from(), sequence - 1, gap.offset(), gap.sequence()));
-            }
-            if (sequence < gap.to()) {
-                missing.put(sequence + 1, new Missing(sequence + 1, gap.to(), gap.offset(), gap.sequence()));
-            }
-        }
-
-        private void checkLink(final long offset, final long sequence, final byte[] previous) {
-            if (!maxSeen.linkedBy(previous)) {
-                brokenLink(offset, sequence, maxSequence, maxSeen.offset());
-            }
-        }
-
-        private void brokenLink(final long offset, final long sequence, final long predecessor,
-                                final long predecessorOffset) {
-            problem(offset, sequence, ProblemKind.EDITED, "previousHash is not the hash of sequence " + predecessor
-                    + (predecessorOffset >= 0 ? " (offset " + predecessorOffset + ")" : "") + ": one of the two was"
-                    + " rewritten with its hash recomputed, or the chain forked");
-        }
-
-        private void problem(final long offset, final Long sequence, final ProblemKind kind, final String detail) {
-            problems.add(new Problem(partition, offset, sequence, kind, detail));
-        }
-
-        private boolean hasProblems() {
-            return !problems.isEmpty();
-        }
-
-        private void checkOpen() {
-            if (finished) {
-                throw new IllegalStateException("partition " + partition + " is already finished");
-            }
-        }
-
-        /** Closes the partition: open gaps become problems, anchored heads are compared. Idempotent. */
-        void finish() {
-            if (finished) {
-                return;
-            }
-            finished = true;
-            if (unchainedPrefix > 0) {
-                warnings.add(unchainedPrefix + " unchained records from offset " + unchainedPrefixFirstOffset
-                        + (maxSequence == null ? "" : " before the chain starts")
-                        + ", accepted as written before the audit chain existed; they are not protected");
-            }
-            for (Missing gap : missing.values()) {
-                final long n = gap.to() - gap.from() + 1;
-                problem(gap.offset(), gap.sequence(), ProblemKind.GAP, (n == 1 ? "sequence " + gap.from()
-                        : "sequences " + gap.from() + ".." + gap.to()) + " missing before sequence " + gap.sequence()
-                        + " (" + n + (n == 1 ? " record" : " records") + " removed)");
-            }
-            for (ExpectedHead anchor : anchors) {
-                checkAnchor(anchor);
-            }
-        }
-
-        private void checkAnchor(final ExpectedHead anchor) {
-            final long s = anchor.sequence();
-            if (maxSequence == null || s > maxSequence) {
-                final long n = maxSequence == null ? s + 1 : s - maxSequence;
-                problem(NO_OFFSET, null, ProblemKind.GAP, "the anchored head is sequence " + s + " but the trail "
-                        + (maxSequence == null ? "is empty" : "ends at sequence " + maxSequence) + ": the tail was "
-                        + "truncated (at least " + n + (n == 1 ? " record" : " records") + ")");
-            } else if (firstSequence != null && s < firstSequence) {
-                warnings.add("the anchored head " + anchor + " precedes the trail's first record (sequence "
-                        + firstSequence + "), so it cannot be compared");
-            } else if (isMissing(s)) {
-                return; // already a gap
-            } else {
-                final byte[] seen = anchoredHashes.get(s);
-                if (seen != null && !MessageDigest.isEqual(seen, anchor.hash())) {
-                    problem(NO_OFFSET, s, ProblemKind.EDITED, "sequence " + s + " does not match the anchored head "
-                            + anchor + ": the chain was rewritten from there or before");
-                }
-            }
-        }
-
-        PartitionSummary summary() {
-            return new PartitionSummary(partition, records, firstSequence, maxSequence,
-                    maxSeen == null ? null : maxSeen.hash().clone(), List.copyOf(warnings));
-        }
-    }
 }

@@ -72,7 +72,7 @@ class AuditTrailVerifierTest {
 
     private static Report verify(final List<Stored> records, final boolean earlierDeleted, final List<ExpectedHead> heads) {
         final AuditTrailVerifier verifier = new AuditTrailVerifier(heads);
-        final AuditTrailVerifier.PartitionCheck check = verifier.partition(0, earlierDeleted);
+        final io.sealstream.audit.PartitionCheck check = verifier.partition(0, earlierDeleted);
         records.forEach(r -> check.record(r.offset(), r.event()));
         return verifier.report();
     }
@@ -299,7 +299,7 @@ class AuditTrailVerifierTest {
         assertThat(kinds(verify(trail))).containsExactly(ProblemKind.UNCHAINED, ProblemKind.UNCHAINED);
 
         final AuditTrailVerifier accepting = new AuditTrailVerifier(List.of(), true);
-        final AuditTrailVerifier.PartitionCheck check = accepting.partition(0, false);
+        final io.sealstream.audit.PartitionCheck check = accepting.partition(0, false);
         trail.forEach(s -> check.record(s.offset(), s.event()));
         check.record(99, event(92)); // after the chain started: still a problem
         final Report report = accepting.report();
@@ -316,7 +316,7 @@ class AuditTrailVerifierTest {
     void anUnreadableRecordIsReportedOnceAndTheSequenceItHeldIsNotAlsoAGap() {
         final List<Stored> trail = chain(6, 0);
         final AuditTrailVerifier verifier = new AuditTrailVerifier();
-        final AuditTrailVerifier.PartitionCheck check = verifier.partition(0, false);
+        final io.sealstream.audit.PartitionCheck check = verifier.partition(0, false);
         for (Stored s : trail) {
             if (s.event().getChainSequence() == 3) {
                 check.unreadable(s.offset(), "not the registry's wire format");
@@ -338,9 +338,9 @@ class AuditTrailVerifierTest {
         final List<Stored> p0 = chain(5, 0);
         final List<Stored> p1 = chain(3, 0);
         p1.remove(1);
-        final AuditTrailVerifier.PartitionCheck c0 = verifier.partition(0, false);
-        final AuditTrailVerifier.PartitionCheck c1 = verifier.partition(1, false);
-        final AuditTrailVerifier.PartitionCheck c2 = verifier.partition(2, false);
+        final io.sealstream.audit.PartitionCheck c0 = verifier.partition(0, false);
+        final io.sealstream.audit.PartitionCheck c1 = verifier.partition(1, false);
+        final io.sealstream.audit.PartitionCheck c2 = verifier.partition(2, false);
         p0.forEach(s -> c0.record(s.offset(), s.event()));
         p1.forEach(s -> c1.record(s.offset(), s.event()));
         final Report report = verifier.report();

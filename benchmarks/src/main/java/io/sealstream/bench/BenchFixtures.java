@@ -51,6 +51,7 @@ final class BenchFixtures {
      */
     static DataKey newDataKey() {
         return new DataKey(randomKeyBytes(DataKey.KEY_BYTES),
-                new WrappedDataKey(DekIds.newDekId(), new KekRef("bench", "kek", "1"), randomKeyBytes(60)));
+                new WrappedDataKey(DekIds.newDekId(), new KekRef("bench", "kek", "1"), randomKeyBytes(60),
+                        CONTEXT.keyScope()));
     }
 }

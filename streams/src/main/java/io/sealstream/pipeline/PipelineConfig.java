@@ -34,7 +34,7 @@ import java.util.Objects;
 public record PipelineConfig(String applicationId, String instanceId, Topics topics, KeyPolicy keyPolicy,
                              String destinationBucket, long inlineMaxBytes, Preset preset, RetrySettings retry,
                              Duration dedupeRetention, StagingPolicy staging, long reuseExistingMinBytes,
-                             RecordLimits limits) {
+                             RecordLimits limits, AuditCheckpoints checkpoints) {
 
     public static final long DEFAULT_INLINE_MAX_BYTES = 1L << 20;
     public static final String DEFAULT_BUCKET = "sealstream";
@@ -51,6 +51,7 @@ public record PipelineConfig(String applicationId, String instanceId, Topics top
         Objects.requireNonNull(dedupeRetention, "dedupeRetention");
         Objects.requireNonNull(staging, "staging");
         Objects.requireNonNull(limits, "limits");
+        Objects.requireNonNull(checkpoints, "checkpoints");
         if (inlineMaxBytes < 0 || inlineMaxBytes > 64L << 20) {
             throw new IllegalArgumentException("sealstream.inline.max-bytes must be between 0 and 64MiB");
         }
@@ -97,7 +98,29 @@ public record PipelineConfig(String applicationId, String instanceId, Topics top
                 PipelineConfigKeys.DEDUPE_RETENTION.get(config),
                 StagingPolicy.fromConfig(config),
                 StoreConfigKeys.REUSE_EXISTING_MIN_BYTES.get(config),
-                RecordLimits.fromConfig(config));
+                RecordLimits.fromConfig(config),
+                new AuditCheckpoints(
+                        java.util.Optional.ofNullable(PipelineConfigKeys.AUDIT_SIGNING_KEY.get(config))
+                                .orElse(KeyPolicy.fromConfig(config).defaultKek()),
+                        PipelineConfigKeys.AUDIT_CHECKPOINT_RECORDS.get(config),
+                        PipelineConfigKeys.AUDIT_CHECKPOINT_INTERVAL.get(config)));
+    }
+
+    /**
+     * How the chainer signs checkpoints of the audit partitions' heads (docs/ARCHITECTURE.md, "Signed checkpoints").
+     *
+     * @param signingKey   the KMS key id it signs with
+     * @param everyRecords a checkpoint at least every this many records of a partition
+     * @param interval     and every this long while a partition's head has moved
+     */
+    public record AuditCheckpoints(String signingKey, int everyRecords, Duration interval) {
+        public AuditCheckpoints {
+            Objects.requireNonNull(signingKey, "signingKey");
+            Objects.requireNonNull(interval, "interval");
+            if (everyRecords < 1 || interval.isNegative() || interval.isZero()) {
+                throw new IllegalArgumentException("checkpoints need everyRecords >= 1 and a positive interval");
+            }
+        }
     }
 
     /** The service name written into audit and rotation records: {@code applicationId/instanceId}. */

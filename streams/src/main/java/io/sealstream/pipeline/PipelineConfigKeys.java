@@ -100,6 +100,18 @@ public final class PipelineConfigKeys implements ConfigKeySet {
             "The largest audit event the chainer accepts from the pending topic; a larger one is dead-lettered and a "
                     + "FAILURE event chained in its place.");
 
+    public static final ConfigKey<String> AUDIT_SIGNING_KEY = ConfigKey.string("sealstream.audit.signing-key", null,
+                    "The KMS key the chainer signs audit checkpoints with (Ed25519; the key store's entry for `local`). "
+                            + "`sealstream audit public-key` prints its public key for `audit verify --public-key`.")
+            .withDefaultText("sealstream.keys.default");
+    public static final ConfigKey<Integer> AUDIT_CHECKPOINT_RECORDS = ConfigKey.integer(
+            "sealstream.audit.checkpoint-records", 1000, 1, 100_000_000,
+            "The chainer signs a checkpoint of a partition's head at least every this many records.");
+    public static final ConfigKey<Duration> AUDIT_CHECKPOINT_INTERVAL = ConfigKey.duration(
+            "sealstream.audit.checkpoint-interval", Duration.ofSeconds(10),
+            "... and every this long while the head has moved since the last checkpoint: records newer than that "
+                    + "are not yet vouched for.").require(d -> !d.isNegative() && !d.isZero(), "positive");
+
     /**
      * A topic-name setting: a legal Kafka topic name. Public for the other modules that name topics (the key-lifecycle
      * topics).
@@ -152,6 +164,6 @@ public final class PipelineConfigKeys implements ConfigKeySet {
                 TOPIC_DLQ, KEYS_DEFAULT, KEYS_QUARANTINE, KEYS_TENANT, KEYS_TENANT_BUCKET, INLINE_MAX_BYTES, ENVELOPE_PRESET,
                 RETRY_INITIAL_BACKOFF, RETRY_MAX_BACKOFF, RETRY_MAX_BLOCK, DEDUPE_RETENTION, STAGING_BUCKETS,
                 STAGING_TENANT_PREFIX, DLQ_MAX_VALUE_BYTES, DLQ_MAX_KEY_BYTES, DLQ_MAX_HEADER_BYTES,
-                AUDIT_MAX_EVENT_BYTES);
+                AUDIT_MAX_EVENT_BYTES, AUDIT_SIGNING_KEY, AUDIT_CHECKPOINT_RECORDS, AUDIT_CHECKPOINT_INTERVAL);
     }
 }

@@ -5,6 +5,11 @@ import io.sealstream.events.DeadLetter;
 import io.sealstream.events.ObjectEncrypted;
 import io.sealstream.events.ObjectUploaded;
 import io.sealstream.kms.KeyManagementService;
+import io.sealstream.pipeline.internals.KmsCheckpointSigner;
+import io.sealstream.kms.SigningKeys;
+import io.sealstream.kms.KeyNotFoundException;
+import io.sealstream.kms.KeyManagementServiceDecorator;
+import io.sealstream.audit.CheckpointSigner;
 import io.sealstream.pipeline.internals.AuditChainProcessor;
 import io.sealstream.pipeline.internals.UploadEncryptor;
 import io.sealstream.pipeline.internals.UploadProcessor;
@@ -33,6 +38,8 @@ import org.apache.kafka.streams.state.Stores;
  * ({@link RotationEvents}).
  */
 public final class SealstreamTopology {
+
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(SealstreamTopology.class);
 
     public static final String SOURCE = "uploads-source";
     public static final String ENCRYPT = "encrypt";
@@ -95,8 +102,10 @@ public final class SealstreamTopology {
         // The chainer: the only writer of the audit topic (docs/ARCHITECTURE.md, "Audit trail").
         topology.addSource(AUDIT_PENDING_SOURCE, Serdes.ByteArray().deserializer(), Serdes.ByteArray().deserializer(),
                 topics.auditPending());
+        final CheckpointSigner signer = checkpointSigner(config, components.kms());
         topology.addProcessor(AUDIT_CHAIN, () -> new AuditChainProcessor(config,
-                valueSerde(AuditEvent.class, components).deserializer(), components.clock()), AUDIT_PENDING_SOURCE);
+                valueSerde(AuditEvent.class, components).deserializer(), components.clock(), signer),
+                AUDIT_PENDING_SOURCE);
         topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(AuditChainProcessor.HEADS_STORE),
                 Serdes.Integer(), Serdes.ByteArray()), AUDIT_CHAIN);
         topology.addSink(AuditChainProcessor.AUDIT_SINK, topics.audit(), Serdes.String().serializer(),
@@ -104,7 +113,32 @@ public final class SealstreamTopology {
                 new AuditChainProcessor.SamePartition(), AUDIT_CHAIN);
         topology.addSink(AuditChainProcessor.DEAD_LETTER_SINK, topics.deadLetters(), Serdes.ByteArray().serializer(),
                 valueSerializer(DeadLetter.class, components), AUDIT_CHAIN);
+        topology.addSink(AuditChainProcessor.CHECKPOINT_SINK, topics.auditCheckpoints(), Serdes.String().serializer(),
+                Serdes.String().serializer(), AUDIT_CHAIN);
         return topology;
+    }
+
+    /**
+     * The chainer's signer: the KMS's signing key {@code sealstream.audit.signing-key}, checked now so a missing key
+     * stops start-up with one line instead of every audit record. A provider that holds no signing keys gets none,
+     * and a warning: the trail then has only its hash chain.
+     */
+    private static CheckpointSigner checkpointSigner(final PipelineConfig config, final KeyManagementService kms) {
+        final java.util.Optional<SigningKeys> keys = KeyManagementServiceDecorator.findRole(kms, SigningKeys.class);
+        if (keys.isEmpty()) {
+            LOG.warn("audit checkpoints are NOT signed: KMS provider '{}' holds no signing keys, so `audit verify "
+                    + "--public-key` can not vouch for this trail (docs/ARCHITECTURE.md, \"Signed checkpoints\")",
+                    kms.providerName());
+            return null;
+        }
+        final KmsCheckpointSigner signer = new KmsCheckpointSigner(keys.get(), config.checkpoints().signingKey());
+        try {
+            LOG.info("audit checkpoints are signed with {}", signer.currentKey());
+        } catch (final KeyNotFoundException e) {
+            throw new IllegalStateException("sealstream.audit.signing-key '" + config.checkpoints().signingKey()
+                    + "' does not exist in the KMS: create it (sealstream keys create) or name another key", e);
+        }
+        return signer;
     }
 
     private static <T extends org.apache.avro.specific.SpecificRecord> SpecificAvroSerde<T> valueSerde(

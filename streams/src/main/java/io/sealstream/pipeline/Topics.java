@@ -23,6 +23,8 @@ public record Topics(String uploads, String objects, String audit, String rotati
     /** Suffix of the default pending topic: {@code <audit topic>.pending}. */
     public static final String PENDING_SUFFIX = ".pending";
     public static final String AUDIT_PENDING = AUDIT + PENDING_SUFFIX;
+    /** Suffix of the signed-checkpoint topic: {@code <audit topic>.checkpoints}. */
+    public static final String CHECKPOINTS_SUFFIX = ".checkpoints";
 
     private static final Pattern LEGAL = Pattern.compile("[a-zA-Z0-9._-]{1,249}");
 
@@ -33,8 +35,12 @@ public record Topics(String uploads, String objects, String audit, String rotati
                 throw new IllegalArgumentException("not a legal Kafka topic name: '" + t + "'");
             }
         }
-        if (List.of(uploads, objects, audit, rotation, deadLetters, auditPending).stream().distinct().count() != 6) {
-            throw new IllegalArgumentException("the six sealstream topics must be distinct");
+        if (List.of(uploads, objects, audit, rotation, deadLetters, auditPending, audit + CHECKPOINTS_SUFFIX).stream()
+                .distinct().count() != 7) {
+            throw new IllegalArgumentException("the seven sealstream topics must be distinct");
+        }
+        if ((audit + CHECKPOINTS_SUFFIX).length() > 249) {
+            throw new IllegalArgumentException("the audit topic name is too long for its checkpoint topic");
         }
     }
 
@@ -60,8 +66,13 @@ public record Topics(String uploads, String objects, String audit, String rotati
                 pending != null ? pending : audit + PENDING_SUFFIX);
     }
 
-    /** All six; the first five in their historical order, the pending topic last. */
+    /** Where the chainer writes signed checkpoints of the audit partitions' heads: {@code <audit>.checkpoints}. */
+    public String auditCheckpoints() {
+        return audit + CHECKPOINTS_SUFFIX;
+    }
+
+    /** All seven; the first five in their historical order, then the pending and checkpoint topics. */
     public List<String> all() {
-        return List.of(uploads, objects, audit, rotation, deadLetters, auditPending);
+        return List.of(uploads, objects, audit, rotation, deadLetters, auditPending, auditCheckpoints());
     }
 }

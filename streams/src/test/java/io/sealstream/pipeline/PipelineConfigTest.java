@@ -34,7 +34,9 @@ class PipelineConfigTest {
         assertThat(c.applicationId()).isEqualTo("sealstream");
         assertThat(c.service()).isEqualTo("sealstream/i1");
         assertThat(c.topics().all()).containsExactly("sealstream.uploads", "sealstream.objects", "sealstream.audit",
-                "sealstream.rotation", "sealstream.dlq", "sealstream.audit.pending");
+                "sealstream.rotation", "sealstream.dlq", "sealstream.audit.pending", "sealstream.audit.checkpoints");
+        assertThat(c.checkpoints()).isEqualTo(new PipelineConfig.AuditCheckpoints("sealstream-default", 1000,
+                java.time.Duration.ofSeconds(10)));
         assertThat(c.destinationBucket()).isEqualTo("sealstream");
         assertThat(c.inlineMaxBytes()).isEqualTo(1 << 20);
         assertThat(c.preset()).isEqualTo(Preset.AES256_GCM_HKDF_SHA256_64KB);

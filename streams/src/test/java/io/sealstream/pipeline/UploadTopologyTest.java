@@ -148,7 +148,7 @@ class UploadTopologyTest {
     /** The real provider, behind a switch that makes it unreachable. */
     private KeyManagementService kmsWithOutages(final KeyManagementService provider) {
         return (KeyManagementService) Proxy.newProxyInstance(getClass().getClassLoader(),
-                new Class<?>[] {KeyManagementService.class}, (proxy, method, args) -> {
+                new Class<?>[] {KeyManagementService.class, io.sealstream.kms.SigningKeys.class}, (proxy, method, args) -> {
                     if (kmsFailuresLeft.getAndUpdate(n -> n > 0 ? n - 1 : 0) > 0) {
                         throw new KmsUnavailableException("KMS unreachable (test)");
                     }
@@ -749,12 +749,32 @@ class UploadTopologyTest {
                 .containsExactlyElementsOf(java.util.stream.LongStream.range(0, 15).boxed().toList());
         assertThat(chained.stream().filter(r -> r.value().getOutcome() == AuditOutcome.FAILURE)).hasSize(3);
 
-        final io.sealstream.audit.AuditTrailVerifier verifier = new io.sealstream.audit.AuditTrailVerifier();
-        final io.sealstream.audit.AuditTrailVerifier.PartitionCheck check = verifier.partition(0, false);
-        for (int i = 0; i < chained.size(); i++) {
-            check.record(i, chained.get(i).value());
+        // Once its interval passes, the chainer signs the head with the KMS's key: the trail is covered and verifies
+        // against the published public key, and only against it.
+        driver.advanceWallClockTime(java.time.Duration.ofSeconds(11));
+        final List<String> checkpoints = driver.createOutputTopic(Topics.AUDIT + Topics.CHECKPOINTS_SUFFIX,
+                Serdes.String().deserializer(), Serdes.String().deserializer()).readValuesToList();
+        assertThat(checkpoints).hasSize(1);
+        assertThat(io.sealstream.audit.AuditCheckpoint.parse(checkpoints.get(0)).sequence()).isEqualTo(14);
+        final java.security.PublicKey published = local.publicKey(local.currentSigningKey(DEFAULT_KEK));
+        for (final boolean genuineKey : new boolean[] {true, false}) {
+            final java.security.PublicKey trusted = genuineKey ? published
+                    : local.publicKey(local.currentSigningKey(ACME_KEK));
+            final io.sealstream.audit.AuditTrailVerifier verifier = new io.sealstream.audit.AuditTrailVerifier(
+                    Topics.AUDIT, List.of(), false,
+                    new io.sealstream.audit.AuditTrailVerifier.Checkpoints(List.of(trusted), checkpoints));
+            final io.sealstream.audit.PartitionCheck check = verifier.partition(0, false);
+            for (int i = 0; i < chained.size(); i++) {
+                check.record(i, chained.get(i).value());
+            }
+            if (genuineKey) {
+                assertThat(verifier.report().problems()).isEmpty();
+            } else {
+                assertThat(verifier.report().problems()).extracting(p -> p.kind()).containsExactlyInAnyOrder(
+                        io.sealstream.audit.AuditTrailVerifier.ProblemKind.BAD_CHECKPOINT,
+                        io.sealstream.audit.AuditTrailVerifier.ProblemKind.APPENDED);
+            }
         }
-        assertThat(verifier.report().problems()).isEmpty();
         // The keys carry over: the destination for a success, the source coordinates for a failure.
         assertThat(chained.get(0).key()).isEqualTo("s3://sealstream/acme/invoices/c0");
     }

@@ -23,4 +23,19 @@ public interface KeyManagementServiceDecorator extends KeyManagementService {
         }
         return Optional.empty();
     }
+
+    /**
+     * The first layer of {@code kms} (itself included) that also plays {@code role} (e.g. {@link SigningKeys}), walking
+     * down through decorators; empty if no layer does.
+     */
+    static <T> Optional<T> findRole(final KeyManagementService kms, final Class<T> role) {
+        KeyManagementService current = kms;
+        while (current != null) {
+            if (role.isInstance(current)) {
+                return Optional.of(role.cast(current));
+            }
+            current = current instanceof KeyManagementServiceDecorator decorator ? decorator.delegate() : null;
+        }
+        return Optional.empty();
+    }
 }

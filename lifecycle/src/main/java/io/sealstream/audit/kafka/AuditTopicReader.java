@@ -44,7 +44,7 @@ public final class AuditTopicReader {
      */
     public static AuditTrailVerifier.Report verify(final Map<String, String> settings, final String topic,
                                                    final List<ExpectedHead> heads, final Duration stallTimeout) {
-        return verify(settings, topic, new AuditTrailVerifier(heads), stallTimeout);
+        return verify(settings, topic, new AuditTrailVerifier(topic, heads, false, null), stallTimeout);
     }
 
     /** The same with a verifier set up by the caller (anchored heads, an accepted unchained prefix); it is used up. */
@@ -77,7 +77,7 @@ public final class AuditTopicReader {
             // With read_committed, the end offsets are the last stable offsets: an open transaction is not waited for.
             final Map<TopicPartition, Long> start = consumer.beginningOffsets(partitions);
             final Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
-            final Map<TopicPartition, AuditTrailVerifier.PartitionCheck> checks = new HashMap<>();
+            final Map<TopicPartition, io.sealstream.audit.PartitionCheck> checks = new HashMap<>();
             for (TopicPartition tp : partitions) {
                 // A log start above 0 means records were deleted from the front (retention, or deleteRecords).
                 checks.put(tp, verifier.partition(tp.partition(), start.get(tp) > 0));
@@ -114,8 +114,62 @@ public final class AuditTopicReader {
         return verifier.report();
     }
 
+    /**
+     * Every value of {@code topic} (the signed-checkpoint topic) as UTF-8 text, partition by partition in offset
+     * order, read_committed up to the end offsets at start. An absent topic gives no lines (a trail from before
+     * checkpoints): the verifier then reports every record as not covered.
+     */
+    public static List<String> readLines(final Map<String, String> settings, final String topic,
+                                         final Duration stallTimeout) {
+        final Map<String, Object> props = new HashMap<>(ClientConfigs.consumer(settings));
+        props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        props.put(ConsumerConfig.ALLOW_AUTO_CREATE_TOPICS_CONFIG, false);
+        props.put(ConsumerConfig.CLIENT_ID_CONFIG, "sealstream-audit-checkpoints");
+        props.put(ConsumerConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) Math.min(Integer.MAX_VALUE, stallTimeout.toMillis()));
+        final List<String> lines = new ArrayList<>();
+        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(props, new ByteArrayDeserializer(),
+                new ByteArrayDeserializer())) {
+            final List<PartitionInfo> infos = consumer.partitionsFor(topic);
+            if (infos == null || infos.isEmpty()) {
+                return lines;
+            }
+            final List<TopicPartition> partitions = infos.stream().map(i -> new TopicPartition(topic, i.partition()))
+                    .sorted(java.util.Comparator.comparingInt(TopicPartition::partition)).toList();
+            final Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
+            final List<TopicPartition> open = new ArrayList<>(partitions);
+            consumer.assign(open);
+            consumer.seekToBeginning(open);
+            long lastProgress = System.nanoTime();
+            while (true) {
+                open.removeIf(tp -> consumer.position(tp) >= end.get(tp));
+                if (open.isEmpty()) {
+                    break;
+                }
+                consumer.assign(open);
+                boolean progressed = false;
+                for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(200))) {
+                    if (r.offset() < end.get(new TopicPartition(r.topic(), r.partition())) && r.value() != null) {
+                        lines.add(new String(r.value(), java.nio.charset.StandardCharsets.UTF_8));
+                        progressed = true;
+                    }
+                }
+                if (progressed) {
+                    lastProgress = System.nanoTime();
+                } else if (System.nanoTime() - lastProgress > stallTimeout.toNanos()) {
+                    throw new IllegalStateException("reading " + topic + " made no progress for "
+                            + stallTimeout.toSeconds() + " s");
+                }
+            }
+        } catch (final org.apache.kafka.common.errors.TimeoutException e) {
+            throw new IllegalStateException("Kafka at " + settings.get("bootstrap.servers") + " did not answer within "
+                    + stallTimeout.toSeconds() + " s: " + e.getMessage(), e);
+        }
+        return lines;
+    }
+
     private static void read(final SpecificAvroSerde<AuditEvent> serde, final ConsumerRecord<byte[], byte[]> r,
-                             final AuditTrailVerifier.PartitionCheck check) {
+                             final io.sealstream.audit.PartitionCheck check) {
         if (r.value() == null) {
             check.unreadable(r.offset(), "the record has no value");
             return;

@@ -2,6 +2,13 @@ package io.sealstream.pipeline.internals;
 import io.sealstream.text.BoundedText;
 
 import io.sealstream.audit.AuditChain;
+import io.sealstream.audit.AuditCheckpoint;
+import io.sealstream.audit.CheckpointSigner;
+import java.util.HashMap;
+import java.util.Map;
+import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.streams.processor.PunctuationType;
+import org.apache.kafka.streams.state.KeyValueIterator;
 import io.sealstream.events.AuditAction;
 import io.sealstream.events.AuditEvent;
 import io.sealstream.events.AuditOutcome;
@@ -43,6 +50,8 @@ public final class AuditChainProcessor implements Processor<byte[], byte[], Obje
 
     public static final String AUDIT_SINK = "audit-chain-sink";
     public static final String DEAD_LETTER_SINK = "audit-chain-dlq-sink";
+    /** Where signed checkpoints go: {@code <audit topic>.checkpoints}, one text line each ({@link AuditCheckpoint}). */
+    public static final String CHECKPOINT_SINK = "audit-checkpoint-sink";
     /** Per pending partition: the last chained sequence (8 bytes) and its hash (32 bytes). */
     public static final String HEADS_STORE = "sealstream-audit-chain-heads";
 
@@ -96,14 +105,19 @@ public final class AuditChainProcessor implements Processor<byte[], byte[], Obje
     private final Deserializer<AuditEvent> deserializer;
     private final RetryLoop retry;
     private final Clock clock;
+    private final CheckpointSigner signer;
+    /** Per partition, the sequence the last checkpoint of this task named (none after a restart: re-signed once). */
+    private final Map<Integer, Long> lastCheckpointed = new HashMap<>();
     private ProcessorContext<Object, Object> context;
     private KeyValueStore<Integer, byte[]> heads;
 
+    /** @param signer signs checkpoints of the heads; null: none (start-up has warned) */
     public AuditChainProcessor(final PipelineConfig config, final Deserializer<AuditEvent> deserializer,
-                               final Clock clock) {
+                               final Clock clock, final CheckpointSigner signer) {
         this.config = config;
         this.deserializer = deserializer;
         this.clock = clock;
+        this.signer = signer;
         this.retry = new RetryLoop(config.retry(), clock, Thread::sleep);
     }
 
@@ -116,6 +130,39 @@ public final class AuditChainProcessor implements Processor<byte[], byte[], Obje
             LOG.error("processing.guarantee is {}: the audit chain needs exactly_once_v2, or a crash can leave a gap "
                     + "or a repeated sequence in the audit trail", guarantee);
         }
+        if (signer != null) {
+            // Also when idle: a head that moved since its last checkpoint is signed within one interval.
+            ctx.schedule(config.checkpoints().interval(), PunctuationType.WALL_CLOCK_TIME, now -> checkpointMovedHeads());
+        }
+    }
+
+    private void checkpointMovedHeads() {
+        try (KeyValueIterator<Integer, byte[]> it = heads.all()) {
+            while (it.hasNext()) {
+                final KeyValue<Integer, byte[]> head = it.next();
+                final long sequence = sequenceOf(head.value);
+                if (sequence > lastCheckpointed.getOrDefault(head.key, -1L)) {
+                    checkpoint(head.key, sequence, hashOf(head.value));
+                }
+            }
+        }
+    }
+
+    /** Signs and writes one checkpoint, in the task's transaction (the KMS's outage is back-pressure). */
+    private void checkpoint(final int partition, final long sequence, final byte[] hash) {
+        final String topic = config.topics().audit();
+        final AuditCheckpoint signed;
+        try {
+            signed = retry.run("signing the audit checkpoint of " + topic + "/" + partition,
+                    () -> signer.sign(topic, partition, sequence, hash, clock.instant()));
+        } catch (final PermanentFailureException e) {
+            // The trail goes on; until a checkpoint is signed again, verify reports its new records as not covered.
+            LOG.error("cannot sign the audit checkpoint of {}/{} at sequence {}: {}", topic, partition, sequence,
+                    RetryLoop.oneLine(e));
+            return;
+        }
+        context.forward(new Record<>(topic + "/" + partition, signed.toLine(), clock.millis()), CHECKPOINT_SINK);
+        lastCheckpointed.put(partition, sequence);
     }
 
     @Override
@@ -131,7 +178,8 @@ public final class AuditChainProcessor implements Processor<byte[], byte[], Obje
         final int partition = source.partition();
         final byte[] head = heads.get(partition);
         final long sequence = head == null ? 0 : sequenceOf(head) + 1;
-        final byte[] previous = head == null ? AuditChain.genesisHash() : hashOf(head);
+        // The first hash names the topic and partition, so the chain can not be replayed into another one.
+        final byte[] previous = head == null ? AuditChain.genesisHash(config.topics().audit(), partition) : hashOf(head);
         final AuditEvent chained = AuditChain.link(event, sequence, previous);
         // Pending keys are written by anyone with produce rights: bounded like the rest of the record.
         final String key = record.key() == null ? null
@@ -139,6 +187,9 @@ public final class AuditChainProcessor implements Processor<byte[], byte[], Obje
         // Output before the head: should the send fail, the head has not moved (under any guarantee).
         context.forward(new Record<>(key, new Chained(partition, chained), record.timestamp()), AUDIT_SINK);
         heads.put(partition, head(sequence, AuditChain.bytes(chained.getHash())));
+        if (signer != null && sequence - lastCheckpointed.getOrDefault(partition, -1L) >= config.checkpoints().everyRecords()) {
+            checkpoint(partition, sequence, AuditChain.bytes(chained.getHash()));
+        }
     }
 
     /**

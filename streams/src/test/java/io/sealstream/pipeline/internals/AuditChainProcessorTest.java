@@ -4,6 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.sealstream.audit.AuditChain;
+import io.sealstream.audit.AuditCheckpoint;
+import io.sealstream.kms.KekRef;
+import io.sealstream.kms.SigningKeys;
+import java.security.KeyPair;
+import java.security.KeyPairGenerator;
+import java.security.PublicKey;
+import java.security.Signature;
 import io.sealstream.audit.AuditTrailVerifier;
 import io.sealstream.events.AuditAction;
 import io.sealstream.events.AuditEvent;
@@ -53,9 +60,94 @@ class AuditChainProcessorTest {
                 Serdes.Integer(), Serdes.ByteArray()).withLoggingDisabled().build();
         heads.init(context.getStateStoreContext(), heads);
         context.addStateStore(heads);
-        processor = new AuditChainProcessor(PipelineConfig.fromConfig(Map.of("sealstream.instance-id", "t")),
-                serde.deserializer(), Clock.systemUTC());
+        processor = new AuditChainProcessor(PipelineConfig.fromConfig(Map.of("sealstream.instance-id", "t",
+                "sealstream.audit.checkpoint-records", "5")), serde.deserializer(), Clock.systemUTC(),
+                new KmsCheckpointSigner(signingKeys, "audit"));
         processor.init(context);
+    }
+
+    /** A signing key held "in the KMS": tests see only signatures and the public key. */
+    private final KeyPair signingPair = ed25519();
+    private final SigningKeys signingKeys = new SigningKeys() {
+        @Override
+        public KekRef createSigningKey(final String keyId) {
+            throw new UnsupportedOperationException("the test's key exists");
+        }
+
+        @Override
+        public KekRef currentSigningKey(final String keyId) {
+            return new KekRef("test", keyId, "1");
+        }
+
+        @Override
+        public byte[] sign(final KekRef key, final byte[] message) {
+            try {
+                final Signature signer = Signature.getInstance(ALGORITHM);
+                signer.initSign(signingPair.getPrivate());
+                signer.update(message);
+                return signer.sign();
+            } catch (final java.security.GeneralSecurityException e) {
+                throw new AssertionError(e);
+            }
+        }
+
+        @Override
+        public PublicKey publicKey(final KekRef key) {
+            return signingPair.getPublic();
+        }
+    };
+
+    private static KeyPair ed25519() {
+        try {
+            return KeyPairGenerator.getInstance("Ed25519").generateKeyPair();
+        } catch (final java.security.NoSuchAlgorithmException e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    private List<String> checkpointLines() {
+        return context.forwarded(AuditChainProcessor.CHECKPOINT_SINK).stream()
+                .map(f -> (String) f.record().value()).toList();
+    }
+
+    /**
+     * The chainer signs a partition's head every {@code checkpoint-records} records and, on its interval, any head that
+     * moved since; the checkpoints verify with the public key and cover the whole trail, which then verifies clean.
+     */
+    @Test
+    void headsAreSignedEveryNRecordsAndOnTheIntervalAndCoverTheTrail() {
+        for (int i = 0; i < 12; i++) {
+            pending(0, event("e-" + i));
+        }
+        pending(1, event("other"));
+        assertThat(checkpointLines()).extracting(l -> AuditCheckpoint.parse(l).sequence()).containsExactly(4L, 9L);
+
+        context.scheduledPunctuators().get(0).getPunctuator().punctuate(System.currentTimeMillis());
+        context.scheduledPunctuators().get(0).getPunctuator().punctuate(System.currentTimeMillis());
+
+        final List<AuditCheckpoint> checkpoints = checkpointLines().stream().map(AuditCheckpoint::parse).toList();
+        assertThat(checkpoints).extracting(c -> c.partition() + "@" + c.sequence())
+                .as("the idle heads once each, not again on the second tick").containsExactly("0@4", "0@9", "0@11", "1@0");
+        assertThat(checkpoints).allSatisfy(c -> {
+            assertThat(c.verifiedBy(signingPair.getPublic())).isTrue();
+            assertThat(c.topic()).isEqualTo("sealstream.audit");
+            assertThat(c.keyRef()).isEqualTo("test:audit@1");
+        });
+        assertThat(context.forwarded(AuditChainProcessor.CHECKPOINT_SINK).get(0).record().key())
+                .isEqualTo("sealstream.audit/0");
+
+        final AuditTrailVerifier verifier = new AuditTrailVerifier("sealstream.audit", List.of(), false,
+                new AuditTrailVerifier.Checkpoints(List.of(signingPair.getPublic()), checkpointLines()));
+        for (int p = 0; p < 2; p++) {
+            final int partition = p;
+            final io.sealstream.audit.PartitionCheck check = verifier.partition(p, false);
+            final List<AuditEvent> chain = chained().stream().filter(c -> c.partition() == partition)
+                    .map(AuditChainProcessor.Chained::event).toList();
+            for (int i = 0; i < chain.size(); i++) {
+                check.record(i, chain.get(i));
+            }
+        }
+        assertThat(verifier.report().problems()).isEmpty();
     }
 
     @AfterEach
@@ -97,7 +189,7 @@ class AuditChainProcessorTest {
         final List<AuditChainProcessor.Chained> out = chained();
         assertThat(out).hasSize(60);
 
-        final AuditTrailVerifier verifier = new AuditTrailVerifier();
+        final AuditTrailVerifier verifier = new AuditTrailVerifier("sealstream.audit", List.of(), false, null);
         for (int p = 0; p < 3; p++) {
             final int partition = p;
             final List<AuditEvent> chain = out.stream().filter(c -> c.partition() == partition)
@@ -105,7 +197,7 @@ class AuditChainProcessorTest {
             assertThat(chain).hasSize(perPartition[p]);
             assertThat(chain).extracting(AuditEvent::getChainSequence)
                     .containsExactlyElementsOf(java.util.stream.LongStream.range(0, perPartition[p]).boxed().toList());
-            final AuditTrailVerifier.PartitionCheck check = verifier.partition(p, false);
+            final io.sealstream.audit.PartitionCheck check = verifier.partition(p, false);
             for (int i = 0; i < chain.size(); i++) {
                 check.record(i, chain.get(i));
             }

@@ -14,6 +14,7 @@ import io.sealstream.kms.KeyDescription;
 import io.sealstream.kms.KeyManagementService;
 import io.sealstream.kms.KeyNotFoundException;
 import io.sealstream.kms.KeyScope;
+import io.sealstream.kms.SigningKeys;
 import io.sealstream.kms.KeyUnwrapException;
 import io.sealstream.kms.KmsException;
 import io.sealstream.kms.KmsUnavailableException;
@@ -46,6 +47,8 @@ import software.amazon.awssdk.services.kms.model.KeyMetadata;
 import software.amazon.awssdk.services.kms.model.KeySpec;
 import software.amazon.awssdk.services.kms.model.KeyState;
 import software.amazon.awssdk.services.kms.model.KeyUsageType;
+import software.amazon.awssdk.services.kms.model.MessageType;
+import software.amazon.awssdk.services.kms.model.SigningAlgorithmSpec;
 import software.amazon.awssdk.services.kms.model.ReEncryptResponse;
 
 /**
@@ -83,7 +86,7 @@ import software.amazon.awssdk.services.kms.model.ReEncryptResponse;
  * naming the DEK id; access denied and everything else: permanent {@link KmsException}. Messages are one line and
  * carry the AWS error code and request id, never key material or credentials.
  */
-public final class AwsKms implements KeyManagementService {
+public final class AwsKms implements KeyManagementService, SigningKeys {
 
     /** Provider name in {@link KekRef#provider()}. */
     public static final String PROVIDER = "aws-kms";
@@ -239,6 +242,70 @@ public final class AwsKms implements KeyManagementService {
         }
         LOG.info("created AWS KMS key {} for KEK {}", created.arn(), kekId);
         return description(kekId, created);
+    }
+
+    // ---------------------------------------------------------------- signing keys (audit checkpoints)
+
+    /**
+     * An Ed25519 key ({@code ECC_NIST_EDWARDS25519}, usage {@code SIGN_VERIFY}) under the alias: AWS keeps the private
+     * key; sealstream calls {@code Sign} and {@code GetPublicKey}. Asymmetric keys have no rotation in AWS KMS: a new
+     * signing key is a new alias.
+     */
+    @Override
+    public KekRef createSigningKey(final String keyId) {
+        final String aliasName = kmsKeyId(keyId);
+        if (!aliasName.startsWith(ALIAS_PREFIX) || aliasExists(aliasName, keyId)) {
+            throw new KmsException("signing key '" + keyId + "' must be a new alias name in AWS KMS");
+        }
+        final KeyMetadata created = call("CreateKey", "signing key '" + keyId + "'", null,
+                () -> kms.createKey(b -> b.keySpec(KeySpec.ECC_NIST_EDWARDS25519).keyUsage(KeyUsageType.SIGN_VERIFY)
+                        .description("sealstream audit checkpoint signing key " + keyId))).keyMetadata();
+        call("CreateAlias", "signing key '" + keyId + "'", null,
+                () -> kms.createAlias(b -> b.aliasName(aliasName).targetKeyId(created.keyId())));
+        LOG.info("created AWS KMS signing key {} for {}", created.arn(), keyId);
+        return new KekRef(PROVIDER, keyId, VERSION);
+    }
+
+    @Override
+    public KekRef currentSigningKey(final String keyId) {
+        final KeyMetadata metadata = call("DescribeKey", "signing key '" + keyId + "'", null,
+                () -> kms.describeKey(b -> b.keyId(kmsKeyId(keyId)))).keyMetadata();
+        if (metadata == null || isPendingDeletion(metadata)) {
+            throw new KeyNotFoundException("signing key '" + keyId + "' does not exist in AWS KMS");
+        }
+        if (metadata.keySpec() != KeySpec.ECC_NIST_EDWARDS25519 || metadata.keyUsage() != KeyUsageType.SIGN_VERIFY) {
+            throw new KmsException("AWS KMS key '" + keyId + "' is not an Ed25519 signing key (key spec "
+                    + metadata.keySpecAsString() + ", usage " + metadata.keyUsageAsString() + ")");
+        }
+        return new KekRef(PROVIDER, keyId, VERSION);
+    }
+
+    @Override
+    public byte[] sign(final KekRef key, final byte[] message) {
+        final String keyId = kmsKeyId(signingKeyOf(key));
+        return call("Sign", "signing key " + key, null, () -> kms.sign(b -> b.keyId(keyId)
+                .message(SdkBytes.fromByteArray(message)).messageType(MessageType.RAW)
+                .signingAlgorithm(SigningAlgorithmSpec.ED25519_SHA_512))).signature().asByteArray();
+    }
+
+    @Override
+    public java.security.PublicKey publicKey(final KekRef key) {
+        final String keyId = kmsKeyId(signingKeyOf(key));
+        final byte[] der = call("GetPublicKey", "signing key " + key, null,
+                () -> kms.getPublicKey(b -> b.keyId(keyId))).publicKey().asByteArray();
+        try {
+            return java.security.KeyFactory.getInstance("Ed25519")
+                    .generatePublic(new java.security.spec.X509EncodedKeySpec(der));
+        } catch (final java.security.GeneralSecurityException e) {
+            throw new KmsException("AWS KMS's public key of " + key + " is not an Ed25519 key", e);
+        }
+    }
+
+    private static String signingKeyOf(final KekRef key) {
+        if (!PROVIDER.equals(key.provider()) || !VERSION.equals(key.version())) {
+            throw new KeyNotFoundException("no such AWS KMS signing key: " + key);
+        }
+        return key.keyId();
     }
 
     @Override

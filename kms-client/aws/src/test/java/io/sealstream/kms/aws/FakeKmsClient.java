@@ -43,6 +43,7 @@ import software.amazon.awssdk.services.kms.model.GenerateDataKeyRequest;
 import software.amazon.awssdk.services.kms.model.GenerateDataKeyResponse;
 import software.amazon.awssdk.services.kms.model.IncorrectKeyException;
 import software.amazon.awssdk.services.kms.model.InvalidCiphertextException;
+import software.amazon.awssdk.services.kms.model.InvalidKeyUsageException;
 import software.amazon.awssdk.services.kms.model.KeyMetadata;
 import software.amazon.awssdk.services.kms.model.KeyState;
 import software.amazon.awssdk.services.kms.model.KmsInvalidStateException;
@@ -76,14 +77,25 @@ final class FakeKmsClient implements KmsClient {
     private static final class FakeKey {
         final String keyId;
         final SecretKey material;
+        /** For an ECC_NIST_EDWARDS25519 key: the pair AWS would keep (only Sign and GetPublicKey use it). */
+        final java.security.KeyPair signing;
         final Instant created = Instant.now();
         volatile KeyState state = KeyState.ENABLED;
 
         FakeKey(final String keyId) {
+            this(keyId, false);
+        }
+
+        FakeKey(final String keyId, final boolean ed25519) {
             this.keyId = keyId;
             final byte[] bytes = new byte[32];
             RANDOM.nextBytes(bytes);
             this.material = new SecretKeySpec(bytes, "AES");
+            try {
+                this.signing = ed25519 ? java.security.KeyPairGenerator.getInstance("Ed25519").generateKeyPair() : null;
+            } catch (final java.security.GeneralSecurityException e) {
+                throw new IllegalStateException(e);
+            }
         }
 
         String arn() {
@@ -92,7 +104,11 @@ final class FakeKmsClient implements KmsClient {
 
         KeyMetadata metadata() {
             return KeyMetadata.builder().keyId(keyId).arn(arn()).creationDate(created).keyState(state)
-                    .enabled(state == KeyState.ENABLED).build();
+                    .enabled(state == KeyState.ENABLED)
+                    .keySpec(signing != null ? software.amazon.awssdk.services.kms.model.KeySpec.ECC_NIST_EDWARDS25519
+                            : software.amazon.awssdk.services.kms.model.KeySpec.SYMMETRIC_DEFAULT)
+                    .keyUsage(signing != null ? software.amazon.awssdk.services.kms.model.KeyUsageType.SIGN_VERIFY
+                            : software.amazon.awssdk.services.kms.model.KeyUsageType.ENCRYPT_DECRYPT).build();
         }
     }
 
@@ -220,9 +236,45 @@ final class FakeKmsClient implements KmsClient {
     @Override
     public CreateKeyResponse createKey(final CreateKeyRequest request) {
         record(request);
-        final FakeKey key = new FakeKey(UUID.randomUUID().toString());
+        final FakeKey key = new FakeKey(UUID.randomUUID().toString(),
+                request.keySpec() == software.amazon.awssdk.services.kms.model.KeySpec.ECC_NIST_EDWARDS25519);
         keys.put(key.keyId, key);
         return CreateKeyResponse.builder().keyMetadata(key.metadata()).build();
+    }
+
+    @Override
+    public software.amazon.awssdk.services.kms.model.SignResponse sign(
+            final software.amazon.awssdk.services.kms.model.SignRequest request) {
+        record(request);
+        final FakeKey key = resolve(request.keyId());
+        if (key.signing == null || request.signingAlgorithm()
+                != software.amazon.awssdk.services.kms.model.SigningAlgorithmSpec.ED25519_SHA_512
+                || request.messageType() != software.amazon.awssdk.services.kms.model.MessageType.RAW) {
+            throw InvalidKeyUsageException.builder().message("key usage or algorithm not supported").statusCode(400)
+                    .awsErrorDetails(AwsErrorDetails.builder().errorCode("InvalidKeyUsageException").build()).build();
+        }
+        try {
+            final java.security.Signature signer = java.security.Signature.getInstance("Ed25519");
+            signer.initSign(key.signing.getPrivate());
+            signer.update(request.message().asByteArray());
+            return software.amazon.awssdk.services.kms.model.SignResponse.builder().keyId(key.arn())
+                    .signature(SdkBytes.fromByteArray(signer.sign())).signingAlgorithm(request.signingAlgorithm()).build();
+        } catch (final java.security.GeneralSecurityException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    @Override
+    public software.amazon.awssdk.services.kms.model.GetPublicKeyResponse getPublicKey(
+            final software.amazon.awssdk.services.kms.model.GetPublicKeyRequest request) {
+        record(request);
+        final FakeKey key = resolve(request.keyId());
+        if (key.signing == null) {
+            throw InvalidKeyUsageException.builder().message("symmetric keys have no public key").statusCode(400)
+                    .awsErrorDetails(AwsErrorDetails.builder().errorCode("UnsupportedOperationException").build()).build();
+        }
+        return software.amazon.awssdk.services.kms.model.GetPublicKeyResponse.builder().keyId(key.arn())
+                .publicKey(SdkBytes.fromByteArray(key.signing.getPublic().getEncoded())).build();
     }
 
     @Override

@@ -17,6 +17,7 @@ import io.sealstream.kms.KeyNotFoundException;
 import io.sealstream.kms.KeyScope;
 import io.sealstream.kms.KeyUnwrapException;
 import io.sealstream.kms.KmsException;
+import io.sealstream.kms.SigningKeys;
 import io.sealstream.kms.WrappedDataKey;
 import java.nio.channels.FileLock;
 import java.nio.file.Path;
@@ -63,7 +64,7 @@ import org.slf4j.LoggerFactory;
  * <p>The passphrase is copied and kept (zeroed on {@link #close()}) because reloads and writes need it.
  * JCA {@link SecretKey} objects of the KEKs can not be zeroed reliably; they are dropped on close.
  */
-public final class LocalKeyStoreKms implements KeyManagementService {
+public final class LocalKeyStoreKms implements KeyManagementService, SigningKeys {
 
     /** Provider name in {@link KekRef#provider()}. */
     public static final String PROVIDER = "local";
@@ -173,6 +174,56 @@ public final class LocalKeyStoreKms implements KeyManagementService {
             // AEADBadTagException for tampered or relabelled keys; never echo any bytes.
             throw rejected(wrapped, e);
         }
+    }
+
+    // ---------------------------------------------------------------- signing keys (audit checkpoints)
+
+    /** A key-store entry like a KEK's: the signing key is derived from it ({@link DerivedSigningKey}). */
+    @Override
+    public KekRef createSigningKey(final String keyId) {
+        createKey(keyId);
+        return currentSigningKey(keyId);
+    }
+
+    @Override
+    public KekRef currentSigningKey(final String keyId) {
+        requireValidKeyId(keyId);
+        return ref(keyId, file.current().requireKey(keyId, path).last());
+    }
+
+    @Override
+    public byte[] sign(final KekRef key, final byte[] message) {
+        try {
+            final java.security.Signature signer = java.security.Signature.getInstance(ALGORITHM);
+            signer.initSign(DerivedSigningKey.derive(entry(key)).getPrivate());
+            signer.update(message);
+            return signer.sign();
+        } catch (final GeneralSecurityException e) {
+            throw new KmsException("cannot sign with " + key + ": " + e.getClass().getSimpleName(), e);
+        }
+    }
+
+    @Override
+    public java.security.PublicKey publicKey(final KekRef key) {
+        try {
+            return DerivedSigningKey.derive(entry(key)).getPublic();
+        } catch (final GeneralSecurityException e) {
+            throw new KmsException("cannot derive the public key of " + key + ": " + e.getClass().getSimpleName(), e);
+        }
+    }
+
+    /** The key-store entry of one version, or {@link KeyNotFoundException}. */
+    private SecretKey entry(final KekRef ref) {
+        if (!PROVIDER.equals(ref.provider()) || !KEY_ID.matcher(ref.keyId()).matches()
+                || !VERSION.matcher(ref.version()).matches()) {
+            throw notFound(ref);
+        }
+        final KeyStoreSnapshot current = file.current();
+        final int version = Integer.parseInt(ref.version());
+        if (!current.versions(ref.keyId()).contains(version)) {
+            throw notFound(ref);
+        }
+        return file.kek(current, ref.keyId(), version);
     }
 
     @Override

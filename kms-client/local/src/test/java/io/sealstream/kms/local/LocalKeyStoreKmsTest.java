@@ -246,4 +246,21 @@ class LocalKeyStoreKmsTest extends KmsProviderContract {
             }
         }
     }
+
+    /** The signing key is derived from the key-store entry: every process that opens the file signs with the same key. */
+    @Test
+    void theSigningKeyIsTheSameForEveryProcessOnTheKeyStore() throws Exception {
+        try (LocalKeyStoreKms first = LocalKeyStoreKms.open(store(), PASSPHRASE.toCharArray())) {
+            final io.sealstream.kms.KekRef key = first.createSigningKey("audit-signing");
+            final byte[] message = "checkpoint".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+            final byte[] signature = first.sign(key, message);
+            try (LocalKeyStoreKms reopened = LocalKeyStoreKms.open(store(), PASSPHRASE.toCharArray())) {
+                assertThat(reopened.publicKey(key).getEncoded()).isEqualTo(first.publicKey(key).getEncoded());
+                final java.security.Signature verifier = java.security.Signature.getInstance("Ed25519");
+                verifier.initVerify(reopened.publicKey(key));
+                verifier.update(message);
+                assertThat(verifier.verify(signature)).isTrue();
+            }
+        }
+    }
 }

@@ -8,6 +8,7 @@ import io.sealstream.kms.KeyNotFoundException;
 import io.sealstream.kms.KeyScope;
 import io.sealstream.kms.KeyUnwrapException;
 import io.sealstream.kms.KmsException;
+import io.sealstream.kms.SigningKeys;
 import io.sealstream.kms.WrappedDataKey;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -131,6 +132,45 @@ public abstract class KmsProviderContract {
                     .as("an unscoped key claimed for a tenant")
                     .isInstanceOf(KeyUnwrapException.class);
         }
+    }
+
+    /**
+     * For providers that hold signing keys (audit checkpoints): signatures verify with the published public key and
+     * nothing else, and a rotation starts a new key while the old version's public key stays available for old
+     * checkpoints.
+     */
+    @Test
+    void signingKeysSignVerifiablyAndRotate() throws Exception {
+        assumeTrue(kms instanceof SigningKeys, "the provider holds no signing keys");
+        final SigningKeys keys = (SigningKeys) kms;
+        final String signingKeyId = "audit-" + UUID.randomUUID().toString().substring(0, 8);
+        final KekRef first = keys.createSigningKey(signingKeyId);
+        assertThat(keys.currentSigningKey(signingKeyId)).isEqualTo(first);
+        final byte[] message = "sealstream-audit-checkpoint-v1 test".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        final byte[] signature = keys.sign(first, message);
+        assertThat(verifies(keys.publicKey(first), message, signature)).isTrue();
+        final byte[] other = message.clone();
+        other[0] ^= 1;
+        assertThat(verifies(keys.publicKey(first), other, signature)).isFalse();
+        assertThat(keys.publicKey(first).getEncoded()).as("one key per version")
+                .isEqualTo(keys.publicKey(first).getEncoded());
+        assertThatThrownBy(() -> keys.currentSigningKey("no-such-key-" + UUID.randomUUID().toString().substring(0, 8)))
+                .isInstanceOf(KeyNotFoundException.class);
+        if (supportsRotation()) {
+            kms.rotateKey(signingKeyId);
+            final KekRef second = keys.currentSigningKey(signingKeyId);
+            assertThat(second).isNotEqualTo(first);
+            assertThat(keys.publicKey(second).getEncoded()).isNotEqualTo(keys.publicKey(first).getEncoded());
+            assertThat(verifies(keys.publicKey(first), message, signature)).as("old checkpoints still verify").isTrue();
+        }
+    }
+
+    private static boolean verifies(final java.security.PublicKey key, final byte[] message, final byte[] signature)
+            throws java.security.GeneralSecurityException {
+        final java.security.Signature verifier = java.security.Signature.getInstance(SigningKeys.ALGORITHM);
+        verifier.initVerify(key);
+        verifier.update(message);
+        return verifier.verify(signature);
     }
 
     @Test

@@ -9,6 +9,7 @@ import io.sealstream.kms.DekIds;
 import io.sealstream.kms.KekRef;
 import io.sealstream.kms.KeyBinding;
 import io.sealstream.kms.KeyScope;
+import io.sealstream.kms.SigningKeys;
 import io.sealstream.kms.KeyDescription;
 import io.sealstream.kms.KeyManagementService;
 import io.sealstream.kms.KeyNotFoundException;
@@ -61,7 +62,7 @@ import org.slf4j.LoggerFactory;
  * 404 or an unknown key: {@link KeyNotFoundException}; other 400s on a data key: {@link KeyUnwrapException} naming the
  * DEK id; 401/403 (token or policy) and everything else: permanent {@link KmsException}.
  */
-public final class VaultTransitKms implements KeyManagementService {
+public final class VaultTransitKms implements KeyManagementService, SigningKeys {
 
     /** Provider name in {@link KekRef#provider()}. */
     public static final String PROVIDER = "vault-transit";
@@ -152,6 +153,95 @@ public final class VaultTransitKms implements KeyManagementService {
         }
         final KekRef newRef = new KekRef(PROVIDER, ref.keyId(), Integer.toString(version));
         return new WrappedDataKey(wrapped.dekId(), newRef, ascii(rewrapped, newRef), wrapped.scope());
+    }
+
+    // ---------------------------------------------------------------- signing keys (audit checkpoints)
+
+    /** The Transit key type audit checkpoints are signed with. */
+    public static final String SIGNING_KEY_TYPE = "ed25519";
+    /** DER prefix of an Ed25519 SubjectPublicKeyInfo (RFC 8410) before the 32 raw key bytes. */
+    private static final byte[] ED25519_SPKI_PREFIX = java.util.HexFormat.of().parseHex("302a300506032b6570032100");
+
+    @Override
+    public KekRef createSigningKey(final String keyId) {
+        requireValidKeyId(keyId);
+        if (exists(keyId)) {
+            throw new KmsException("key '" + keyId + "' already exists in Vault transit mount '" + config.mount() + "'");
+        }
+        http.call("POST", "keys/" + keyId, JSON.createObjectNode().put("type", SIGNING_KEY_TYPE), "create key",
+                "signing key '" + keyId + "'", null);
+        LOG.info("created Vault transit signing key {} ({}) in mount {}", keyId, SIGNING_KEY_TYPE, config.mount());
+        return currentSigningKey(keyId);
+    }
+
+    @Override
+    public KekRef currentSigningKey(final String keyId) {
+        return ref(keyId, signingKey(keyId).path("latest_version").asInt(0));
+    }
+
+    @Override
+    public byte[] sign(final KekRef key, final byte[] message) {
+        final int version = signingVersion(key);
+        final ObjectNode body = JSON.createObjectNode()
+                .put("input", java.util.Base64.getEncoder().encodeToString(message))
+                .put("key_version", version);
+        final String signature = text(http.call("POST", "sign/" + key.keyId(), body, "sign", "signing key " + key, null),
+                "signature", "sign");
+        final String prefix = "vault:v" + version + ":";
+        if (!signature.startsWith(prefix)) {
+            throw new KmsException("Vault sign with " + key + " answered for another key version");
+        }
+        try {
+            return java.util.Base64.getDecoder().decode(signature.substring(prefix.length()));
+        } catch (final IllegalArgumentException e) {
+            throw new KmsException("Vault sign with " + key + " returned a signature that is not base64");
+        }
+    }
+
+    @Override
+    public java.security.PublicKey publicKey(final KekRef key) {
+        final int version = signingVersion(key);
+        final JsonNode entry = signingKey(key.keyId()).path("keys").path(Integer.toString(version));
+        final byte[] raw;
+        try {
+            raw = java.util.Base64.getDecoder().decode(entry.path("public_key").asText(""));
+        } catch (final IllegalArgumentException e) {
+            throw new KmsException("Vault's public key of " + key + " is not base64");
+        }
+        if (raw.length != 32) {
+            throw new KeyNotFoundException("Vault has no Ed25519 public key for " + key);
+        }
+        final byte[] spki = java.util.Arrays.copyOf(ED25519_SPKI_PREFIX, ED25519_SPKI_PREFIX.length + raw.length);
+        System.arraycopy(raw, 0, spki, ED25519_SPKI_PREFIX.length, raw.length);
+        try {
+            return java.security.KeyFactory.getInstance("Ed25519")
+                    .generatePublic(new java.security.spec.X509EncodedKeySpec(spki));
+        } catch (final java.security.GeneralSecurityException e) {
+            throw new KmsException("Vault's public key of " + key + " is not an Ed25519 key", e);
+        }
+    }
+
+    /** The read-key answer of an ed25519 signing key; a KEK (aes256-gcm96) or any other type is refused. */
+    private JsonNode signingKey(final String keyId) {
+        requireValidKeyId(keyId);
+        final JsonNode data = http.call("GET", "keys/" + keyId, null, "read key", "signing key '" + keyId + "'", null);
+        final String type = data.path("type").asText("");
+        if (!SIGNING_KEY_TYPE.equals(type)) {
+            throw new KmsException("Vault transit key '" + keyId + "' is of type " + type + ", not " + SIGNING_KEY_TYPE
+                    + ": sign audit checkpoints with a key of its own (vault write -f transit/keys/" + keyId
+                    + " type=ed25519)");
+        }
+        if (data.path("latest_version").asInt(0) < 1) {
+            throw new KmsException("Vault transit key '" + keyId + "' has no versions");
+        }
+        return data;
+    }
+
+    private static int signingVersion(final KekRef key) {
+        if (!PROVIDER.equals(key.provider()) || !VERSION.matcher(key.version()).matches()) {
+            throw new KeyNotFoundException("no such Vault signing key version: " + key);
+        }
+        return Integer.parseInt(key.version());
     }
 
     @Override

@@ -56,6 +56,8 @@ final class FakeTransitServer implements AutoCloseable {
         final String type;
         final TreeMap<Integer, byte[]> versions = new TreeMap<>();
         final TreeMap<Integer, Long> created = new TreeMap<>();
+        /** For type ed25519: each version's key pair, as Transit keeps it (only the public half is ever read). */
+        final TreeMap<Integer, java.security.KeyPair> signing = new TreeMap<>();
         int latest;
         int minDecryption = 1;
         int minEncryption;
@@ -74,6 +76,13 @@ final class FakeTransitServer implements AutoCloseable {
             latest++;
             versions.put(latest, material);
             created.put(latest, System.currentTimeMillis() / 1000);
+            if ("ed25519".equals(type)) {
+                try {
+                    signing.put(latest, java.security.KeyPairGenerator.getInstance("Ed25519").generateKeyPair());
+                } catch (final java.security.GeneralSecurityException e) {
+                    throw new IllegalStateException(e);
+                }
+            }
         }
     }
 
@@ -248,6 +257,27 @@ final class FakeTransitServer implements AutoCloseable {
             }
             return data(data);
         }
+        if (parts.length == 2 && parts[0].equals("sign") && "POST".equals(method)) {
+            final Key key = keys.get(parts[1]);
+            if (key == null) {
+                return error(400, "signing key not found");
+            }
+            final int version = body.path("key_version").asInt(key.latest);
+            if (!key.signing.containsKey(version)) {
+                return error(400, "key type " + key.type + " does not support signing");
+            }
+            try {
+                final java.security.Signature signer = java.security.Signature.getInstance("Ed25519");
+                signer.initSign(key.signing.get(version).getPrivate());
+                signer.update(Base64.getDecoder().decode(body.path("input").asText("")));
+                final ObjectNode data = JSON.createObjectNode();
+                data.put("signature", "vault:v" + version + ":" + Base64.getEncoder().encodeToString(signer.sign()));
+                data.put("key_version", version);
+                return data(data);
+            } catch (final java.security.GeneralSecurityException e) {
+                return error(500, e.toString());
+            }
+        }
         return error(404, "no handler for route \"" + route + "\"");
     }
 
@@ -268,7 +298,15 @@ final class FakeTransitServer implements AutoCloseable {
         final ObjectNode versions = data.putObject("keys");
         key.created.forEach((v, t) -> {
             if (v >= key.minDecryption) {
-                versions.put(Integer.toString(v), t);
+                if (key.signing.containsKey(v)) {
+                    // asymmetric keys list each version as an object with its public key (raw, base64)
+                    final byte[] spki = key.signing.get(v).getPublic().getEncoded();
+                    versions.putObject(Integer.toString(v)).put("creation_time", t).put("name", "ed25519")
+                            .put("public_key", Base64.getEncoder().encodeToString(
+                                    java.util.Arrays.copyOfRange(spki, spki.length - 32, spki.length)));
+                } else {
+                    versions.put(Integer.toString(v), t);
+                }
             }
         });
         return data(data);
