@@ -60,6 +60,10 @@ public final class AuditCommand {
                 + "public-key') trusted to sign checkpoints; repeatable (one per signing-key version). With it, only "
                 + "records covered by a validly signed checkpoint are accepted.")
         List<Path> publicKeys = new ArrayList<>();
+        @Option(names = "--signing-key", paramLabel = "KEY_ID", description = "Trust every version of this KMS signing "
+                + "key (sealstream.audit.signing-key), its public keys read from the KMS the configuration names. An "
+                + "auditor independent of the KMS's administrators keeps a key file instead (--public-key).")
+        String signingKey;
         @Option(names = "--checkpoints", paramLabel = "FILE", description = "Check against checkpoints exported "
                 + "earlier (kept outside Kafka) instead of the checkpoint topic <topic>.checkpoints.")
         Path checkpointsFile;
@@ -110,6 +114,9 @@ public final class AuditCommand {
             for (final Path key : publicKeys) {
                 trusted.add(PublicKeyFiles.read(key));
             }
+            if (signingKey != null) {
+                trusted.addAll(publicKeysFromKms(settings, environment, signingKey));
+            }
             List<String> checkpointLines = List.of();
             if (checkpointsFile != null) {
                 checkpointLines = java.nio.file.Files.readAllLines(checkpointsFile);
@@ -134,6 +141,23 @@ public final class AuditCommand {
                         + (report.problems().size() == 1 ? " problem" : " problems"), SealstreamCli.EXIT_REJECTED);
             }
             return 0;
+        }
+    }
+
+    /** The public key of every version of {@code keyId}, from the configured KMS provider. */
+    private static List<java.security.PublicKey> publicKeysFromKms(final Map<String, String> settings,
+                                                                   final Map<String, String> environment,
+                                                                   final String keyId) {
+        try (io.sealstream.kms.KeyManagementService provider = io.sealstream.app.KmsProviders.open(settings, environment)) {
+            final io.sealstream.kms.SigningKeys keys = io.sealstream.kms.KeyManagementServiceDecorator
+                    .findRole(provider, io.sealstream.kms.SigningKeys.class)
+                    .orElseThrow(() -> new CliFailure("--signing-key: KMS provider '" + provider.providerName()
+                            + "' holds no signing keys", SealstreamCli.EXIT_KEY_ERROR));
+            final List<java.security.PublicKey> out = new ArrayList<>();
+            for (final String version : provider.describeKey(keyId).versions()) {
+                out.add(keys.publicKey(new io.sealstream.kms.KekRef(provider.providerName(), keyId, version)));
+            }
+            return out;
         }
     }
 

@@ -213,6 +213,48 @@ class AuditVerifyCommandTest {
         serde.close();
     }
 
+    /**
+     * {@code --signing-key}: the trusted public keys are every version of a KMS signing key, read from the KMS the
+     * configuration names (here the local key store, rotated once between two checkpoints).
+     */
+    @Test
+    void theTrustedKeysCanBeEveryVersionOfAKmsSigningKey(@org.junit.jupiter.api.io.TempDir final java.nio.file.Path dir)
+            throws Exception {
+        final String topic = "kms-signed-" + id;
+        final java.nio.file.Path keystore = dir.resolve("keys.p12");
+        final SpecificAvroSerde<AuditEvent> serde = new SpecificAvroSerde<>(AuditEvent.class);
+        serde.configure(Map.of("schema.registry.url", "mock://" + scope), false);
+        final Map<Integer, List<AuditEvent>> trail = Map.of(0, chain(topic, 0, 4, "kms"));
+        produce(topic, trail, serde);
+        final List<String> lines = new ArrayList<>();
+        try (io.sealstream.kms.local.LocalKeyStoreKms kms = io.sealstream.kms.local.LocalKeyStoreKms.open(keystore,
+                "verify-pass".toCharArray())) {
+            kms.createSigningKey("audit-key");
+            kms.createKey("other-key");
+            for (final int sequence : new int[] {1, 3}) {
+                final io.sealstream.kms.KekRef key = kms.currentSigningKey("audit-key");
+                final byte[] hash = AuditChain.bytes(trail.get(0).get(sequence).getHash());
+                final Instant time = Instant.parse("2026-12-06T12:00:00Z");
+                lines.add(new io.sealstream.audit.AuditCheckpoint(topic, 0, sequence, hash, time, key.toString(),
+                        "Ed25519", kms.sign(key, io.sealstream.audit.AuditCheckpoint.signedBytes(topic, 0, sequence, hash,
+                        time, key.toString(), "Ed25519"))).toLine());
+                kms.rotateKey("audit-key");
+            }
+        }
+        produceLines(topic + ".checkpoints", lines);
+        final java.nio.file.Path config = dir.resolve("verify.properties");
+        java.nio.file.Files.writeString(config, "sealstream.kms.local.keystore=" + keystore + "\n");
+        final CliHarness withKms = new CliHarness().withPassphrase("verify-pass");
+
+        final CliHarness.Result ok = withKms.run(verify(topic, "--config", config.toString(), "--signing-key", "audit-key"));
+        assertThat(ok.exitCode()).as(ok.stderr() + ok.out()).isZero();
+        final CliHarness.Result wrongKey = withKms.run(verify(topic, "--config", config.toString(), "--signing-key",
+                "other-key"));
+        assertThat(wrongKey.exitCode()).isEqualTo(SealstreamCli.EXIT_REJECTED);
+        assertThat(wrongKey.out()).contains("BAD_CHECKPOINT", "APPENDED partition 0 sequence 0");
+        serde.close();
+    }
+
     /** {@code n} records chained as the chainer chains {@code topic}'s partition {@code partition}. */
     private static List<AuditEvent> chain(final String topic, final int partition, final int n, final String label) {
         final List<AuditEvent> out = new ArrayList<>();
