@@ -5,7 +5,9 @@ import io.sealstream.app.SealstreamConfig;
 import io.sealstream.config.EnvFile;
 import java.nio.file.Path;
 import java.util.Map;
+import java.util.List;
 import java.util.concurrent.Callable;
+import java.util.concurrent.atomic.AtomicBoolean;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -50,14 +52,35 @@ final class RunCommand extends IoAware implements Callable<Integer> {
         final SealstreamApp app = SealstreamApp.start(settings, environment);
         final Thread hook = new Thread(app::close, "sealstream-shutdown");
         Runtime.getRuntime().addShutdownHook(hook);
+        // SIGTERM and Ctrl-C stop the pipeline the way a supervisor expects: a clean close, then exit 0 (the JVM's
+        // default handler would run the hook and exit 143, which supervisors count as a failure).
+        final Thread stopper = new Thread(app::close, "sealstream-stop");
+        final AtomicBoolean stopping = new AtomicBoolean();
+        for (final String signal : List.of("TERM", "INT")) {
+            try {
+                sun.misc.Signal.handle(new sun.misc.Signal(signal), s -> {
+                    if (stopping.compareAndSet(false, true)) {
+                        stopper.start();
+                    }
+                });
+            } catch (final IllegalArgumentException unavailable) {
+                // the signal is reserved here (e.g. -Xrs): the shutdown hook still closes the pipeline
+            }
+        }
         io.stderr().println("sealstream: running " + app.pipeline().service() + "; input " + app.pipeline().topics().uploads()
                 + ", store " + app.store().describe() + " (Ctrl-C to stop)");
         final boolean failed = app.awaitStop();
-        try {
+        if (stopping.get()) {
+            stopper.join();
             Runtime.getRuntime().removeShutdownHook(hook);
-            app.close();
-        } catch (final IllegalStateException shuttingDown) {
-            // The JVM is already shutting down and the hook closes the app.
+            io.stderr().println("sealstream: stopped cleanly on a signal");
+        } else {
+            try {
+                Runtime.getRuntime().removeShutdownHook(hook);
+                app.close();
+            } catch (final IllegalStateException shuttingDown) {
+                // The JVM is already shutting down and the hook closes the app.
+            }
         }
         if (failed) {
             throw new CliFailure("the pipeline stopped on an error (see the log above)", SealstreamCli.EXIT_FAILURE);

@@ -39,6 +39,15 @@ public final class SealstreamCli implements Runnable {
 
     /** Runs one command line and returns its exit code. */
     public static int execute(final String[] args, final Io io) {
+        return commandLine(io).execute(args);
+    }
+
+    /**
+     * The whole command tree, wired to {@code io}: every command and subcommand answers {@code --help} and
+     * {@code -h} (before any required option is checked), and {@code sealstream help [COMMAND...]} prints any
+     * command's usage.
+     */
+    static CommandLine commandLine(final Io io) {
         final IoFactory factory = new IoFactory(io);
         final CommandLine cli = new CommandLine(new SealstreamCli(), factory);
         for (final CliExtension extension : java.util.ServiceLoader.load(CliExtension.class)) {
@@ -50,6 +59,8 @@ public final class SealstreamCli implements Runnable {
                 }
             }
         }
+        cli.addSubcommand("help", new Help());
+        addHelpOptions(cli);
         cli.setOut(new PrintWriter(io.stdout(), true));
         cli.setErr(new PrintWriter(io.stderr(), true));
         cli.setParameterExceptionHandler((e, a) -> {
@@ -62,7 +73,25 @@ public final class SealstreamCli implements Runnable {
             io.stderr().println("sealstream: " + oneLine(failure.getMessage()));
             return failure.exitCode();
         });
-        return cli.execute(args);
+        return cli;
+    }
+
+    /**
+     * Gives {@code command} and all below it a usage-help option, {@code -h, --help} (only {@code --help} where a
+     * command uses {@code -h} itself). Not picocli's whole standard mixin: its {@code --version} would clash with
+     * commands that take a key version.
+     */
+    private static void addHelpOptions(final CommandLine command) {
+        final CommandLine.Model.CommandSpec spec = command.getCommandSpec();
+        if (spec.optionsMap().get("--help") == null) {
+            final String[] names = spec.optionsMap().containsKey("-h") ? new String[] {"--help"}
+                    : new String[] {"-h", "--help"};
+            spec.addOption(CommandLine.Model.OptionSpec.builder(names).usageHelp(true)
+                    .description("Show this help message and exit.").build());
+        }
+        for (final CommandLine sub : new java.util.LinkedHashSet<>(command.getSubcommands().values())) {
+            addHelpOptions(sub);
+        }
     }
 
     private static String commandPath(final CommandLine c) {
@@ -95,6 +124,29 @@ public final class SealstreamCli implements Runnable {
         spec.commandLine().usage(spec.commandLine().getOut());
     }
 
+    /** {@code sealstream help [COMMAND [SUBCOMMAND...]]}: the usage of any command of the tree, at any depth. */
+    @Command(name = "help", description = "Show the usage of a command, e.g. 'sealstream help keys rotate'.")
+    static final class Help implements Runnable {
+        @CommandLine.Spec
+        private CommandLine.Model.CommandSpec spec;
+        @CommandLine.Parameters(paramLabel = "COMMAND", arity = "0..*", description = "The command and subcommands.")
+        private java.util.List<String> path = new java.util.ArrayList<>();
+
+        @Override
+        public void run() {
+            CommandLine target = spec.parent().commandLine();
+            for (final String name : path) {
+                final CommandLine next = target.getSubcommands().get(name);
+                if (next == null) {
+                    throw new CliFailure("no command '" + String.join(" ", path) + "' (see 'sealstream help')",
+                            EXIT_USAGE);
+                }
+                target = next;
+            }
+            target.usage(spec.commandLine().getOut());
+        }
+    }
+
     /** Hands the same {@link Io} to every subcommand. */
     private static final class IoFactory implements CommandLine.IFactory {
         private final Io io;
@@ -121,8 +173,29 @@ public final class SealstreamCli implements Runnable {
     static final class Version implements CommandLine.IVersionProvider {
         @Override
         public String[] getVersion() {
-            final String v = SealstreamCli.class.getPackage().getImplementationVersion();
-            return new String[] {"sealstream " + (v == null ? "development build" : v)};
+            return new String[] {"sealstream " + describe(), "java " + System.getProperty("java.version") + " ("
+                    + System.getProperty("java.vendor") + ")"};
+        }
+
+        /** {@code VERSION (commit ABBREV[, modified])} from the build's {@code build.properties}. */
+        static String describe() {
+            final java.util.Properties build = new java.util.Properties();
+            try (java.io.InputStream in = SealstreamCli.class.getResourceAsStream("build.properties")) {
+                if (in != null) {
+                    build.load(in);
+                }
+            } catch (final java.io.IOException e) {
+                return "(build information unreadable)";
+            }
+            final String version = known(build.getProperty("version"));
+            final String commit = known(build.getProperty("commit"));
+            return (version == null ? "(unknown version)" : version) + (commit == null ? " (built outside a git clone)"
+                    : " (commit " + commit + ("true".equals(build.getProperty("dirty")) ? ", with local changes" : "")
+                    + ")");
+        }
+
+        private static String known(final String value) {
+            return value == null || value.isBlank() || value.startsWith("${") ? null : value;
         }
     }
 }

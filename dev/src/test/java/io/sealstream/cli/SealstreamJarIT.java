@@ -118,6 +118,14 @@ class SealstreamJarIT {
         final Run help = run(new byte[0], Map.of(), "--help");
         assertThat(help.exit()).isZero();
         assertThat(new String(help.stdout(), StandardCharsets.UTF_8)).contains("keys", "encrypt", "decrypt", "demo");
+        // The developer distribution's own commands answer help like the product's (CliHelpTest walks those).
+        for (final String[] command : new String[][] {{"demo", "--help"}, {"stack", "up", "-h"}, {"help", "stack", "up"},
+                {"envelope-demo", "--help"}}) {
+            final Run usage = run(new byte[0], Map.of(), command);
+            assertThat(usage.exit()).as(String.join(" ", command)).isZero();
+            assertThat(new String(usage.stdout(), StandardCharsets.UTF_8)).as(String.join(" ", command))
+                    .startsWith("Usage: sealstream ");
+        }
     }
 
     @Test

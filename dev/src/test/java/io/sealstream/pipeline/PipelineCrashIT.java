@@ -133,6 +133,11 @@ class PipelineCrashIT {
                         }
                     }
                 }
+                // A supervisor's SIGTERM is a clean stop, and says so with exit 0 (it used to be 143).
+                app.destroy();
+                assertThat(app.waitFor(90, java.util.concurrent.TimeUnit.SECONDS)).as("stopped within 90 s").isTrue();
+                assertThat(app.exitValue()).as("exit code after SIGTERM").isZero();
+                assertThat(Files.readString(dir.resolve("run-2.log"))).contains("sealstream: stopped cleanly on a signal");
             } finally {
                 app.destroy();
                 app.waitFor();
