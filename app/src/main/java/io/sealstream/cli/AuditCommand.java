@@ -70,6 +70,9 @@ public final class AuditCommand {
         @Option(names = "--export-checkpoints", paramLabel = "FILE", description = "Write the checkpoints read from "
                 + "the checkpoint topic to FILE (one line each), to archive outside Kafka.")
         Path exportCheckpoints;
+        @Option(names = "--json", description = "Print the report as one JSON object (partitions, problems, verdict) "
+                + "instead of lines; the exit code is the same.")
+        boolean json;
         @Option(names = "--max-problems", paramLabel = "N", defaultValue = "1000", description = "Print at most N "
                 + "problem lines (all are counted). Default: ${DEFAULT-VALUE}.")
         int maxProblems;
@@ -131,8 +134,12 @@ public final class AuditCommand {
             final AuditTrailVerifier.Report report = AuditTopicReader.verify(settings, auditTopic,
                     new AuditTrailVerifier(auditTopic, heads, acceptUnchainedPrefix, trusted.isEmpty() ? null
                             : new AuditTrailVerifier.Checkpoints(trusted, checkpointLines)), timeout);
-            print(io.stdout(), auditTopic, report, maxProblems, !heads.isEmpty() || !trusted.isEmpty());
-            if (trusted.isEmpty()) {
+            if (json) {
+                io.stdout().println(json(auditTopic, report, !trusted.isEmpty()));
+            } else {
+                print(io.stdout(), auditTopic, report, maxProblems, !heads.isEmpty() || !trusted.isEmpty());
+            }
+            if (trusted.isEmpty() && !json) {
                 io.stdout().println("note: checkpoints not checked: without --public-key anyone who can produce to "
                         + auditTopic + " can append records that verify");
             }
@@ -142,6 +149,44 @@ public final class AuditCommand {
             }
             return 0;
         }
+    }
+
+    /** The report as one JSON object, for scripts and monitoring; every problem is listed. */
+    static String json(final String topic, final AuditTrailVerifier.Report report, final boolean checkpointsChecked) {
+        final com.fasterxml.jackson.databind.ObjectMapper mapper = new com.fasterxml.jackson.databind.ObjectMapper();
+        final com.fasterxml.jackson.databind.node.ObjectNode root = mapper.createObjectNode();
+        root.put("topic", topic);
+        root.put("clean", report.clean());
+        root.put("records", report.records());
+        root.put("checkpointsChecked", checkpointsChecked);
+        final com.fasterxml.jackson.databind.node.ArrayNode partitions = root.putArray("partitions");
+        for (final PartitionSummary p : report.partitions()) {
+            final com.fasterxml.jackson.databind.node.ObjectNode node = partitions.addObject();
+            node.put("partition", p.partition());
+            node.put("records", p.records());
+            if (p.lastSequence() != null) {
+                node.put("firstSequence", p.firstSequence());
+                node.put("lastSequence", p.lastSequence());
+                node.put("head", p.anchor());
+            }
+            final com.fasterxml.jackson.databind.node.ArrayNode warnings = node.putArray("warnings");
+            p.warnings().forEach(warnings::add);
+        }
+        final com.fasterxml.jackson.databind.node.ArrayNode problems = root.putArray("problems");
+        for (final Problem p : report.problems()) {
+            final com.fasterxml.jackson.databind.node.ObjectNode node = problems.addObject();
+            node.put("kind", p.kind().name());
+            node.put("partition", p.partition());
+            if (p.offset() != AuditTrailVerifier.NO_OFFSET) {
+                node.put("offset", p.offset());
+            }
+            if (p.sequence() != null) {
+                node.put("sequence", p.sequence());
+            }
+            node.put("detail", p.detail());
+        }
+        root.put("summary", report.summary());
+        return root.toString();
     }
 
     /** The public key of every version of {@code keyId}, from the configured KMS provider. */

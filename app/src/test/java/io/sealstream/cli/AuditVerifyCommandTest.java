@@ -130,6 +130,18 @@ class AuditVerifyCommandTest {
                 .contains("UNREADABLE partition 1 offset 4")
                 .contains("audit verify: 10 records in 2 partitions: 3 problems (1 GAP, 1 EDITED, 1 UNREADABLE) -> FAILED");
         assertThat(r.stderr().strip()).isEqualTo("sealstream: audit trail " + topic + " failed verification: 3 problems");
+
+        // The same verdict for scripts: one JSON object, every problem with its kind and position, same exit code.
+        final CliHarness.Result json = cli.run(verify(topic, "--json"));
+        assertThat(json.exitCode()).isEqualTo(SealstreamCli.EXIT_REJECTED);
+        final com.fasterxml.jackson.databind.JsonNode report = new com.fasterxml.jackson.databind.ObjectMapper()
+                .readTree(json.out());
+        assertThat(report.get("clean").asBoolean()).isFalse();
+        assertThat(report.get("records").asLong()).isEqualTo(10);
+        assertThat(report.get("partitions")).hasSize(2);
+        assertThat(report.get("problems").findValuesAsText("kind")).containsExactly("GAP", "EDITED", "UNREADABLE");
+        assertThat(report.get("problems").get(0).get("sequence").asLong()).isEqualTo(3);
+        assertThat(json.out().strip()).doesNotContain("\n");
     }
 
     /**
