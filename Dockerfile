@@ -65,11 +65,16 @@ RUN groupadd --system --gid 10001 sealstream \
 COPY --from=build /src/app/target/sealstream.jar /app/sealstream.jar
 COPY docker/sealstream.properties /app/config/sealstream.properties
 COPY docker/ensure-keys /app/bin/ensure-keys
-RUN chmod 0644 /app/sealstream.jar /app/config/sealstream.properties && chmod 0755 /app/bin/ensure-keys
+COPY docker/healthcheck /app/bin/healthcheck
+RUN chmod 0644 /app/sealstream.jar /app/config/sealstream.properties \
+ && chmod 0755 /app/bin/ensure-keys /app/bin/healthcheck
 # Key store (/data/keys.p12) and Kafka Streams state (/data/state): keep them across container restarts. The
 # passphrase is never in the image: SEALSTREAM_KEYSTORE_PASSWORD_FILE (a secret) or SEALSTREAM_KEYSTORE_PASSWORD.
 VOLUME ["/data"]
 WORKDIR /data
 USER 10001:10001
+# The operations endpoint (sealstream.ops.port): /metrics for Prometheus, /health/live and /health/ready.
+EXPOSE 8080
+HEALTHCHECK --interval=10s --timeout=5s --start-period=60s --retries=3 CMD ["/app/bin/healthcheck"]
 ENTRYPOINT ["java", "-jar", "/app/sealstream.jar"]
 CMD ["run", "--config", "/app/config/sealstream.properties"]

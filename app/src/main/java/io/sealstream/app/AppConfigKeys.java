@@ -3,6 +3,7 @@ package io.sealstream.app;
 import io.sealstream.config.ConfigKey;
 import io.sealstream.config.ConfigKeySet;
 import java.time.Duration;
+import io.sealstream.app.ops.OpsConfigKeys;
 import java.util.List;
 
 /**
@@ -48,7 +49,8 @@ public final class AppConfigKeys implements ConfigKeySet {
 
     @Override
     public String description() {
-        return "Topic provisioning and failover (docs/OPERATIONS.md, \"Failover and outages\").";
+        return "Topic provisioning, failover (docs/OPERATIONS.md, \"Failover and outages\") and the operations "
+                + "endpoint (\"Metrics and health\").";
     }
 
     @Override
@@ -59,6 +61,7 @@ public final class AppConfigKeys implements ConfigKeySet {
     @Override
     public List<ConfigKey<?>> keys() {
         return List.of(TOPIC_CREATE, TOPIC_PARTITIONS, TOPIC_REPLICATION_FACTOR, STATIC_MEMBERSHIP,
-                FENCE_ABANDONED_TRANSACTIONS, FAILOVER_CHECK_INTERVAL);
+                FENCE_ABANDONED_TRANSACTIONS, FAILOVER_CHECK_INTERVAL, OpsConfigKeys.ENABLED, OpsConfigKeys.PORT,
+                OpsConfigKeys.BIND_ADDRESS, OpsConfigKeys.PROBE_INTERVAL);
     }
 }

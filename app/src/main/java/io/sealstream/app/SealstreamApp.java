@@ -50,6 +50,9 @@ public final class SealstreamApp implements AutoCloseable {
     private final BackgroundWork background;
     private final CountDownLatch stopped = new CountDownLatch(1);
     private volatile KafkaStreams.State state = KafkaStreams.State.CREATED;
+    /** Whether the streams have been RUNNING once: a later rebalance does not make the instance unready. */
+    private volatile boolean hasRun;
+    private final AppOperations operations;
 
     private SealstreamApp(final Map<String, String> config, final Map<String, String> environment,
                           final Function<ObjectStore, UploadWriter> uploadWriter) {
@@ -61,23 +64,29 @@ public final class SealstreamApp implements AutoCloseable {
         pipeline.staging().unsafeSettings().forEach(w -> LOG.warn("unsafe setting: {}", w));
         StaticMembership.apply(streamsProps, config, pipeline);
         this.runtime = SealstreamRuntime.forPipeline(config, environment);
+        AppOperations ops = null;
         try {
+            ops = new AppOperations(runtime);
             TopicProvisioner.requireRecordsFit(config, pipeline);
             final Map<String, Object> serdeConfig = new HashMap<>(config);
             serdeConfig.put(SchemaRegistryClients.HEALTH, runtime.registryHealth());
             final SealstreamTopology.Components components = new SealstreamTopology.Components(runtime.kms(),
-                    runtime.store(), serdeConfig, Clock.systemUTC());
+                    runtime.store(), serdeConfig, Clock.systemUTC()).withMeters(ops.pipelineMeters());
             final Topology topology = SealstreamTopology.build(pipeline, uploadWriter == null ? components
                     : components.withUploadWriter(uploadWriter.apply(runtime.store())));
             this.streams = new KafkaStreams(topology, streamsProps);
         } catch (final RuntimeException e) {
             try {
+                if (ops != null) {
+                    ops.close();
+                }
                 runtime.close();
             } catch (final RuntimeException suppressed) {
                 e.addSuppressed(suppressed);
             }
             throw e;
         }
+        this.operations = ops;
         final boolean fence = AppConfigKeys.FENCE_ABANDONED_TRANSACTIONS.get(config);
         if (fence && streamsProps.containsKey(StreamsConfig.CLIENT_ID_CONFIG)) {
             LOG.warn("client.id is set, so the process ids of other instances cannot be told from the group's "
@@ -96,6 +105,7 @@ public final class SealstreamApp implements AutoCloseable {
         });
         streams.setStateListener((newState, oldState) -> {
             state = newState;
+            hasRun |= newState == KafkaStreams.State.RUNNING;
             LOG.info("pipeline state {} -> {}", oldState, newState);
             if (newState == KafkaStreams.State.NOT_RUNNING || newState == KafkaStreams.State.ERROR) {
                 stopped.countDown();
@@ -137,6 +147,12 @@ public final class SealstreamApp implements AutoCloseable {
 
     private static SealstreamApp start(final SealstreamApp app) {
         LOG.info("starting sealstream {} with store {}", app.pipeline.service(), app.runtime.store().describe());
+        try {
+            app.operations.start(app.runtime, app.streams, app::isLive, app::isRunning);
+        } catch (final RuntimeException e) {
+            app.close();
+            throw e;
+        }
         app.streams.start();
         return app;
     }
@@ -224,6 +240,29 @@ public final class SealstreamApp implements AutoCloseable {
         return state;
     }
 
+    /** Liveness: false once the stream threads are dead (ERROR, or stopped), when a supervisor should restart us. */
+    boolean isLive() {
+        final KafkaStreams.State s = state;
+        return s != KafkaStreams.State.ERROR && s != KafkaStreams.State.PENDING_ERROR
+                && s != KafkaStreams.State.NOT_RUNNING;
+    }
+
+    /** The stream threads run: RUNNING, or rebalancing after having run (a rebalance is routine, not unreadiness). */
+    boolean isRunning() {
+        final KafkaStreams.State s = state;
+        return s == KafkaStreams.State.RUNNING || hasRun && s == KafkaStreams.State.REBALANCING;
+    }
+
+    /** The operations endpoint's port, when it is enabled ({@code sealstream.ops.*}). */
+    public java.util.OptionalInt operationsPort() {
+        return operations.port();
+    }
+
+    /** The meters the endpoint serves (tests and embedders read them here). */
+    public io.micrometer.core.instrument.MeterRegistry meters() {
+        return operations.registry();
+    }
+
     /** Waits until the pipeline is RUNNING (all tasks assigned and restored). */
     public boolean awaitRunning(final Duration timeout) throws InterruptedException {
         final long deadline = System.nanoTime() + timeout.toNanos();
@@ -275,6 +314,7 @@ public final class SealstreamApp implements AutoCloseable {
             }
         } finally {
             try {
+                operations.close();
                 runtime.close();
             } finally {
                 stopped.countDown();

@@ -70,6 +70,9 @@ public final class SealstreamRuntime implements AutoCloseable {
     private final ObjectStore store;
     private final Deque<AutoCloseable> opened = new ArrayDeque<>();
     private KafkaKeyAdminLog adminLog;
+    /** The last committed checkpoint of a re-wrap job run by this process (the metrics' progress), if any. */
+    private final java.util.concurrent.atomic.AtomicReference<io.sealstream.events.RewrapJobState> rewrapProgress =
+            new java.util.concurrent.atomic.AtomicReference<>();
 
     private SealstreamRuntime(final Map<String, String> settings, final Map<String, String> environment,
                               final String service, final String actor, final String clientName,
@@ -214,6 +217,16 @@ public final class SealstreamRuntime implements AutoCloseable {
         return events;
     }
 
+    /** The last committed checkpoint of a re-wrap job this process ran, if any. */
+    public java.util.Optional<io.sealstream.events.RewrapJobState> rewrapProgress() {
+        return java.util.Optional.ofNullable(rewrapProgress.get());
+    }
+
+    /** The KMS provider as the dependency monitor watches it: no cache, no retries (the readiness probe's KMS). */
+    KeyManagementService provider() {
+        return provider;
+    }
+
     DependencyMonitor monitor() {
         return monitor;
     }
@@ -235,7 +248,7 @@ public final class SealstreamRuntime implements AutoCloseable {
 
     public RewrapJobRunner rewrapRunner(final int batchSize, final Duration pause) {
         return new RewrapJobRunner(kms, registry, adminLog(), store, pipeline.destinationBucket(), events,
-                Clock.systemUTC(), batchSize, pause);
+                Clock.systemUTC(), batchSize, pause).onProgress(rewrapProgress::set);
     }
 
     public KeyLifecycle lifecycle() {

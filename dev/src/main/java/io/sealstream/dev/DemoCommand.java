@@ -133,6 +133,7 @@ final class DemoCommand extends IoAware implements Callable<Integer> {
                 final Expected expected = produce(config, app.store());
                 final Results results = collect(config, app.pipeline().topics(), expected);
                 report(results, expected, app);
+                OperationsEndpointCheck.report(app, out);
                 verifyLarge(results, expected, app, config);
                 rotateAndRead(results, expected, app, config, env);
                 verifyAuditTrail(config, app, results.audit().size());
@@ -160,6 +161,7 @@ final class DemoCommand extends IoAware implements Callable<Integer> {
         c.put("sealstream.keys.tenant.acme", ACME_KEK);
         c.put("sealstream.inline.max-bytes", "64KiB");
         c.put("sealstream.staging.buckets", "staging");
+        c.put("sealstream.ops.port", "0"); // any free port: the demo reads its own metrics and readiness
         return c;
     }
 

@@ -87,6 +87,7 @@ final class PipelineFixture {
         config.put("state.dir", dir.resolve("state").toString());
         config.put("num.stream.threads", "2");
         config.put("commit.interval.ms", "100");
+        config.put("sealstream.ops.port", "0"); // several instances share the host
         config.put("sealstream.instance-id", "it-" + id);
         config.put("sealstream.topic.uploads", topics.uploads());
         config.put("sealstream.topic.objects", topics.objects());

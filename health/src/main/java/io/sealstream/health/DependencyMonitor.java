@@ -54,6 +54,11 @@ public final class DependencyMonitor implements AutoCloseable {
         return health;
     }
 
+    /** The watched dependencies, in the order they were added. */
+    public List<DependencyHealth> dependencies() {
+        return List.copyOf(dependencies);
+    }
+
     /** Runs one round of checks now (the ticker does it every second). */
     public void tick() {
         for (final DependencyHealth d : dependencies) {

@@ -63,6 +63,8 @@ public final class RewrapJobRunner {
     private final Clock clock;
     private final int batchSize;
     private final Duration pauseBetweenBatches;
+    private volatile java.util.function.Consumer<RewrapJobState> progressListener = state -> { };
+    private long lastProgressLine;
 
     public RewrapJobRunner(final KeyManagementService kms, final DekRegistry registry, final KeyAdminLog log,
                            final ObjectStore store, final String storeBucket, final LifecycleEvents events,
@@ -79,6 +81,25 @@ public final class RewrapJobRunner {
         }
         this.batchSize = batchSize;
         this.pauseBetweenBatches = Objects.requireNonNull(pauseBetweenBatches, "pauseBetweenBatches");
+    }
+
+    /**
+     * Receives each checkpoint once it is committed (the metrics' re-wrap progress), on the thread running the job.
+     * Every 5 s of a long job, a progress line also goes to the log.
+     */
+    public RewrapJobRunner onProgress(final java.util.function.Consumer<RewrapJobState> listener) {
+        this.progressListener = Objects.requireNonNull(listener, "listener");
+        return this;
+    }
+
+    private void committed(final RewrapJobState state) {
+        progressListener.accept(state);
+        final long now = clock.millis();
+        if (state.getStatus() == RewrapJobStatus.RUNNING && now - lastProgressLine >= 5_000) {
+            lastProgressLine = now;
+            LOG.info("re-wrap job {}: {} DEKs scanned, {} re-wrapped, {} failed, {} objects scanned", state.getJob().getJobId(),
+                    state.getDeksScanned(), state.getDeksRewrapped(), state.getDeksFailed(), state.getObjectsScanned());
+        }
     }
 
     /** Runs (or resumes) the job to its end and returns its final checkpoint. */
@@ -99,10 +120,12 @@ public final class RewrapJobRunner {
         final Progress progress = resume ? new Progress(previous.get()) : new Progress();
         if (!resume) {
             try (KeyAdminLog.Transaction tx = log.begin()) {
-                tx.checkpoint(progress.state(job, RewrapJobStatus.RUNNING, clock.instant(), null));
+                final RewrapJobState started = progress.state(job, RewrapJobStatus.RUNNING, clock.instant(), null);
+                tx.checkpoint(started);
                 tx.rotation(events.rotation(RotationKind.JOB_STARTED, clock.instant()).setJobId(job.getJobId())
                         .setMessage(describe(job)).build());
                 tx.commit();
+                committed(started);
             }
         } else {
             LOG.info("resuming re-wrap job {} after {} ({} DEKs re-wrapped so far)", job.getJobId(),
@@ -127,6 +150,7 @@ public final class RewrapJobRunner {
                     : RotationKind.JOB_FAILED, clock.instant()).setJobId(job.getJobId()).setMessage(message)));
             tx.commit();
         }
+        committed(done);
         LOG.info("re-wrap job {} {}: {} DEKs scanned, {} re-wrapped, {} objects scanned", job.getJobId(), status,
                 progress.scanned, progress.rewrapped, progress.objects);
         return done;
@@ -320,9 +344,11 @@ public final class RewrapJobRunner {
                 next.rewrapped++;
             }
             next.cursor = cursor;
-            tx.checkpoint(next.state(job, RewrapJobStatus.RUNNING, clock.instant(), null));
+            final RewrapJobState state = next.state(job, RewrapJobStatus.RUNNING, clock.instant(), null);
+            tx.checkpoint(state);
             tx.rotation(next.event(events.rotation(RotationKind.JOB_PROGRESS, clock.instant()).setJobId(job.getJobId())));
             tx.commit();
+            committed(state);
         }
         progress.take(next);
         registry.refresh();

@@ -30,11 +30,12 @@ import java.util.Objects;
  *                          written again, which costs less than the extra HEAD request on every object
  * @param limits            how much of a poison record dead letters and failure audit events keep
  *                          ({@code sealstream.dlq.*}, {@code sealstream.audit.max-event-bytes})
+ * @param traceHeaders      the upload headers carried onto the records it causes ({@code sealstream.trace.headers})
  */
 public record PipelineConfig(String applicationId, String instanceId, Topics topics, KeyPolicy keyPolicy,
                              String destinationBucket, long inlineMaxBytes, Preset preset, RetrySettings retry,
                              Duration dedupeRetention, StagingPolicy staging, long reuseExistingMinBytes,
-                             RecordLimits limits, AuditCheckpoints checkpoints) {
+                             RecordLimits limits, AuditCheckpoints checkpoints, TraceHeaders traceHeaders) {
 
     public static final long DEFAULT_INLINE_MAX_BYTES = 1L << 20;
     public static final String DEFAULT_BUCKET = "sealstream";
@@ -52,6 +53,7 @@ public record PipelineConfig(String applicationId, String instanceId, Topics top
         Objects.requireNonNull(staging, "staging");
         Objects.requireNonNull(limits, "limits");
         Objects.requireNonNull(checkpoints, "checkpoints");
+        Objects.requireNonNull(traceHeaders, "traceHeaders");
         if (inlineMaxBytes < 0 || inlineMaxBytes > 64L << 20) {
             throw new IllegalArgumentException("sealstream.inline.max-bytes must be between 0 and 64MiB");
         }
@@ -103,7 +105,8 @@ public record PipelineConfig(String applicationId, String instanceId, Topics top
                         java.util.Optional.ofNullable(PipelineConfigKeys.AUDIT_SIGNING_KEY.get(config))
                                 .orElse(KeyPolicy.fromConfig(config).defaultKek()),
                         PipelineConfigKeys.AUDIT_CHECKPOINT_RECORDS.get(config),
-                        PipelineConfigKeys.AUDIT_CHECKPOINT_INTERVAL.get(config)));
+                        PipelineConfigKeys.AUDIT_CHECKPOINT_INTERVAL.get(config)),
+                TraceHeaders.fromConfig(config));
     }
 
     /**

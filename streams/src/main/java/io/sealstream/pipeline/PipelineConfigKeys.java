@@ -112,6 +112,13 @@ public final class PipelineConfigKeys implements ConfigKeySet {
             "... and every this long while the head has moved since the last checkpoint: records newer than that "
                     + "are not yet vouched for.").require(d -> !d.isNegative() && !d.isZero(), "positive");
 
+    public static final ConfigKey<List<String>> TRACE_HEADERS = ConfigKey.list("sealstream.trace.headers",
+                    "Headers of an upload record carried onto the records it causes (its ObjectEncrypted, audit "
+                            + "events and the chained audit record), so a trace follows the upload; each value at most "
+                            + TraceHeaders.MAX_VALUE_BYTES + " bytes, a longer one is dropped. `none`: no header is carried. "
+                            + "The defaults are W3C Trace Context's and Baggage's headers.")
+            .withDefaultText("`" + String.join(",", TraceHeaders.DEFAULT_NAMES) + "`");
+
     /**
      * A topic-name setting: a legal Kafka topic name. Public for the other modules that name topics (the key-lifecycle
      * topics).
@@ -164,6 +171,7 @@ public final class PipelineConfigKeys implements ConfigKeySet {
                 TOPIC_DLQ, KEYS_DEFAULT, KEYS_QUARANTINE, KEYS_TENANT, KEYS_TENANT_BUCKET, INLINE_MAX_BYTES, ENVELOPE_PRESET,
                 RETRY_INITIAL_BACKOFF, RETRY_MAX_BACKOFF, RETRY_MAX_BLOCK, DEDUPE_RETENTION, STAGING_BUCKETS,
                 STAGING_TENANT_PREFIX, DLQ_MAX_VALUE_BYTES, DLQ_MAX_KEY_BYTES, DLQ_MAX_HEADER_BYTES,
-                AUDIT_MAX_EVENT_BYTES, AUDIT_SIGNING_KEY, AUDIT_CHECKPOINT_RECORDS, AUDIT_CHECKPOINT_INTERVAL);
+                AUDIT_MAX_EVENT_BYTES, AUDIT_SIGNING_KEY, AUDIT_CHECKPOINT_RECORDS, AUDIT_CHECKPOINT_INTERVAL,
+                TRACE_HEADERS);
     }
 }

@@ -57,19 +57,27 @@ public final class SealstreamTopology {
      * @param serdeConfig schema-registry serde settings ({@code schema.registry.url} and Confluent's other keys)
      * @param clock       time source for event times
      * @param uploadWriter null: encrypt (the product); otherwise what replaces encryption ({@link UploadWriter})
+     * @param meters       where the topology's meters go ({@link PipelineMeters})
      */
     public record Components(KeyManagementService kms, ObjectStore store, Map<String, ?> serdeConfig, Clock clock,
-                             UploadWriter uploadWriter) {
+                             UploadWriter uploadWriter, PipelineMeters meters) {
         public Components {
             Objects.requireNonNull(kms, "kms");
             Objects.requireNonNull(store, "store");
             Objects.requireNonNull(serdeConfig, "serdeConfig");
             Objects.requireNonNull(clock, "clock");
+            Objects.requireNonNull(meters, "meters");
         }
 
+        /** With meters nobody reads ({@link #withMeters} to export them). */
         public Components(final KeyManagementService kms, final ObjectStore store, final Map<String, ?> serdeConfig,
                           final Clock clock) {
-            this(kms, store, serdeConfig, clock, null);
+            this(kms, store, serdeConfig, clock, null, PipelineMeters.unexported());
+        }
+
+        /** The same components, their meters registered with {@code registry}. */
+        public Components withMeters(final PipelineMeters value) {
+            return new Components(kms, store, serdeConfig, clock, uploadWriter, value);
         }
 
         /**
@@ -77,7 +85,7 @@ public final class SealstreamTopology {
          * end-to-end benchmark's plaintext baseline).
          */
         public Components withUploadWriter(final UploadWriter writer) {
-            return new Components(kms, store, serdeConfig, clock, Objects.requireNonNull(writer, "writer"));
+            return new Components(kms, store, serdeConfig, clock, Objects.requireNonNull(writer, "writer"), meters);
         }
     }
 
@@ -89,7 +97,7 @@ public final class SealstreamTopology {
                 valueSerde(ObjectUploaded.class, components).deserializer(),
                 new UploadEncryptor(components.kms(), components.store(), config, components.clock(),
                         components.uploadWriter()),
-                components.kms(), components.clock()), SOURCE);
+                components.kms(), components.clock(), components.meters()), SOURCE);
         topology.addStateStore(Stores.keyValueStoreBuilder(
                 Stores.persistentKeyValueStore(UploadProcessor.PROCESSED_STORE), Serdes.String(), Serdes.Long()), ENCRYPT);
         topology.addSink(UploadProcessor.OBJECTS_SINK, topics.objects(), Serdes.String().serializer(),
@@ -104,7 +112,8 @@ public final class SealstreamTopology {
                 topics.auditPending());
         final CheckpointSigner signer = checkpointSigner(config, components.kms());
         topology.addProcessor(AUDIT_CHAIN, () -> new AuditChainProcessor(config,
-                valueSerde(AuditEvent.class, components).deserializer(), components.clock(), signer),
+                valueSerde(AuditEvent.class, components).deserializer(), components.clock(), signer,
+                components.meters()),
                 AUDIT_PENDING_SOURCE);
         topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(AuditChainProcessor.HEADS_STORE),
                 Serdes.Integer(), Serdes.ByteArray()), AUDIT_CHAIN);

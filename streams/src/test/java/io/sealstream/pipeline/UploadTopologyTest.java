@@ -96,6 +96,8 @@ class UploadTopologyTest {
     private TestOutputTopic<String, AuditEvent> audit;
     private TestOutputTopic<byte[], DeadLetter> deadLetters;
     private SpecificAvroSerde<ObjectUploaded> uploadSerde;
+    private final io.micrometer.core.instrument.simple.SimpleMeterRegistry meterRegistry =
+            new io.micrometer.core.instrument.simple.SimpleMeterRegistry();
 
     @BeforeEach
     void start() {
@@ -126,7 +128,8 @@ class UploadTopologyTest {
         props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
         props.put(StreamsConfig.STATE_DIR_CONFIG, dir.resolve("state").toString());
         driver = new TopologyTestDriver(SealstreamTopology.build(pipeline,
-                new SealstreamTopology.Components(kms, flaky, serdeConfig, Clock.systemUTC())), props);
+                new SealstreamTopology.Components(kms, flaky, serdeConfig, Clock.systemUTC())
+                        .withMeters(new PipelineMeters(meterRegistry))), props);
         uploads = driver.createInputTopic(Topics.UPLOADS, Serdes.ByteArray().serializer(), Serdes.ByteArray().serializer());
         objects = driver.createOutputTopic(Topics.OBJECTS, Serdes.String().deserializer(), serde(ObjectEncrypted.class).deserializer());
         audit = driver.createOutputTopic(Topics.AUDIT, Serdes.String().deserializer(), serde(AuditEvent.class).deserializer());
@@ -438,6 +441,47 @@ class UploadTopologyTest {
             return i;
         }
         return -1;
+    }
+
+    @Test
+    void theMetersCountEncryptsBytesRepeatsDeadLettersByReasonAndChainedAuditEvents() {
+        final ObjectUploaded u = upload("evt-m1", "acme", "m1.pdf", inline(random(1000)));
+        send(u);
+        send(u);
+        send(upload("evt-m2", "acme", "m2.pdf", inline(random(24))));
+        uploads.pipeInput("bad".getBytes(StandardCharsets.UTF_8), new byte[] {1, 2, 3});
+
+        assertThat(meterRegistry.get(PipelineMeters.ENCRYPTED).counter().count()).isEqualTo(2);
+        assertThat(meterRegistry.get(PipelineMeters.REPEATS).counter().count()).isEqualTo(1);
+        assertThat(meterRegistry.get(PipelineMeters.PLAINTEXT_BYTES).counter().count()).isEqualTo(1024);
+        assertThat(meterRegistry.get(PipelineMeters.ENCRYPT_LATENCY).timer().count()).isEqualTo(2);
+        assertThat(meterRegistry.get(PipelineMeters.DEAD_LETTERS).tag("reason", "MALFORMED_EVENT")
+                .tag("processor", "encrypt").counter().count()).isEqualTo(1);
+        // Two successes and one failure, each chained once.
+        assertThat(audit.readValuesToList()).hasSize(3);
+        assertThat(meterRegistry.get(PipelineMeters.AUDIT_CHAINED).counter().count()).isEqualTo(3);
+        assertThat(meterRegistry.get(PipelineMeters.AUDIT_CHAIN_LAG).timer().count()).isEqualTo(3);
+    }
+
+    @Test
+    void anUploadsTraceHeadersTravelOntoItsObjectEventAndItsChainedAuditRecordButNoOtherHeaderDoes() {
+        final String traceparent = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01";
+        final org.apache.kafka.common.header.internals.RecordHeaders headers =
+                new org.apache.kafka.common.header.internals.RecordHeaders();
+        headers.add("traceparent", traceparent.getBytes(StandardCharsets.UTF_8));
+        headers.add("tracestate", new byte[TraceHeaders.MAX_VALUE_BYTES + 1]);
+        headers.add("x-private", "not for the audit topic".getBytes(StandardCharsets.UTF_8));
+        final ObjectUploaded u = upload("evt-trace", "acme", "t.pdf", inline(random(10)));
+        uploads.pipeInput(new org.apache.kafka.streams.test.TestRecord<>("evt-trace".getBytes(StandardCharsets.UTF_8),
+                uploadSerde.serializer().serialize(Topics.UPLOADS, u), headers));
+
+        final var object = objects.readRecord();
+        final var chained = audit.readRecord();
+        for (final org.apache.kafka.common.header.Headers h : List.of(object.headers(), chained.headers())) {
+            assertThat(new String(h.lastHeader("traceparent").value(), StandardCharsets.UTF_8)).isEqualTo(traceparent);
+            assertThat(h.lastHeader("tracestate")).as("longer than the limit: dropped").isNull();
+            assertThat(h.lastHeader("x-private")).as("not named in sealstream.trace.headers").isNull();
+        }
     }
 
     @Test

@@ -47,6 +47,11 @@ public final class S3ProxyServer implements AutoCloseable {
     private final Path deleteOnClose;
 
     private S3ProxyServer(final Path directory, final boolean isShared, final Path deleteOnClose) throws Exception {
+        this(directory, isShared, deleteOnClose, 0);
+    }
+
+    private S3ProxyServer(final Path directory, final boolean isShared, final Path deleteOnClose, final int port)
+            throws Exception {
         this.directory = directory;
         this.isShared = isShared;
         this.deleteOnClose = deleteOnClose;
@@ -59,7 +64,7 @@ public final class S3ProxyServer implements AutoCloseable {
         this.proxy = S3Proxy.builder()
                 .blobStore(blobStore)
                 .awsAuthentication(AuthenticationType.AWS_V2_OR_V4, ACCESS_KEY, SECRET_KEY)
-                .endpoint(URI.create("http://127.0.0.1:0"))
+                .endpoint(URI.create("http://127.0.0.1:" + port))
                 .build();
         proxy.start();
         final long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
@@ -81,6 +86,20 @@ public final class S3ProxyServer implements AutoCloseable {
             throw e;
         } catch (final Exception e) {
             throw new IllegalStateException("cannot start S3Proxy in " + directory + ": " + e, e);
+        }
+    }
+
+    /**
+     * A server on {@code port} keeping its objects in {@code directory}: a server stopped by a test comes back where
+     * its clients expect it, with its objects.
+     */
+    public static S3ProxyServer start(final Path directory, final int port) {
+        try {
+            return new S3ProxyServer(directory, false, null, port);
+        } catch (final RuntimeException e) {
+            throw e;
+        } catch (final Exception e) {
+            throw new IllegalStateException("cannot start S3Proxy on port " + port + " in " + directory + ": " + e, e);
         }
     }
 

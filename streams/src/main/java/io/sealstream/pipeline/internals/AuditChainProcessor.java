@@ -14,6 +14,7 @@ import io.sealstream.events.AuditEvent;
 import io.sealstream.events.AuditOutcome;
 import io.sealstream.events.DeadLetter;
 import io.sealstream.pipeline.PipelineConfig;
+import io.sealstream.pipeline.PipelineMeters;
 import io.sealstream.pipeline.ReasonCode;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -106,6 +107,7 @@ public final class AuditChainProcessor implements Processor<byte[], byte[], Obje
     private final RetryLoop retry;
     private final Clock clock;
     private final CheckpointSigner signer;
+    private final PipelineMeters meters;
     /** Per partition, the sequence the last checkpoint of this task named (none after a restart: re-signed once). */
     private final Map<Integer, Long> lastCheckpointed = new HashMap<>();
     private ProcessorContext<Object, Object> context;
@@ -113,8 +115,9 @@ public final class AuditChainProcessor implements Processor<byte[], byte[], Obje
 
     /** @param signer signs checkpoints of the heads; null: none (start-up has warned) */
     public AuditChainProcessor(final PipelineConfig config, final Deserializer<AuditEvent> deserializer,
-                               final Clock clock, final CheckpointSigner signer) {
+                               final Clock clock, final CheckpointSigner signer, final PipelineMeters meters) {
         this.config = config;
+        this.meters = meters;
         this.deserializer = deserializer;
         this.clock = clock;
         this.signer = signer;
@@ -163,6 +166,7 @@ public final class AuditChainProcessor implements Processor<byte[], byte[], Obje
         }
         context.forward(new Record<>(topic + "/" + partition, signed.toLine(), clock.millis()), CHECKPOINT_SINK);
         lastCheckpointed.put(partition, sequence);
+        meters.checkpointSigned();
     }
 
     @Override
@@ -185,8 +189,10 @@ public final class AuditChainProcessor implements Processor<byte[], byte[], Obje
         final String key = record.key() == null ? null
                 : BoundedText.clip(new String(record.key(), StandardCharsets.UTF_8), BoundedText.MAX_KEY_CHARS);
         // Output before the head: should the send fail, the head has not moved (under any guarantee).
-        context.forward(new Record<>(key, new Chained(partition, chained), record.timestamp()), AUDIT_SINK);
+        context.forward(new Record<>(key, new Chained(partition, chained), record.timestamp(),
+                config.traceHeaders().carried(record.headers())), AUDIT_SINK);
         heads.put(partition, head(sequence, AuditChain.bytes(chained.getHash())));
+        meters.auditChained(clock.millis() - record.timestamp());
         if (signer != null && sequence - lastCheckpointed.getOrDefault(partition, -1L) >= config.checkpoints().everyRecords()) {
             checkpoint(partition, sequence, AuditChain.bytes(chained.getHash()));
         }
@@ -227,6 +233,7 @@ public final class AuditChainProcessor implements Processor<byte[], byte[], Obje
                 where, e.reasonCode(), message);
         final DeadLetter letter = DeadLetters.of(record, source, e, config.service(), null, now, config.limits());
         context.forward(new Record<>(DeadLetters.recordKey(record.key(), config.limits()), letter, now), DEAD_LETTER_SINK);
+        meters.deadLettered(e.reasonCode().name(), "audit-chain");
         return AuditEvent.newBuilder()
                 .setAuditId("AUDIT-UNREADABLE:" + where)
                 .setTime(Instant.ofEpochMilli(now))

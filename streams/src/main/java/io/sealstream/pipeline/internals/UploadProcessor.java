@@ -10,6 +10,7 @@ import io.sealstream.events.DeadLetter;
 import io.sealstream.events.ObjectEncrypted;
 import io.sealstream.events.ObjectUploaded;
 import io.sealstream.pipeline.PipelineConfig;
+import io.sealstream.pipeline.PipelineMeters;
 import io.sealstream.pipeline.ReasonCode;
 import java.time.Clock;
 import java.time.Duration;
@@ -52,12 +53,15 @@ public final class UploadProcessor implements Processor<byte[], byte[], Object, 
     private final RetryLoop retry;
     private final DeadLetterSealer sealer;
     private final Clock clock;
+    private final PipelineMeters meters;
     private ProcessorContext<Object, Object> context;
     private KeyValueStore<String, Long> processed;
 
     public UploadProcessor(final PipelineConfig config, final Deserializer<ObjectUploaded> deserializer,
-                           final UploadEncryptor encryptor, final DataKeyOperations kms, final Clock clock) {
+                           final UploadEncryptor encryptor, final DataKeyOperations kms, final Clock clock,
+                           final PipelineMeters meters) {
         this.config = config;
+        this.meters = meters;
         this.sealer = new DeadLetterSealer(kms, config.keyPolicy().quarantineKek());
         this.deserializer = deserializer;
         this.encryptor = encryptor;
@@ -85,8 +89,10 @@ public final class UploadProcessor implements Processor<byte[], byte[], Object, 
             if (processed.get(event.getEventId()) != null) {
                 LOG.info("upload {} at {} was already encrypted and committed; skipping the repeat",
                         BoundedText.clip(event.getEventId(), BoundedText.MAX_ID_CHARS), where);
+                meters.repeatSkipped();
                 return;
             }
+            final long started = System.nanoTime();
             final UploadEncryptor.Result result = retry.run("encrypting upload "
                     + BoundedText.clip(event.getEventId(), BoundedText.MAX_ID_CHARS),
                     () -> encryptor.encrypt(event));
@@ -95,9 +101,10 @@ public final class UploadProcessor implements Processor<byte[], byte[], Object, 
             // Everything built before anything is forwarded: past this point only Kafka's own exceptions (which
             // propagate) can occur, so a transaction never holds both a success and a dead letter for one upload.
             final AuditEvent audit = successAudit(event, encrypted, where, now);
-            context.forward(new Record<>(encrypted.getDestination(), encrypted, now), OBJECTS_SINK);
-            context.forward(new Record<>(encrypted.getDestination(), audit, now), AUDIT_PENDING_SINK);
+            context.forward(new Record<>(encrypted.getDestination(), encrypted, now, traced(record)), OBJECTS_SINK);
+            context.forward(new Record<>(encrypted.getDestination(), audit, now, traced(record)), AUDIT_PENDING_SINK);
             processed.put(event.getEventId(), now);
+            meters.encrypted(encrypted.getPlaintextSize(), System.nanoTime() - started);
         } catch (final PermanentFailureException e) {
             deadLetter(record, source, where, upload, e);
         } catch (final RuntimeException e) {
@@ -156,8 +163,14 @@ public final class UploadProcessor implements Processor<byte[], byte[], Object, 
             context.forward(new Record<>(key, DeadLetters.minimal(record, source, e.reasonCode().name(), message,
                     config.service(), now), now), DEAD_LETTER_SINK);
         }
-        context.forward(new Record<>(where, failureAudit(upload, where, e.reasonCode().name(), message, now), now),
-                AUDIT_PENDING_SINK);
+        context.forward(new Record<>(where, failureAudit(upload, where, e.reasonCode().name(), message, now), now,
+                traced(record)), AUDIT_PENDING_SINK);
+        meters.deadLettered(e.reasonCode().name(), "encrypt");
+    }
+
+    /** The upload's trace headers, for a record it causes (each record gets its own copy). */
+    private org.apache.kafka.common.header.Headers traced(final Record<byte[], byte[]> record) {
+        return config.traceHeaders().carried(record.headers());
     }
 
     /** The FAILURE audit event; every field taken from the record is bounded, as the record may be any size. */

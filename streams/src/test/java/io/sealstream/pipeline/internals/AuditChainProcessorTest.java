@@ -62,7 +62,7 @@ class AuditChainProcessorTest {
         context.addStateStore(heads);
         processor = new AuditChainProcessor(PipelineConfig.fromConfig(Map.of("sealstream.instance-id", "t",
                 "sealstream.audit.checkpoint-records", "5")), serde.deserializer(), Clock.systemUTC(),
-                new KmsCheckpointSigner(signingKeys, "audit"));
+                new KmsCheckpointSigner(signingKeys, "audit"), io.sealstream.pipeline.PipelineMeters.unexported());
         processor.init(context);
     }
 
