@@ -62,6 +62,6 @@ public final class AppConfigKeys implements ConfigKeySet {
     public List<ConfigKey<?>> keys() {
         return List.of(TOPIC_CREATE, TOPIC_PARTITIONS, TOPIC_REPLICATION_FACTOR, STATIC_MEMBERSHIP,
                 FENCE_ABANDONED_TRANSACTIONS, FAILOVER_CHECK_INTERVAL, OpsConfigKeys.ENABLED, OpsConfigKeys.PORT,
-                OpsConfigKeys.BIND_ADDRESS, OpsConfigKeys.PROBE_INTERVAL);
+                OpsConfigKeys.BIND_ADDRESS, OpsConfigKeys.PROBE_INTERVAL, InputSchemaRegistration.REGISTER);
     }
 }

@@ -20,7 +20,8 @@ import java.util.function.Supplier;
 import org.apache.kafka.streams.KafkaStreams;
 
 /**
- * The pipeline's operational surface: one Prometheus registry with the topology's meters, the KMS stack's, re-wrap
+ * The pipeline's operational surface: the input schema's registration for producers in other languages
+ * ({@link InputSchemaRegistration}), one Prometheus registry with the topology's meters, the KMS stack's, re-wrap
  * progress, the JVM's and Kafka Streams' own (Micrometer's Kafka binder); the readiness probes; and the HTTP endpoint
  * serving them ({@code sealstream.ops.*}). Opened before the streams start, closed after they stop.
  */
@@ -60,6 +61,7 @@ final class AppOperations implements AutoCloseable {
         streamsMetrics.bindTo(registry);
         opened.push(streamsMetrics);
         final Map<String, String> settings = runtime.settings();
+        opened.push(InputSchemaRegistration.start(settings, runtime.pipeline().topics().uploads()));
         if (!OpsConfigKeys.ENABLED.get(settings)) {
             return;
         }

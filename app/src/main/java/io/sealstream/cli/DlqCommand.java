@@ -186,6 +186,9 @@ public final class DlqCommand {
         Common common;
         @Option(names = "--reason", paramLabel = "CODE", description = "Only letters with this reason code.")
         String reason;
+        @Option(names = "--json", description = "Print one JSON array: source, reasonCode, eventId, valueSize, "
+                + "valueTruncated, keySize, sealed, failedAt, message (never bytes of the record).")
+        boolean json;
 
         @Override
         public Integer call() {
@@ -194,7 +197,22 @@ public final class DlqCommand {
             SealstreamRuntime.validate(settings);
             final List<Letter> letters = read(settings, common.topic(settings), common.timeout,
                     d -> reason == null || reason.equals(d.getReasonCode()));
-            for (final Letter l : letters) {
+            if (json) {
+                final com.fasterxml.jackson.databind.node.ArrayNode array = JsonOutput.array();
+                for (final Letter l : letters) {
+                    final DeadLetter d = l.letter();
+                    final com.fasterxml.jackson.databind.node.ObjectNode node = array.addObject()
+                            .put("source", l.source()).put("reasonCode", d.getReasonCode())
+                            .put("eventId", d.getEventId() == null ? null : BoundedText.clip(d.getEventId(), 128))
+                            .put("valueTruncated", d.getValueTruncated()).put("sealed", d.getSealed())
+                            .put("failedAt", d.getFailedAt().toString())
+                            .put("message", BoundedText.clip(d.getMessage(), 300));
+                    node.put("valueSize", d.getValueSize());
+                    node.put("keySize", d.getKeySize());
+                }
+                io.stdout().println(array);
+            }
+            for (final Letter l : json ? List.<Letter>of() : letters) {
                 final DeadLetter d = l.letter();
                 io.stdout().printf("%s %-20s event=%s value=%s%s key=%s sealed=%s at=%s: %s%n", l.source(),
                         d.getReasonCode(), d.getEventId() == null ? "-" : BoundedText.clip(d.getEventId(), 128),

@@ -99,9 +99,18 @@ final class KeysCommand {
 
     @Command(name = "list", description = "List the KEKs and their versions (never key material).")
     static final class ListKeys extends KeyCommand {
+        @Option(names = "--json", description = "Print one JSON array (keyId, provider, currentVersion, versions, created).")
+        boolean json;
+
         @Override
         void run(final LocalKeyStoreKms kms, final PrintStream out) {
             final List<KeyDescription> keys = kms.listKeys();
+            if (json) {
+                final com.fasterxml.jackson.databind.node.ArrayNode array = JsonOutput.array();
+                keys.forEach(d -> array.add(JsonOutput.key(d)));
+                out.println(array);
+                return;
+            }
             for (final KeyDescription d : keys) {
                 out.println(describe(d));
             }
@@ -138,6 +147,9 @@ final class KeysCommand {
     static final class Status extends IoAware implements Runnable {
         @Mixin
         ServiceOptions service;
+        @Option(names = "--json", description = "Print one JSON array: each KEK as keys list --json shows it, with "
+                + "dataKeys, the registered data keys per version.")
+        boolean json;
 
         @Override
         public void run() {
@@ -145,6 +157,18 @@ final class KeysCommand {
             try (SealstreamRuntime tools = SealstreamRuntime.forTool(service.settings(environment), environment,
                     service.actor(environment), "keys")) {
                 final java.util.Map<io.sealstream.kms.KekRef, Long> counts = tools.lifecycle().dekCountsByVersion();
+                if (json) {
+                    final com.fasterxml.jackson.databind.node.ArrayNode array = JsonOutput.array();
+                    for (final KeyDescription d : tools.kms().listKeys()) {
+                        final com.fasterxml.jackson.databind.node.ObjectNode node = JsonOutput.key(d);
+                        final com.fasterxml.jackson.databind.node.ObjectNode perVersion = node.putObject("dataKeys");
+                        d.versions().forEach(v -> perVersion.put(v, counts.getOrDefault(
+                                new io.sealstream.kms.KekRef(d.provider(), d.keyId(), v), 0L)));
+                        array.add(node);
+                    }
+                    io.stdout().println(array);
+                    return;
+                }
                 for (final KeyDescription d : tools.kms().listKeys()) {
                     final StringBuilder line = new StringBuilder(describe(d)).append("\tdata keys:");
                     for (final String v : d.versions()) {

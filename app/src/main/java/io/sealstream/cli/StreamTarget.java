@@ -43,7 +43,8 @@ final class StreamTarget {
 
     static Output create(final String out, final SealstreamCli.Io io) throws IOException {
         if ("-".equals(out)) {
-            return new Output(new java.io.BufferedOutputStream(io.stdout(), 1 << 16), null, null, null);
+            return new Output(new java.io.BufferedOutputStream(io.stdout(), 1 << 16), null, null, null)
+                    .reportingTo(io.stderr());
         }
         final Path target = Path.of(out).toAbsolutePath();
         if (Files.isDirectory(target)) {
@@ -70,7 +71,7 @@ final class StreamTarget {
                     // the hook runs anyway
                 }
             }
-        };
+        }.reportingTo(io.stderr());
     }
 
     private static byte[] randomBytes() {
@@ -101,6 +102,11 @@ final class StreamTarget {
         private final Path target;
         private boolean committed;
         private boolean closed;
+        /** Progress of long writes: a line on stderr every {@link #PROGRESS_EVERY_NANOS}. */
+        private java.io.PrintStream progress;
+        private final long started = System.nanoTime();
+        private long lastProgress = started;
+        private long written;
 
         Output(final OutputStream out, final FileChannel channel, final Path temp, final Path target) {
             super(out);
@@ -109,9 +115,26 @@ final class StreamTarget {
             this.target = target;
         }
 
+        private static final long PROGRESS_EVERY_NANOS = 5_000_000_000L;
+
+        /** Writes taking longer than 5 s say how far they are, on {@code stderr}. */
+        Output reportingTo(final java.io.PrintStream stderr) {
+            this.progress = stderr;
+            return this;
+        }
+
         @Override
         public void write(final byte[] b, final int off, final int len) throws IOException {
             out.write(b, off, len);
+            written += len;
+            if (progress != null) {
+                final long now = System.nanoTime();
+                if (now - lastProgress >= PROGRESS_EVERY_NANOS) {
+                    lastProgress = now;
+                    progress.printf("sealstream: %,d MiB written (%.0f MiB/s)%n", written >> 20,
+                            (written / 1048576.0) / ((now - started) / 1e9));
+                }
+            }
         }
 
         /** Flushes, forces to disk, closes and renames the temporary file into place. */

@@ -52,4 +52,63 @@ class SealstreamConfigTest {
         assertThat(String.join(" ", shown.values())).doesNotContain("password=\"p\"");
         assertThat(shown).containsEntry("bootstrap.servers", "b:9092");
     }
+
+    @Test
+    void everyVariableHasAFileFormForMountedSecretsAndSettingBothIsAnError() throws Exception {
+        final Path secret = Files.writeString(dir.resolve("s3-secret"), "sk-from-file\n");
+        final Path jaas = Files.writeString(dir.resolve("jaas"), "org.apache.kafka.common.security.scram.ScramLoginModule "
+                + "required username=\"u\" password=\"p\";");
+        final Map<String, String> c = SealstreamConfig.load(null, Map.of(
+                "S3_SECRET_KEY_FILE", secret.toString(),
+                "SEALSTREAM_CONFIG_SASL_JAAS_CONFIG_FILE", jaas.toString()));
+        assertThat(c).containsEntry("sealstream.store.s3.secret-key", "sk-from-file")
+                .containsEntry("sasl.jaas.config", Files.readString(jaas))
+                .doesNotContainKey("sasl.jaas.config.file");
+
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> SealstreamConfig.load(null, Map.of(
+                        "S3_SECRET_KEY", "direct", "S3_SECRET_KEY_FILE", secret.toString())))
+                .hasMessage("both S3_SECRET_KEY and S3_SECRET_KEY_FILE are set: set one");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> SealstreamConfig.load(null, Map.of(
+                        "S3_SECRET_KEY_FILE", dir.resolve("missing").toString())))
+                .hasMessageContaining("named by S3_SECRET_KEY_FILE").hasMessageNotContaining("sk-from-file");
+    }
+
+    @Test
+    void kafkasConfigProvidersResolveEveryValueSealstreamsIncludedAndAreThenDropped() throws Exception {
+        final Path secrets = Files.createDirectories(dir.resolve("secrets"));
+        Files.writeString(secrets.resolve("s3-secret-key"), "sk-from-directory");
+        final Path props = Files.writeString(dir.resolve("creds.properties"), "password=scram-pw\n");
+        final Path file = Files.writeString(dir.resolve("app.properties"), String.join("\n",
+                "config.providers=dir,file",
+                "config.providers.dir.class=org.apache.kafka.common.config.provider.DirectoryConfigProvider",
+                "config.providers.file.class=org.apache.kafka.common.config.provider.FileConfigProvider",
+                "sealstream.store.s3.secret-key=${dir:" + secrets + ":s3-secret-key}",
+                "sasl.jaas.config=x required username=\"u\" password=\"${file:" + props + ":password}\";",
+                "bootstrap.servers=b:9092", ""));
+        final Map<String, String> c = SealstreamConfig.load(file, Map.of());
+        assertThat(c).containsEntry("sealstream.store.s3.secret-key", "sk-from-directory")
+                .containsEntry("sasl.jaas.config", "x required username=\"u\" password=\"scram-pw\";")
+                .containsEntry("bootstrap.servers", "b:9092");
+        assertThat(c.keySet()).noneMatch(k -> k.startsWith("config.providers"));
+    }
+
+    @Test
+    void aProviderClassOutsideKafkasAllowListIsRefused() throws Exception {
+        final Path file = Files.writeString(dir.resolve("app.properties"), String.join("\n",
+                "config.providers=env",
+                "config.providers.env.class=org.apache.kafka.common.config.provider.EnvVarConfigProvider", ""));
+        final String before = System.getProperty(ConfigProviders.ALLOWED_PROPERTY);
+        System.setProperty(ConfigProviders.ALLOWED_PROPERTY,
+                "org.apache.kafka.common.config.provider.FileConfigProvider");
+        try {
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> SealstreamConfig.load(file, Map.of()))
+                    .hasMessageContaining("is not allowed by the system property " + ConfigProviders.ALLOWED_PROPERTY);
+        } finally {
+            if (before == null) {
+                System.clearProperty(ConfigProviders.ALLOWED_PROPERTY);
+            } else {
+                System.setProperty(ConfigProviders.ALLOWED_PROPERTY, before);
+            }
+        }
+    }
 }

@@ -71,6 +71,42 @@ class CliHelpTest {
                 .containsPattern("\\(commit [0-9a-f]{7,}|\\(built outside a git clone\\)").contains("java 17");
     }
 
+    @Test
+    void theBashCompletionScriptCompletesCommandsSubcommandsAndOptionsInARealShell() throws Exception {
+        final CliHarness.Result r = cli.run("completion", "bash");
+        assertThat(r.exitCode()).isZero();
+        final java.nio.file.Path script = java.nio.file.Files.createTempFile("sealstream-completion", ".bash");
+        try {
+            java.nio.file.Files.write(script, r.stdout());
+            // What a user's shell does on TAB: source the script, fill COMP_WORDS, call the completion function.
+            assertThat(complete(script, "sealstream", "ke")).containsExactly("keys");
+            assertThat(complete(script, "sealstream", "keys", "ro")).containsExactly("rotate");
+            assertThat(complete(script, "sealstream", "audit", "verify", "--js")).containsExactly("--json");
+            assertThat(complete(script, "sealstream", "")).contains("run", "get", "audit", "dlq", "keys", "completion");
+        } finally {
+            java.nio.file.Files.deleteIfExists(script);
+        }
+        assertThat(cli.run("completion", "zsh").out()).startsWith("autoload -U +X compinit && compinit")
+                .contains("bashcompinit").contains("_complete_sealstream");
+        assertThat(cli.run("completion", "fish").exitCode()).isEqualTo(SealstreamCli.EXIT_USAGE);
+    }
+
+    /** The completions bash offers for the last word of {@code words}. */
+    private static List<String> complete(final java.nio.file.Path script, final String... words) throws Exception {
+        final StringBuilder array = new StringBuilder();
+        for (final String w : words) {
+            array.append('\'').append(w).append("' ");
+        }
+        final Process bash = new ProcessBuilder("bash", "-c", "source '" + script + "'; COMP_WORDS=(" + array
+                + "); COMP_CWORD=" + (words.length - 1) + "; COMP_LINE='" + String.join(" ", words)
+                + "'; COMP_POINT=${#COMP_LINE}; _complete_sealstream; printf '%s\\n' \"${COMPREPLY[@]}\"")
+                // compopt complains outside a real completion ("not currently executing completion function")
+                .redirectError(ProcessBuilder.Redirect.DISCARD).start();
+        final String out = new String(bash.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        assertThat(bash.waitFor()).as(out).isZero();
+        return out.lines().map(String::strip).filter(l -> !l.isEmpty()).toList();
+    }
+
     private static void walk(final CommandLine command, final List<String> path, final List<List<String>> out) {
         out.add(List.copyOf(path));
         for (final var sub : command.getSubcommands().entrySet()) {

@@ -284,4 +284,26 @@ class SealstreamCliTest {
         assertThat(r.stderr().lines()).as(r.stderr()).hasSize(1);
         assertThat(r.stderr()).startsWith("sealstream: ").contains(mentioning).doesNotContain("Exception").doesNotContain("\tat ");
     }
+
+    @Test
+    void keysListJsonIsOneDocumentAScriptCanReadWithoutKeyMaterial() throws Exception {
+        assertThat(cli.run("keys", "create", "--keystore", keystore.toString(), "--key-id", "k-one").exitCode()).isZero();
+        assertThat(cli.run("keys", "create", "--keystore", keystore.toString(), "--key-id", "k-two").exitCode()).isZero();
+        assertThat(cli.run("keys", "rotate", "--keystore", keystore.toString(), "--key-id", "k-two").exitCode()).isZero();
+
+        final CliHarness.Result r = cli.run("keys", "list", "--keystore", keystore.toString(), "--json");
+        assertThat(r.exitCode()).isZero();
+        final com.fasterxml.jackson.databind.JsonNode json = new com.fasterxml.jackson.databind.ObjectMapper()
+                .readTree(r.stdout());
+        assertThat(json.isArray()).isTrue();
+        assertThat(json).hasSize(3); // and tenant-acme, created before each test
+        final java.util.Map<String, com.fasterxml.jackson.databind.JsonNode> byId = new java.util.TreeMap<>();
+        json.forEach(k -> byId.put(k.get("keyId").asText(), k));
+        assertThat(byId).containsOnlyKeys("k-one", "k-two", "tenant-acme");
+        assertThat(byId.get("k-two").get("versions")).hasSize(2);
+        assertThat(byId.get("k-two").get("currentVersion").asText())
+                .isEqualTo(byId.get("k-two").get("versions").get(1).asText());
+        assertThat(byId.get("k-one").get("provider").asText()).isEqualTo("local");
+        assertThat(r.out().lines().count()).as("one line: one document").isEqualTo(1);
+    }
 }

@@ -1,5 +1,7 @@
 package io.sealstream.dev;
 
+import io.sealstream.app.InputSchemaRegistration;
+import io.sealstream.cli.JsonOutput;
 import io.sealstream.keys.KeyTopics;
 import io.sealstream.cli.IoAware;
 
@@ -46,6 +48,10 @@ final class StackCommand {
         int partitions;
         @Option(names = "--artifacts", paramLabel = "DIR", description = "Where Apicurio and S3Proxy were fetched (default: beside the jar).")
         Path artifacts;
+        @Option(names = "--register-input-schema", negatable = true, defaultValue = "true", fallbackValue = "true",
+                description = "Register ObjectUploaded under sealstream.uploads-value, for producers in other "
+                        + "languages (default: yes).")
+        boolean registerInputSchema;
 
         @Override
         public Integer call() throws Exception {
@@ -54,6 +60,12 @@ final class StackCommand {
                     kafkaPort, registryPort, s3Port, bucket, stagingBucket, topics(), java.util.Set.copyOf(
                     KeyTopics.defaults().compacted()), partitions, Duration.ofMinutes(3));
             final StackEnv env = LocalStack.up(o, io.stdout());
+            if (registerInputSchema) {
+                final int id = InputSchemaRegistration.register(
+                        Map.of("schema.registry.url", env.schemaRegistryUrl()), Topics.UPLOADS);
+                io.stdout().println("input schema     ObjectUploaded, id " + id + " under subject "
+                        + Topics.UPLOADS + "-value");
+            }
             io.stdout().println("stack.env        " + o.dir().resolve(StackEnv.FILE) + "   (./sealstream run --config "
                     + "config/stack.properties --env-file " + o.dir().resolve(StackEnv.FILE) + ")");
             for (Map.Entry<String, String> e : env.asMap().entrySet()) {
@@ -67,10 +79,23 @@ final class StackCommand {
     static final class Status extends IoAware implements Callable<Integer> {
         @Option(names = "--dir", paramLabel = "DIR", defaultValue = "data/stack", description = "Default: ${DEFAULT-VALUE}.")
         Path dir;
+        @Option(names = "--json", description = "Print one JSON object: dir, running (all of them), services (name, "
+                + "pid, running, log). Same exit code.")
+        boolean json;
 
         @Override
         public Integer call() throws Exception {
             final Map<ServiceProcess, Boolean> status = LocalStack.status(dir);
+            if (json) {
+                final com.fasterxml.jackson.databind.node.ObjectNode root = JsonOutput.object()
+                        .put("dir", dir.toAbsolutePath().normalize().toString())
+                        .put("running", !status.isEmpty() && status.values().stream().allMatch(Boolean::booleanValue));
+                final com.fasterxml.jackson.databind.node.ArrayNode services = root.putArray("services");
+                status.forEach((p, up) -> services.addObject().put("name", p.name()).put("pid", p.pid())
+                        .put("running", up).put("log", p.log().toString()));
+                io.stdout().println(root);
+                return root.get("running").asBoolean() ? 0 : 1;
+            }
             if (status.isEmpty()) {
                 io.stdout().println("no stack in " + dir.toAbsolutePath().normalize());
                 return 1;

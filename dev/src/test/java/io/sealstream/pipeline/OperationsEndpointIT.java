@@ -47,6 +47,22 @@ class OperationsEndpointIT {
                 assertThat(app.awaitRunning(Duration.ofSeconds(90))).isTrue();
                 awaitStatus(port, "/health/ready", 200, Duration.ofSeconds(20), body -> true);
 
+                // The input schema is registered by the pipeline, before any producer wrote one.
+                try (io.sealstream.serde.SchemaRegistryClient registry =
+                             io.sealstream.serde.SchemaRegistryClients.create(f.config)) {
+                    final long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+                    io.sealstream.serde.RegisteredSchema latest = null;
+                    while (latest == null && System.nanoTime() < deadline) {
+                        try {
+                            latest = registry.getLatest(f.topics.uploads() + "-value");
+                        } catch (final io.sealstream.serde.SchemaNotFoundException notYet) {
+                            Thread.sleep(200);
+                        }
+                    }
+                    assertThat(latest).as("ObjectUploaded under " + f.topics.uploads() + "-value").isNotNull();
+                    assertThat(latest.schema()).isEqualTo(io.sealstream.events.ObjectUploaded.getClassSchema());
+                }
+
                 // Traffic, with a trace header, then the meters a scraper reads.
                 try (KafkaProducer<byte[], byte[]> producer = f.producer()) {
                     for (int i = 0; i < 5; i++) {

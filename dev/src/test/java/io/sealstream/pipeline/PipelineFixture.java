@@ -206,6 +206,12 @@ final class PipelineFixture {
         return n;
     }
 
+    /** {@code r} with its value decoded; everything else, headers included, kept. */
+    private static <T> ConsumerRecord<byte[], T> decoded(final ConsumerRecord<byte[], byte[]> r, final T value) {
+        return new ConsumerRecord<>(r.topic(), r.partition(), r.offset(), r.timestamp(), r.timestampType(),
+                r.serializedKeySize(), r.serializedValueSize(), r.key(), value, r.headers(), r.leaderEpoch());
+    }
+
     /**
      * Reads a topic from the beginning with read_committed until {@code done} holds for what was read, or fails after
      * {@code timeout}. Values are decoded through the schema registry.
@@ -236,14 +242,12 @@ final class PipelineFixture {
                             + " records");
                 }
                 for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(200))) {
-                    out.add(new ConsumerRecord<>(r.topic(), r.partition(), r.offset(), r.key(),
-                            serde.deserializer().deserialize(r.topic(), r.headers(), r.value())));
+                    out.add(decoded(r, serde.deserializer().deserialize(r.topic(), r.headers(), r.value())));
                 }
             }
             // Anything committed right behind what we waited for (a duplicate would show up here).
             for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofSeconds(2))) {
-                out.add(new ConsumerRecord<>(r.topic(), r.partition(), r.offset(), r.key(),
-                        serde.deserializer().deserialize(r.topic(), r.headers(), r.value())));
+                out.add(decoded(r, serde.deserializer().deserialize(r.topic(), r.headers(), r.value())));
             }
         }
         return out;

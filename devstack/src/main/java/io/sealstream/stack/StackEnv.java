@@ -20,6 +20,9 @@ public record StackEnv(String kafkaBootstrapServers, String schemaRegistryUrl, S
 
     public static final String FILE = "stack.env";
 
+    /** S3Proxy's region (any region signs for it; the SDKs need one). */
+    public static final String REGION = "us-east-1";
+
     public Map<String, String> asMap() {
         final Map<String, String> m = new LinkedHashMap<>();
         m.put("KAFKA_BOOTSTRAP_SERVERS", kafkaBootstrapServers);
@@ -29,6 +32,8 @@ public record StackEnv(String kafkaBootstrapServers, String schemaRegistryUrl, S
         m.put("S3_SECRET_KEY", s3SecretKey);
         m.put("S3_BUCKET", s3Bucket);
         m.put("S3_STAGING_BUCKET", s3StagingBucket);
+        // The region the local S3 server signs for; AWS SDKs, the aws CLI and sealstream's store all read it.
+        m.put("AWS_REGION", REGION);
         return m;
     }
 

@@ -22,7 +22,10 @@ import java.util.function.Function;
  * <tr><td>{@code sealstream.store.filesystem.root}</td><td>{@code ./data/objects}</td><td>root directory</td></tr>
  * <tr><td>{@code sealstream.store.s3.endpoint}</td><td>AWS</td><td>{@code http(s)://host:port} of an
  *     S3-compatible server</td></tr>
- * <tr><td>{@code sealstream.store.s3.region}</td><td>{@code us-east-1}</td><td>signing region</td></tr>
+ * <tr><td>{@code sealstream.store.s3.region}</td><td>{@code AWS_REGION}, profile, else {@code us-east-1}</td><td>signing
+ *     region</td></tr>
+ * <tr><td>{@code sealstream.store.s3.sse}, {@code .sse-kms-key-id}</td><td>{@code none}</td><td>server-side encryption
+ *     ({@code s3}, {@code kms}) under the envelope</td></tr>
  * <tr><td>{@code sealstream.store.s3.access-key}, {@code .secret-key}</td><td>SDK default chain</td><td>static
  *     credentials, both or neither</td></tr>
  * <tr><td>{@code sealstream.store.s3.path-style}</td><td>true with an endpoint, else false</td><td>path-style
@@ -55,6 +58,8 @@ public final class ObjectStores {
     public static final String S3_PART_SIZE = PREFIX + "s3.part-size";
     public static final String S3_CONNECTION_TIMEOUT = PREFIX + "s3.connection-timeout";
     public static final String S3_SOCKET_TIMEOUT = PREFIX + "s3.socket-timeout";
+    public static final String S3_SSE = PREFIX + "s3.sse";
+    public static final String S3_SSE_KMS_KEY_ID = PREFIX + "s3.sse-kms-key-id";
     /** The bucket the pipeline writes ciphertext to: read by the pipeline, not the store, but a store setting to users. */
     public static final String BUCKET = PREFIX + "bucket";
     /** Read by the pipeline: objects from this size on are looked for before being written again. */
@@ -62,7 +67,7 @@ public final class ObjectStores {
 
     private static final Set<String> KEYS = Set.of(TYPE, FILESYSTEM_ROOT, S3_ENDPOINT, S3_REGION, S3_ACCESS_KEY,
             S3_SECRET_KEY, S3_PATH_STYLE, S3_CHECKSUM_MODE, S3_MULTIPART_THRESHOLD, S3_PART_SIZE,
-            S3_CONNECTION_TIMEOUT, S3_SOCKET_TIMEOUT, BUCKET, REUSE_EXISTING_MIN_BYTES);
+            S3_CONNECTION_TIMEOUT, S3_SOCKET_TIMEOUT, S3_SSE, S3_SSE_KMS_KEY_ID, BUCKET, REUSE_EXISTING_MIN_BYTES);
 
     private ObjectStores() {
     }
@@ -109,7 +114,8 @@ public final class ObjectStores {
         final S3StoreConfig.ChecksumMode checksumMode = parsed(props, S3_CHECKSUM_MODE, S3StoreConfig.ChecksumMode::parse);
         try {
             return new S3StoreConfig(endpoint, value(props, S3_REGION), value(props, S3_ACCESS_KEY),
-                    value(props, S3_SECRET_KEY), pathStyle, checksumMode, threshold, partSize, connect, socket);
+                    value(props, S3_SECRET_KEY), pathStyle, checksumMode, threshold, partSize, connect, socket,
+                    S3StoreConfig.ServerSideEncryption.parse(value(props, S3_SSE), value(props, S3_SSE_KMS_KEY_ID)));
         } catch (final IllegalArgumentException e) {
             // The record's messages name the setting by its key suffix (part-size, region, ...).
             throw new IllegalArgumentException(PREFIX + "s3." + e.getMessage(), e);

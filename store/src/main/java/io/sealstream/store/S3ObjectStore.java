@@ -16,16 +16,12 @@ import java.util.function.Consumer;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
-import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.awscore.exception.AwsServiceException;
 import software.amazon.awssdk.core.ResponseInputStream;
-import software.amazon.awssdk.core.checksums.RequestChecksumCalculation;
-import software.amazon.awssdk.core.checksums.ResponseChecksumValidation;
 import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.core.exception.SdkServiceException;
 import software.amazon.awssdk.core.sync.RequestBody;
-import software.amazon.awssdk.http.apache5.Apache5HttpClient;
+import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.S3ClientBuilder;
@@ -48,9 +44,10 @@ import software.amazon.awssdk.services.s3.model.UploadPartResponse;
  * writer's own exception unchanged. An abort that itself fails is logged: a bucket lifecycle rule
  * ({@code AbortIncompleteMultipartUpload}) is the backstop for uploads orphaned by a crash.
  *
- * <p>With checksum mode {@code when_supported} the uploads declare CRC32 explicitly (CreateMultipartUpload,
- * UploadPart, and each part's CRC32 in CompleteMultipartUpload), which is what S3 requires once the SDK adds part
- * checksums by itself; with {@code when_required} none is sent or validated.
+ * <p>With checksum mode {@code when_supported} the uploads declare SHA-256 explicitly (PutObject and
+ * CreateMultipartUpload, UploadPart with {@code x-amz-checksum-sha256}, and each part's SHA-256 in
+ * CompleteMultipartUpload), so the store verifies every byte it receives; with {@code when_required} none is sent or
+ * validated.
  *
  * <h2>Failures</h2>
  * <ul>
@@ -74,6 +71,9 @@ public final class S3ObjectStore implements ObjectStore {
     private final S3StoreConfig config;
     private final S3Client s3;
     private final boolean checksums;
+    private final Region region;
+    /** The credentials provider, closed with the store (the default chain's holds refresh threads). */
+    private final AwsCredentialsProvider credentials;
     private final LongAccumulator peakBufferBytes = new LongAccumulator(Math::max, 0);
 
     public S3ObjectStore(final S3StoreConfig config) {
@@ -84,29 +84,18 @@ public final class S3ObjectStore implements ObjectStore {
     S3ObjectStore(final S3StoreConfig config, final Consumer<S3ClientBuilder> customizer) {
         this.config = Objects.requireNonNull(config, "config");
         this.checksums = config.checksumMode() == S3StoreConfig.ChecksumMode.WHEN_SUPPORTED;
-        final S3ClientBuilder builder = S3Client.builder()
-                .region(Region.of(config.region()))
-                .forcePathStyle(config.pathStyle())
-                .requestChecksumCalculation(checksums
-                        ? RequestChecksumCalculation.WHEN_SUPPORTED : RequestChecksumCalculation.WHEN_REQUIRED)
-                .responseChecksumValidation(checksums
-                        ? ResponseChecksumValidation.WHEN_SUPPORTED : ResponseChecksumValidation.WHEN_REQUIRED)
-                .httpClientBuilder(Apache5HttpClient.builder()
-                        .connectionTimeout(config.connectionTimeout())
-                        .socketTimeout(config.socketTimeout()));
-        if (config.endpoint() != null) {
-            builder.endpointOverride(config.endpoint());
-        }
-        if (config.hasStaticCredentials()) {
-            builder.credentialsProvider(StaticCredentialsProvider.create(
-                    AwsBasicCredentials.create(config.accessKey(), config.secretKey())));
-        } // else: the SDK's default credential chain
-        customizer.accept(builder);
-        this.s3 = builder.build();
+        this.region = S3Clients.region(config);
+        this.credentials = S3Clients.credentials(config);
+        this.s3 = S3Clients.build(config, region, credentials, customizer);
     }
 
     public S3StoreConfig config() {
         return config;
+    }
+
+    /** The region requests are signed for. */
+    public Region region() {
+        return region;
     }
 
     /** The most bytes of upload buffer any single put of this store has allocated so far. */
@@ -210,7 +199,9 @@ public final class S3ObjectStore implements ObjectStore {
 
     @Override
     public String describe() {
-        return "S3 store " + where() + " (region " + config.region() + (config.pathStyle() ? ", path-style" : "") + ")";
+        return "S3 store " + where() + " (region " + region.id() + (config.pathStyle() ? ", path-style" : "")
+                + (config.sse().mode() == S3StoreConfig.ServerSideEncryption.Mode.NONE ? ""
+                        : ", sse-" + config.sse().mode().name().toLowerCase(java.util.Locale.ROOT)) + ")";
     }
 
     private String where() {
@@ -220,6 +211,13 @@ public final class S3ObjectStore implements ObjectStore {
     @Override
     public void close() {
         s3.close();
+        if (credentials instanceof AutoCloseable closeable) {
+            try {
+                closeable.close();
+            } catch (final Exception e) {
+                // closing for good
+            }
+        }
     }
 
     /** The one-line IOException for an SDK failure; 404s are the callers' business. */
@@ -319,8 +317,9 @@ public final class S3ObjectStore implements ObjectStore {
             uploadId = call("put", location, () -> s3.createMultipartUpload(b -> {
                 b.bucket(location.bucket()).key(location.key()).metadata(metadata).contentType(CONTENT_TYPE);
                 if (checksums) {
-                    b.checksumAlgorithm(ChecksumAlgorithm.CRC32);
+                    b.checksumAlgorithm(ChecksumAlgorithm.SHA256);
                 }
+                S3Clients.encryption(config.sse(), b::serverSideEncryption, b::ssekmsKeyId);
             })).uploadId();
         }
 
@@ -334,11 +333,11 @@ public final class S3ObjectStore implements ObjectStore {
                 b.bucket(location.bucket()).key(location.key()).uploadId(uploadId).partNumber(number)
                         .contentLength(length);
                 if (checksums) {
-                    b.checksumAlgorithm(ChecksumAlgorithm.CRC32);
+                    b.checksumAlgorithm(ChecksumAlgorithm.SHA256);
                 }
             }, body(length)));
             parts.add(CompletedPart.builder().partNumber(number).eTag(response.eTag())
-                    .checksumCRC32(response.checksumCRC32()).build());
+                    .checksumSHA256(response.checksumSHA256()).build());
             buffer.discard(length);
         }
 
@@ -352,8 +351,14 @@ public final class S3ObjectStore implements ObjectStore {
             checkUsable();
             if (uploadId == null) {
                 final long length = buffer.size();
-                call("put", location, () -> s3.putObject(b -> b.bucket(location.bucket()).key(location.key())
-                        .metadata(metadata).contentType(CONTENT_TYPE).contentLength(length), body(length)));
+                call("put", location, () -> s3.putObject(b -> {
+                    b.bucket(location.bucket()).key(location.key()).metadata(metadata).contentType(CONTENT_TYPE)
+                            .contentLength(length);
+                    if (checksums) {
+                        b.checksumAlgorithm(ChecksumAlgorithm.SHA256);
+                    }
+                    S3Clients.encryption(config.sse(), b::serverSideEncryption, b::ssekmsKeyId);
+                }, body(length)));
             } else {
                 if (buffer.size() > 0 || parts.isEmpty()) {
                     uploadPart(buffer.size());

@@ -11,7 +11,9 @@ import java.util.regex.Pattern;
  * so every instance is complete and valid. Build one with {@link #defaults()} and the {@code with...} methods.
  *
  * @param endpoint            endpoint override ({@code http(s)://host:port}, for S3-compatible servers); null for AWS
- * @param region              signing region, default {@code us-east-1}
+ * @param region              signing region; null: {@code AWS_REGION}, the {@code aws.region} system property or the
+ *                            AWS profile's region, else (and always with an endpoint but no such setting)
+ *                            {@code us-east-1}
  * @param accessKey           static credentials; both null: the AWS SDK's default credential chain
  * @param secretKey           see accessKey; never shown by {@link #toString()}
  * @param pathStyle           path-style addressing ({@code host/bucket/key}), needed by MinIO and S3Proxy; default:
@@ -22,6 +24,8 @@ import java.util.regex.Pattern;
  * @param connectionTimeout   TCP connect timeout, default 5 s
  * @param socketTimeout       longest wait for data on an open connection, default 10 s (a stalled store is
  *                            reported after 5 s by the app's dependency monitor either way)
+ * @param sse                 server-side encryption asked of the store on every write, as defence in depth under the
+ *                            envelope (default none)
  */
 public record S3StoreConfig(
         URI endpoint,
@@ -33,7 +37,8 @@ public record S3StoreConfig(
         Long multipartThreshold,
         Long partSize,
         Duration connectionTimeout,
-        Duration socketTimeout) implements ObjectStoreConfig {
+        Duration socketTimeout,
+        ServerSideEncryption sse) implements ObjectStoreConfig {
 
     public static final String DEFAULT_REGION = "us-east-1";
     public static final long MIB = 1024L * 1024;
@@ -76,8 +81,8 @@ public record S3StoreConfig(
         if (endpoint != null) {
             checkEndpoint(endpoint);
         }
-        region = region == null ? DEFAULT_REGION : region.trim();
-        if (!REGION.matcher(region).matches()) {
+        region = region == null ? null : region.trim();
+        if (region != null && !REGION.matcher(region).matches()) {
             throw new IllegalArgumentException("region must look like us-east-1, got '" + StoreSupport.oneLine(region) + "'");
         }
         accessKey = blankToNull(accessKey);
@@ -100,52 +105,94 @@ public record S3StoreConfig(
         }
         connectionTimeout = positive(connectionTimeout, DEFAULT_CONNECTION_TIMEOUT, "connection-timeout");
         socketTimeout = positive(socketTimeout, DEFAULT_SOCKET_TIMEOUT, "socket-timeout");
+        sse = sse == null ? ServerSideEncryption.NONE : sse;
+    }
+
+    /**
+     * Server-side encryption the store applies to the ciphertext at rest (S3's {@code x-amz-server-side-encryption}):
+     * a second layer under the envelope, for policies that require it. Never a substitute: the store holds those keys.
+     *
+     * @param mode     none, {@code s3} (SSE-S3, AES256) or {@code kms} (SSE-KMS)
+     * @param kmsKeyId the KMS key for SSE-KMS; null: the bucket's or the account's default key
+     */
+    public record ServerSideEncryption(Mode mode, String kmsKeyId) {
+        public static final ServerSideEncryption NONE = new ServerSideEncryption(Mode.NONE, null);
+
+        public enum Mode { NONE, S3, KMS }
+
+        public ServerSideEncryption {
+            java.util.Objects.requireNonNull(mode, "mode");
+            kmsKeyId = blankToNull(kmsKeyId);
+            if (kmsKeyId != null && mode != Mode.KMS) {
+                throw new IllegalArgumentException("sse-kms-key-id needs sse=kms");
+            }
+        }
+
+        /** From the settings' text: {@code none}, {@code s3} or {@code kms} (any case), and the optional key id. */
+        public static ServerSideEncryption parse(final String mode, final String kmsKeyId) {
+            if (mode == null || mode.isBlank()) {
+                return new ServerSideEncryption(Mode.NONE, kmsKeyId);
+            }
+            try {
+                return new ServerSideEncryption(Mode.valueOf(mode.trim().toUpperCase(Locale.ROOT)), kmsKeyId);
+            } catch (final IllegalArgumentException e) {
+                if (e.getMessage() != null && e.getMessage().startsWith("sse-kms")) {
+                    throw e;
+                }
+                throw new IllegalArgumentException("sse must be none, s3 or kms, got '" + StoreSupport.oneLine(mode) + "'");
+            }
+        }
     }
 
     /** Every default: AWS S3 in us-east-1 with the SDK's default credential chain. */
     public static S3StoreConfig defaults() {
-        return new S3StoreConfig(null, null, null, null, null, null, null, null, null, null);
+        return new S3StoreConfig(null, null, null, null, null, null, null, null, null, null, null);
     }
 
     /** An S3-compatible server at {@code endpoint} with static credentials, path-style. */
     public static S3StoreConfig forEndpoint(final URI endpoint, final String accessKey, final String secretKey) {
-        return new S3StoreConfig(endpoint, null, accessKey, secretKey, null, null, null, null, null, null);
+        return new S3StoreConfig(endpoint, null, accessKey, secretKey, null, null, null, null, null, null, null);
     }
 
     public S3StoreConfig withEndpoint(final URI newEndpoint) {
         return new S3StoreConfig(newEndpoint, region, accessKey, secretKey, pathStyle, checksumMode,
-                multipartThreshold, partSize, connectionTimeout, socketTimeout);
+                multipartThreshold, partSize, connectionTimeout, socketTimeout, sse);
     }
 
     public S3StoreConfig withRegion(final String newRegion) {
         return new S3StoreConfig(endpoint, newRegion, accessKey, secretKey, pathStyle, checksumMode,
-                multipartThreshold, partSize, connectionTimeout, socketTimeout);
+                multipartThreshold, partSize, connectionTimeout, socketTimeout, sse);
     }
 
     public S3StoreConfig withCredentials(final String newAccessKey, final String newSecretKey) {
         return new S3StoreConfig(endpoint, region, newAccessKey, newSecretKey, pathStyle, checksumMode,
-                multipartThreshold, partSize, connectionTimeout, socketTimeout);
+                multipartThreshold, partSize, connectionTimeout, socketTimeout, sse);
     }
 
     public S3StoreConfig withPathStyle(final boolean newPathStyle) {
         return new S3StoreConfig(endpoint, region, accessKey, secretKey, newPathStyle, checksumMode,
-                multipartThreshold, partSize, connectionTimeout, socketTimeout);
+                multipartThreshold, partSize, connectionTimeout, socketTimeout, sse);
     }
 
     public S3StoreConfig withChecksumMode(final ChecksumMode newChecksumMode) {
         return new S3StoreConfig(endpoint, region, accessKey, secretKey, pathStyle, newChecksumMode,
-                multipartThreshold, partSize, connectionTimeout, socketTimeout);
+                multipartThreshold, partSize, connectionTimeout, socketTimeout, sse);
     }
 
     /** Multipart threshold and part size together (they are usually chosen together). */
     public S3StoreConfig withMultipart(final long newThreshold, final long newPartSize) {
         return new S3StoreConfig(endpoint, region, accessKey, secretKey, pathStyle, checksumMode,
-                newThreshold, newPartSize, connectionTimeout, socketTimeout);
+                newThreshold, newPartSize, connectionTimeout, socketTimeout, sse);
     }
 
     public S3StoreConfig withTimeouts(final Duration newConnectionTimeout, final Duration newSocketTimeout) {
         return new S3StoreConfig(endpoint, region, accessKey, secretKey, pathStyle, checksumMode,
-                multipartThreshold, partSize, newConnectionTimeout, newSocketTimeout);
+                multipartThreshold, partSize, newConnectionTimeout, newSocketTimeout, sse);
+    }
+
+    public S3StoreConfig withServerSideEncryption(final ServerSideEncryption newSse) {
+        return new S3StoreConfig(endpoint, region, accessKey, secretKey, pathStyle, checksumMode,
+                multipartThreshold, partSize, connectionTimeout, socketTimeout, newSse);
     }
 
     /** True when static credentials are configured, false for the SDK's default credential chain. */
@@ -156,12 +203,14 @@ public record S3StoreConfig(
     /** Everything but the secret key. */
     @Override
     public String toString() {
-        return "S3StoreConfig[endpoint=" + (endpoint == null ? "(AWS)" : endpoint) + ", region=" + region
+        return "S3StoreConfig[endpoint=" + (endpoint == null ? "(AWS)" : endpoint)
+                + ", region=" + (region == null ? "from the environment" : region)
                 + ", credentials=" + (accessKey == null ? "default chain" : "static, access key " + accessKey)
                 + ", pathStyle=" + pathStyle + ", checksumMode=" + checksumMode.configValue()
                 + ", multipartThreshold=" + ConfigValues.formatSize(multipartThreshold)
                 + ", partSize=" + ConfigValues.formatSize(partSize)
-                + ", connectionTimeout=" + connectionTimeout + ", socketTimeout=" + socketTimeout + "]";
+                + ", connectionTimeout=" + connectionTimeout + ", socketTimeout=" + socketTimeout
+                + ", sse=" + sse.mode().name().toLowerCase(Locale.ROOT) + "]";
     }
 
     private static void checkEndpoint(final URI endpoint) {

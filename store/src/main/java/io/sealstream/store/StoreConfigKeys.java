@@ -27,9 +27,21 @@ public final class StoreConfigKeys implements ConfigKeySet {
             .require(u -> u.getRawUserInfo() == null && u.toString().indexOf('@') < 0, "without user info or '@'")
             .withDefaultText("AWS S3 of the region");
 
-    public static final ConfigKey<String> S3_REGION = ConfigKey.string(ObjectStores.S3_REGION,
-                    S3StoreConfig.DEFAULT_REGION, "Signing region.")
-            .require(r -> r.matches("[a-z0-9][a-z0-9-]*"), "a region name such as us-east-1");
+    public static final ConfigKey<String> S3_REGION = ConfigKey.string(ObjectStores.S3_REGION, null,
+                    "Signing region.")
+            .require(r -> r.matches("[a-z0-9][a-z0-9-]*"), "a region name such as us-east-1")
+            .withDefaultText("`AWS_REGION`, the `aws.region` system property or the AWS profile's region (as the "
+                    + "aws-kms provider), else `" + S3StoreConfig.DEFAULT_REGION + "`");
+
+    public static final ConfigKey<String> S3_SSE = ConfigKey.string(ObjectStores.S3_SSE, "none",
+                    "Server-side encryption asked of the store on every write, as defence in depth under the envelope: "
+                            + "`s3` (SSE-S3, AES256), `kms` (SSE-KMS) or `none`. The envelope stays the protection: "
+                            + "the store holds these keys.")
+            .require(v -> v.matches("(?i)none|s3|kms"), "none, s3 or kms");
+
+    public static final ConfigKey<String> S3_SSE_KMS_KEY_ID = ConfigKey.string(ObjectStores.S3_SSE_KMS_KEY_ID, null,
+                    "The KMS key of SSE-KMS (id, ARN or alias).")
+            .withDefaultText("the bucket's default key, else the account's `aws/s3`");
 
     public static final ConfigKey<String> S3_ACCESS_KEY = ConfigKey.string(ObjectStores.S3_ACCESS_KEY, null,
                     "Static access key id, given together with secret-key; neither: the AWS SDK's default credential "
@@ -107,6 +119,6 @@ public final class StoreConfigKeys implements ConfigKeySet {
     public List<ConfigKey<?>> keys() {
         return List.of(TYPE, FILESYSTEM_ROOT, BUCKET, REUSE_EXISTING_MIN_BYTES, S3_ENDPOINT, S3_REGION, S3_ACCESS_KEY,
                 S3_SECRET_KEY, S3_PATH_STYLE, S3_CHECKSUM_MODE, S3_MULTIPART_THRESHOLD, S3_PART_SIZE,
-                S3_CONNECTION_TIMEOUT, S3_SOCKET_TIMEOUT);
+                S3_CONNECTION_TIMEOUT, S3_SOCKET_TIMEOUT, S3_SSE, S3_SSE_KMS_KEY_ID);
     }
 }

@@ -51,7 +51,7 @@ class ObjectStoresTest {
 
         assertThat(ObjectStores.configFrom(props)).isEqualTo(new S3StoreConfig(URI.create("http://minio:9000"),
                 "eu-west-3", "AK", "SK", false, S3StoreConfig.ChecksumMode.WHEN_REQUIRED, 32 * MIB, 6 * MIB,
-                Duration.ofMillis(750), Duration.ofMinutes(1)));
+                Duration.ofMillis(750), Duration.ofMinutes(1), null));
     }
 
     @Test
@@ -60,14 +60,23 @@ class ObjectStoresTest {
 
         assertThat(config).isEqualTo(S3StoreConfig.defaults());
         assertThat(config.endpoint()).isNull();
-        assertThat(config.region()).isEqualTo("us-east-1");
+        assertThat(config.region()).as("from the environment, resolved by the store").isNull();
         assertThat(config.hasStaticCredentials()).isFalse();
         assertThat(config.pathStyle()).isFalse();
         assertThat(config.checksumMode()).isEqualTo(S3StoreConfig.ChecksumMode.WHEN_SUPPORTED);
         assertThat(config.multipartThreshold()).isEqualTo(16 * MIB);
         assertThat(config.partSize()).isEqualTo(8 * MIB);
+        // No region anywhere (no AWS_REGION here, the instance metadata service turned off): us-east-1.
+        final String imds = System.getProperty("aws.disableEc2Metadata");
+        System.setProperty("aws.disableEc2Metadata", "true");
         try (ObjectStore store = ObjectStores.create(config)) {
             assertThat(store.describe()).isEqualTo("S3 store on AWS (region us-east-1)");
+        } finally {
+            if (imds == null) {
+                System.clearProperty("aws.disableEc2Metadata");
+            } else {
+                System.setProperty("aws.disableEc2Metadata", imds);
+            }
         }
     }
 

@@ -277,6 +277,11 @@ class S3ObjectStoreTest extends ObjectStoreContract {
                                 || h.equals("x-amz-trailer"));
                 assertThat(carriesChecksum).as(upload.operation() + " " + upload.headers().keySet())
                         .isEqualTo(mode == S3StoreConfig.ChecksumMode.WHEN_SUPPORTED);
+                if (carriesChecksum) {
+                    // SHA-256: the store checks every byte against x-amz-checksum-sha256 (sent, or trailing the body).
+                    assertThat(upload.headers().toString().toLowerCase(java.util.Locale.ROOT))
+                            .as(upload.operation()).contains("sha256").doesNotContain("crc32");
+                }
             }
         }
     }

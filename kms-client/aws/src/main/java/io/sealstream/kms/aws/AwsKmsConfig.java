@@ -52,7 +52,7 @@ public record AwsKmsConfig(String region, URI endpoint, Duration connectTimeout,
 
     /**
      * From {@code sealstream.kms.aws-kms.region} (else environment {@code AWS_REGION}, else
-     * {@code AWS_DEFAULT_REGION}), {@code .endpoint}, {@code .connect-timeout}, {@code .socket-timeout},
+     * {@code AWS_DEFAULT_REGION}, else the AWS profile's region, as the S3 store finds it), {@code .endpoint}, {@code .connect-timeout}, {@code .socket-timeout},
      * {@code .call-timeout} and {@code .max-attempts}.
      */
     public static AwsKmsConfig fromProperties(final Map<String, String> config, final Map<String, String> env) {
@@ -61,7 +61,11 @@ public record AwsKmsConfig(String region, URI endpoint, Duration connectTimeout,
             region = ProviderSettings.string(env, "AWS_REGION", ProviderSettings.string(env, "AWS_DEFAULT_REGION", null));
         }
         if (region == null) {
-            throw new IllegalArgumentException(PREFIX + "region is required (or set AWS_REGION)");
+            region = profileRegion();
+        }
+        if (region == null) {
+            throw new IllegalArgumentException(PREFIX + "region is required (or set AWS_REGION, or a region in the AWS "
+                    + "profile)");
         }
         final String endpointText = ProviderSettings.string(config, PREFIX + "endpoint", null);
         URI endpoint = null;
@@ -82,5 +86,16 @@ public record AwsKmsConfig(String region, URI endpoint, Duration connectTimeout,
     /** The same settings with another endpoint. */
     public AwsKmsConfig withEndpoint(final URI value) {
         return new AwsKmsConfig(region, value, connectTimeout, socketTimeout, callTimeout, maxAttempts);
+    }
+
+    /** The region of the AWS profile ({@code AWS_PROFILE}, else {@code default}) in the shared config, if any. */
+    private static String profileRegion() {
+        try {
+            final software.amazon.awssdk.regions.Region r =
+                    new software.amazon.awssdk.regions.providers.AwsProfileRegionProvider().getRegion();
+            return r == null ? null : r.id();
+        } catch (final RuntimeException none) {
+            return null;
+        }
     }
 }

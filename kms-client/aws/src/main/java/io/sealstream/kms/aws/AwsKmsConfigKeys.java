@@ -12,7 +12,8 @@ public final class AwsKmsConfigKeys implements ConfigKeySet {
     private static final String P = AwsKmsConfig.PREFIX;
 
     public static final ConfigKey<String> REGION = ConfigKey.string(P + "region", null, "AWS region of the keys.")
-            .withDefaultText("`AWS_REGION`, else `AWS_DEFAULT_REGION`; one is required");
+            .withDefaultText("`AWS_REGION`, else `AWS_DEFAULT_REGION`, else the AWS profile's region; one is "
+                    + "required");
 
     public static final ConfigKey<URI> ENDPOINT = ConfigKey.url(P + "endpoint",
                     "Endpoint override (LocalStack, a VPC endpoint).")
