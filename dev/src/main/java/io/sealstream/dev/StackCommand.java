@@ -1,6 +1,7 @@
 package io.sealstream.dev;
 
 import io.sealstream.app.InputSchemaRegistration;
+import io.sealstream.app.SealstreamConfig;
 import io.sealstream.cli.JsonOutput;
 import io.sealstream.keys.KeyTopics;
 import io.sealstream.cli.IoAware;
@@ -52,24 +53,31 @@ final class StackCommand {
                 description = "Register ObjectUploaded under sealstream.uploads-value, for producers in other "
                         + "languages (default: yes).")
         boolean registerInputSchema;
+        @Option(names = "--tls", description = "Secure the stack: Kafka on SASL_SSL (SCRAM-SHA-512) and mutual TLS, "
+                + "the registry and S3 over https, with the stack's own CA (DIR/tls); stack.env gets the client "
+                + "settings.")
+        boolean tls;
 
         @Override
         public Integer call() throws Exception {
             quietClients();
             final LocalStack.Options o = new LocalStack.Options(dir, artifacts != null ? artifacts : LocalStack.defaultArtifacts(),
                     kafkaPort, registryPort, s3Port, bucket, stagingBucket, topics(), java.util.Set.copyOf(
-                    KeyTopics.defaults().compacted()), partitions, Duration.ofMinutes(3));
+                    KeyTopics.defaults().compacted()), partitions, Duration.ofMinutes(3), tls);
             final StackEnv env = LocalStack.up(o, io.stdout());
             if (registerInputSchema) {
+                // The registry's address and, on a secured stack, its TLS settings, as `run` reads them from stack.env.
                 final int id = InputSchemaRegistration.register(
-                        Map.of("schema.registry.url", env.schemaRegistryUrl()), Topics.UPLOADS);
+                        SealstreamConfig.load(null, env.asMap()), Topics.UPLOADS);
                 io.stdout().println("input schema     ObjectUploaded, id " + id + " under subject "
                         + Topics.UPLOADS + "-value");
             }
             io.stdout().println("stack.env        " + o.dir().resolve(StackEnv.FILE) + "   (./sealstream run --config "
                     + "config/stack.properties --env-file " + o.dir().resolve(StackEnv.FILE) + ")");
             for (Map.Entry<String, String> e : env.asMap().entrySet()) {
-                io.stdout().println("  " + e.getKey() + "=" + (e.getKey().equals("S3_SECRET_KEY") ? "(in the file)" : e.getValue()));
+                io.stdout().println("  " + e.getKey() + "=" + ((SealstreamConfig.isSecret(e.getKey())
+                        && !e.getKey().endsWith(SealstreamConfig.FILE_SUFFIX)) || e.getKey().equals("S3_SECRET_KEY")
+                        ? "(in the file)" : e.getValue()));
             }
             return 0;
         }

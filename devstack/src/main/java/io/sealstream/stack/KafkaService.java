@@ -24,21 +24,41 @@ public final class KafkaService {
     private KafkaService() {
     }
 
+    /**
+     * A secured broker: clients on {@code SASL_SSL} (SCRAM-SHA-512) at the main port, and on {@code SSL} with client
+     * certificates required (mutual TLS) at {@code mtlsPort}, which is also the inter-broker listener.
+     */
+    public record Tls(StackTls pki, int mtlsPort) {
+    }
+
     public static ServiceProcess start(final Path dir, final int port, final int controllerPort, final Duration timeout)
             throws IOException, InterruptedException {
+        return start(dir, port, controllerPort, timeout, null);
+    }
+
+    /** As {@link #start(Path, int, int, Duration)}, secured when {@code tls} is given. */
+    public static ServiceProcess start(final Path dir, final int port, final int controllerPort, final Duration timeout,
+                                       final Tls tls) throws IOException, InterruptedException {
         final Path home = Files.createDirectories(dir.resolve("kafka"));
         final Path config = home.resolve("server.properties");
         final Path data = home.resolve("data");
+        final List<String> listeners = tls == null
+                ? List.of(
+                    "listeners=PLAINTEXT://127.0.0.1:" + port + ",CONTROLLER://127.0.0.1:" + controllerPort,
+                    "advertised.listeners=PLAINTEXT://127.0.0.1:" + port + ",CONTROLLER://127.0.0.1:" + controllerPort,
+                    "inter.broker.listener.name=PLAINTEXT",
+                    "listener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT")
+                : securedListeners(port, controllerPort, tls);
+        Files.deleteIfExists(config);
+        Files.createFile(config, java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
+                java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"))); // TLS: it holds store passwords
         try (Writer w = Files.newBufferedWriter(config, StandardCharsets.UTF_8)) {
+            w.write(String.join("\n", listeners) + "\n");
             w.write(String.join("\n",
                     "process.roles=broker,controller",
                     "node.id=1",
                     "controller.quorum.bootstrap.servers=127.0.0.1:" + controllerPort,
-                    "listeners=PLAINTEXT://127.0.0.1:" + port + ",CONTROLLER://127.0.0.1:" + controllerPort,
-                    "advertised.listeners=PLAINTEXT://127.0.0.1:" + port + ",CONTROLLER://127.0.0.1:" + controllerPort,
                     "controller.listener.names=CONTROLLER",
-                    "inter.broker.listener.name=PLAINTEXT",
-                    "listener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT",
                     "log.dirs=" + data.toAbsolutePath(),
                     "offsets.topic.replication.factor=1",
                     "transaction.state.log.replication.factor=1",
@@ -68,9 +88,49 @@ public final class KafkaService {
                 "-Dorg.slf4j.simpleLogger.defaultLogLevel=info",
                 "-cp", classpath, "kafka.Kafka", config.toString()));
         final ServiceProcess kafka = ServiceProcess.launch("kafka", command, home, dir.resolve("logs/kafka.log"));
-        final String bootstrap = "127.0.0.1:" + port;
-        kafka.awaitReady(() -> ready(bootstrap), timeout);
+        if (tls == null) {
+            kafka.awaitReady(() -> ready("127.0.0.1:" + port, Map.of()), timeout);
+        } else {
+            final Map<String, Object> client = tls.pki().mtlsClient();
+            kafka.awaitReady(() -> ready("127.0.0.1:" + tls.mtlsPort(), client), timeout);
+            ensureScramUser("127.0.0.1:" + tls.mtlsPort(), client, tls.pki());
+        }
         return kafka;
+    }
+
+    /**
+     * Clients on SASL_SSL with SCRAM-SHA-512; mutual TLS on its own listener, which the broker also uses to talk to
+     * itself. The controller listener stays PLAINTEXT on loopback: it serves the KRaft quorum only, no client API.
+     */
+    private static List<String> securedListeners(final int port, final int controllerPort, final Tls tls) {
+        final List<String> lines = new ArrayList<>(List.of(
+                "listeners=SASL_SSL://127.0.0.1:" + port + ",MTLS://127.0.0.1:" + tls.mtlsPort()
+                        + ",CONTROLLER://127.0.0.1:" + controllerPort,
+                "advertised.listeners=SASL_SSL://127.0.0.1:" + port + ",MTLS://127.0.0.1:" + tls.mtlsPort()
+                        + ",CONTROLLER://127.0.0.1:" + controllerPort,
+                "inter.broker.listener.name=MTLS",
+                "listener.security.protocol.map=CONTROLLER:PLAINTEXT,SASL_SSL:SASL_SSL,MTLS:SSL",
+                "sasl.enabled.mechanisms=SCRAM-SHA-512",
+                "listener.name.sasl_ssl.scram-sha-512.sasl.jaas.config="
+                        + "org.apache.kafka.common.security.scram.ScramLoginModule required;",
+                "listener.name.mtls.ssl.client.auth=required"));
+        tls.pki().brokerSsl().forEach((k, v) -> lines.add(k + "=" + v));
+        return lines;
+    }
+
+    /** Creates (or resets) the SCRAM user clients log in as, through the mutual-TLS listener. */
+    private static void ensureScramUser(final String bootstrap, final Map<String, Object> client, final StackTls pki)
+            throws InterruptedException {
+        final Map<String, Object> config = new java.util.HashMap<>(client);
+        config.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        try (Admin admin = Admin.create(config)) {
+            admin.alterUserScramCredentials(List.of(new org.apache.kafka.clients.admin.UserScramCredentialUpsertion(
+                    StackTls.KAFKA_USER, new org.apache.kafka.clients.admin.ScramCredentialInfo(
+                            org.apache.kafka.clients.admin.ScramMechanism.SCRAM_SHA_512, 8192),
+                    pki.kafkaPassword()))).all().get(60, TimeUnit.SECONDS);
+        } catch (final java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+            throw new IllegalStateException("cannot create the broker's SCRAM user: " + e.getMessage(), e);
+        }
     }
 
     /** The controller port of the broker formatted in {@code dir}, if any: it is part of the KRaft voter set. */
@@ -88,9 +148,12 @@ public final class KafkaService {
                 : java.util.Optional.empty();
     }
 
-    static boolean ready(final String bootstrap) {
-        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
-                AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 2000, AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 3000))) {
+    static boolean ready(final String bootstrap, final Map<String, Object> security) {
+        final Map<String, Object> config = new java.util.HashMap<>(security);
+        config.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        config.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 2000);
+        config.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 3000);
+        try (Admin admin = Admin.create(config)) {
             return !admin.describeCluster().nodes().get(3, TimeUnit.SECONDS).isEmpty();
         } catch (final Exception e) {
             return false;

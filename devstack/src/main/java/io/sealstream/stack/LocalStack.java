@@ -47,14 +47,29 @@ public final class LocalStack {
      * @param compacted     those of {@code topics} to create compacted and kept without time limit (the DEK registry
      *                      and job checkpoints)
      * @param partitions    partitions of the pipeline's topics
+     * @param tls           secured: Kafka on SASL_SSL (SCRAM-SHA-512) and mutual TLS, the registry and S3 over https,
+     *                      all with the stack's own CA ({@link StackTls})
      */
     public record Options(Path dir, Path artifacts, int kafkaPort, int registryPort, int s3Port, String bucket,
                           String stagingBucket, List<String> topics, Set<String> compacted, int partitions,
-                          Duration timeout) {
+                          Duration timeout, boolean tls) {
         public Options {
             dir = dir.toAbsolutePath().normalize();
             topics = List.copyOf(topics);
             compacted = Set.copyOf(compacted);
+        }
+
+        public Options(final Path dir, final Path artifacts, final int kafkaPort, final int registryPort,
+                       final int s3Port, final String bucket, final String stagingBucket, final List<String> topics,
+                       final Set<String> compacted, final int partitions, final Duration timeout) {
+            this(dir, artifacts, kafkaPort, registryPort, s3Port, bucket, stagingBucket, topics, compacted, partitions,
+                    timeout, false);
+        }
+
+        /** The same options, secured ({@code stack up --tls}). */
+        public Options secured() {
+            return new Options(dir, artifacts, kafkaPort, registryPort, s3Port, bucket, stagingBucket, topics,
+                    compacted, partitions, timeout, true);
         }
 
         /** The default buckets, partitions and start-up timeout, with these topics. */
@@ -101,34 +116,43 @@ public final class LocalStack {
         final Optional<StackEnv> before = previous(o.dir());
         final List<ServiceProcess> started = new ArrayList<>();
         try {
+            final StackTls tls = o.tls() ? StackTls.createOrLoad(o.dir()) : null;
             final int kafkaPort = o.kafkaPort() > 0 ? o.kafkaPort()
                     : before.map(e -> portOf(e.kafkaBootstrapServers())).orElseGet(ServiceProcess::freePort);
             final int controllerPort = KafkaService.controllerPort(o.dir()).orElseGet(ServiceProcess::freePort);
+            final KafkaService.Tls kafkaTls = tls == null ? null : new KafkaService.Tls(tls, before
+                    .map(e -> e.clientSettings().get("KAFKA_MTLS_BOOTSTRAP_SERVERS")).map(LocalStack::portOf)
+                    .orElseGet(ServiceProcess::freePort));
             long t0 = System.nanoTime();
-            started.add(KafkaService.start(o.dir(), kafkaPort, controllerPort, o.timeout()));
+            started.add(KafkaService.start(o.dir(), kafkaPort, controllerPort, o.timeout(), kafkaTls));
             writePids(o.dir(), started);
-            progress.printf("kafka            127.0.0.1:%d ready in %.1f s%n", kafkaPort, secs(t0));
+            progress.printf("kafka            127.0.0.1:%d ready in %.1f s%s%n", kafkaPort, secs(t0), kafkaTls == null ? ""
+                    : " (SASL_SSL, SCRAM-SHA-512; mutual TLS on 127.0.0.1:" + kafkaTls.mtlsPort() + ")");
             final int registryPort = o.registryPort() > 0 ? o.registryPort()
                     : before.map(e -> portOf(e.schemaRegistryUrl())).orElseGet(ServiceProcess::freePort);
             t0 = System.nanoTime();
-            started.add(RegistryService.start(o.dir(), runner, registryPort, o.timeout()));
+            started.add(RegistryService.start(o.dir(), runner, registryPort, o.timeout(), tls));
             writePids(o.dir(), started);
-            progress.printf("schema registry  %s ready in %.1f s (Apicurio, compatibility BACKWARD)%n",
-                    RegistryService.confluentUrl(registryPort), secs(t0));
+            final String registryUrl = tls == null ? RegistryService.confluentUrl(registryPort)
+                    : RegistryService.secureConfluentUrl(registryPort);
+            progress.printf("schema registry  %s ready in %.1f s (Apicurio, compatibility BACKWARD)%n", registryUrl,
+                    secs(t0));
             final int s3Port = o.s3Port() > 0 ? o.s3Port()
                     : before.map(e -> portOf(e.s3Endpoint())).orElseGet(ServiceProcess::freePort);
             final String accessKey = before.map(StackEnv::s3AccessKey).orElseGet(() -> "sealstream-" + random(6));
             final String secretKey = before.map(StackEnv::s3SecretKey).orElseGet(() -> random(24));
             t0 = System.nanoTime();
-            started.add(S3ProxyService.start(o.dir(), s3jar, s3Port, accessKey, secretKey, o.timeout()));
+            started.add(S3ProxyService.start(o.dir(), s3jar, s3Port, accessKey, secretKey, o.timeout(), tls));
             writePids(o.dir(), started);
-            progress.printf("s3               %s ready in %.1f s (S3Proxy, filesystem)%n", S3ProxyService.endpoint(s3Port),
-                    secs(t0));
-            final StackEnv env = new StackEnv("127.0.0.1:" + kafkaPort, RegistryService.confluentUrl(registryPort),
-                    S3ProxyService.endpoint(s3Port), accessKey, secretKey, o.bucket(), o.stagingBucket());
-            createBuckets(env);
-            final List<String> topics = createTopics(env.kafkaBootstrapServers(), o.topics(), o.compacted(),
-                    o.partitions());
+            final String s3Endpoint = tls == null ? S3ProxyService.endpoint(s3Port) : S3ProxyService.secureEndpoint(s3Port);
+            progress.printf("s3               %s ready in %.1f s (S3Proxy, filesystem)%n", s3Endpoint, secs(t0));
+            final StackEnv env = new StackEnv("127.0.0.1:" + kafkaPort, registryUrl, s3Endpoint, accessKey, secretKey,
+                    o.bucket(), o.stagingBucket(), tls == null ? Map.of() : tls.clientEnvironment(kafkaTls.mtlsPort()));
+            createBuckets(env, tls);
+            final List<String> topics = tls == null
+                    ? createTopics(env.kafkaBootstrapServers(), Map.of(), o.topics(), o.compacted(), o.partitions())
+                    : createTopics("127.0.0.1:" + kafkaTls.mtlsPort(), tls.mtlsClient(), o.topics(), o.compacted(),
+                            o.partitions());
             progress.printf("created          buckets %s, %s; topics %s (%d partitions)%n", o.bucket(), o.stagingBucket(),
                     topics.isEmpty() ? "(all existed)" : String.join(", ", topics), o.partitions());
             env.write(o.dir());
@@ -161,8 +185,10 @@ public final class LocalStack {
         if (old.belongsTo(d) && !old.stop(Duration.ofSeconds(20))) {
             throw new IllegalStateException("could not stop " + service + " (pid " + old.pid() + ")");
         }
+        final String mtls = env.clientSettings().get("KAFKA_MTLS_BOOTSTRAP_SERVERS");
         final ServiceProcess restarted = KafkaService.start(d, portOf(env.kafkaBootstrapServers()),
-                KafkaService.controllerPort(d).orElseThrow(), timeout);
+                KafkaService.controllerPort(d).orElseThrow(), timeout,
+                mtls == null ? null : new KafkaService.Tls(StackTls.createOrLoad(d), portOf(mtls)));
         all.set(index, restarted);
         writePids(d, all);
         return restarted;
@@ -237,9 +263,16 @@ public final class LocalStack {
                 java.nio.file.StandardCopyOption.REPLACE_EXISTING);
     }
 
-    private static void createBuckets(final StackEnv env) {
+    private static void createBuckets(final StackEnv env, final StackTls tls) {
+        final software.amazon.awssdk.http.apache5.Apache5HttpClient.Builder http =
+                software.amazon.awssdk.http.apache5.Apache5HttpClient.builder();
+        if (tls != null) {
+            final javax.net.ssl.TrustManager[] trust = io.sealstream.config.TlsFiles.trusting(
+                    io.sealstream.config.TlsFiles.load(tls.caPem(), "PEM", null, "the stack's CA"));
+            http.tlsTrustManagersProvider(() -> trust);
+        }
         try (S3Client s3 = S3Client.builder().endpointOverride(URI.create(env.s3Endpoint())).region(Region.US_EAST_1)
-                .forcePathStyle(true)
+                .forcePathStyle(true).httpClientBuilder(http)
                 .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create(env.s3AccessKey(),
                         env.s3SecretKey())))
                 .build()) {
@@ -254,9 +287,12 @@ public final class LocalStack {
     }
 
     /** Creates the topics that are missing; the compacted ones keep every key's latest entry without time limit. */
-    static List<String> createTopics(final String bootstrap, final List<String> topics, final Set<String> compacted,
+    static List<String> createTopics(final String bootstrap, final Map<String, Object> security,
+                                     final List<String> topics, final Set<String> compacted,
                                      final int partitions) throws InterruptedException {
-        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
+        final Map<String, Object> config = new java.util.HashMap<>(security);
+        config.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        try (Admin admin = Admin.create(config)) {
             final Set<String> existing = admin.listTopics().names().get(60, TimeUnit.SECONDS);
             final List<NewTopic> missing = new ArrayList<>();
             for (final String t : topics) {

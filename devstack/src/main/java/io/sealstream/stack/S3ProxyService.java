@@ -20,14 +20,24 @@ public final class S3ProxyService {
 
     public static ServiceProcess start(final Path dir, final Path jar, final int port, final String accessKey,
                                        final String secretKey, final Duration timeout) throws IOException {
+        return start(dir, jar, port, accessKey, secretKey, timeout, null);
+    }
+
+    /** As above; with {@code tls}, on S3Proxy's secure endpoint only (https, the stack's server certificate). */
+    public static ServiceProcess start(final Path dir, final Path jar, final int port, final String accessKey,
+                                       final String secretKey, final Duration timeout, final StackTls tls)
+            throws IOException {
         final Path home = Files.createDirectories(dir.resolve("s3"));
         final Path data = Files.createDirectories(home.resolve("data"));
         final Path conf = home.resolve("s3proxy.conf");
         Files.deleteIfExists(conf);
         Files.createFile(conf, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
         try (Writer w = Files.newBufferedWriter(conf, StandardCharsets.UTF_8)) {
+            w.write(String.join("\n", tls == null ? List.of("s3proxy.endpoint=http://127.0.0.1:" + port)
+                    : List.of("s3proxy.secure-endpoint=https://127.0.0.1:" + port,
+                            "s3proxy.keystore-path=" + tls.serverKeystore(),
+                            "s3proxy.keystore-password=" + tls.storePassword())) + "\n");
             w.write(String.join("\n",
-                    "s3proxy.endpoint=http://127.0.0.1:" + port,
                     "s3proxy.authorization=aws-v2-or-v4",
                     "s3proxy.identity=" + accessKey,
                     "s3proxy.credential=" + secretKey,
@@ -42,11 +52,17 @@ public final class S3ProxyService {
                 "-Xmx512m", "-jar", jar.toAbsolutePath().toString(), "--properties", conf.toString());
         final ServiceProcess s3 = ServiceProcess.launch("s3proxy", command, home, dir.resolve("logs/s3proxy.log"));
         // Unauthenticated requests are refused with 403 once it listens.
-        s3.awaitReady(() -> RegistryService.status(endpoint(port) + "/", "GET", null) == 403, timeout);
+        final java.net.http.HttpClient http = RegistryService.client(tls);
+        final String url = (tls == null ? endpoint(port) : secureEndpoint(port)) + "/";
+        s3.awaitReady(() -> RegistryService.status(http, url, "GET", null) == 403, timeout);
         return s3;
     }
 
     public static String endpoint(final int port) {
         return "http://127.0.0.1:" + port;
+    }
+
+    public static String secureEndpoint(final int port) {
+        return "https://127.0.0.1:" + port;
     }
 }

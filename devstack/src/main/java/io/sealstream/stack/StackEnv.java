@@ -16,7 +16,23 @@ import java.util.Map;
  * Lines {@code NAME=value}, shell-sourceable and readable by {@code sealstream run --env-file}.
  */
 public record StackEnv(String kafkaBootstrapServers, String schemaRegistryUrl, String s3Endpoint, String s3AccessKey,
-                       String s3SecretKey, String s3Bucket, String s3StagingBucket) {
+                       String s3SecretKey, String s3Bucket, String s3StagingBucket, Map<String, String> clientSettings) {
+
+    /** @param clientSettings further variables for clients, as written (a TLS stack's security settings) */
+    public StackEnv {
+        clientSettings = Map.copyOf(clientSettings == null ? Map.of() : clientSettings);
+    }
+
+    public StackEnv(final String kafkaBootstrapServers, final String schemaRegistryUrl, final String s3Endpoint,
+                    final String s3AccessKey, final String s3SecretKey, final String s3Bucket,
+                    final String s3StagingBucket) {
+        this(kafkaBootstrapServers, schemaRegistryUrl, s3Endpoint, s3AccessKey, s3SecretKey, s3Bucket, s3StagingBucket,
+                Map.of());
+    }
+
+    private static final java.util.Set<String> NAMED = java.util.Set.of("KAFKA_BOOTSTRAP_SERVERS",
+            "SCHEMA_REGISTRY_URL", "S3_ENDPOINT", "S3_ACCESS_KEY", "S3_SECRET_KEY", "S3_BUCKET", "S3_STAGING_BUCKET",
+            "AWS_REGION");
 
     public static final String FILE = "stack.env";
 
@@ -34,6 +50,7 @@ public record StackEnv(String kafkaBootstrapServers, String schemaRegistryUrl, S
         m.put("S3_STAGING_BUCKET", s3StagingBucket);
         // The region the local S3 server signs for; AWS SDKs, the aws CLI and sealstream's store all read it.
         m.put("AWS_REGION", REGION);
+        new java.util.TreeMap<>(clientSettings).forEach(m::put);
         return m;
     }
 
@@ -52,8 +69,10 @@ public record StackEnv(String kafkaBootstrapServers, String schemaRegistryUrl, S
 
     public static StackEnv read(final Path dir) throws IOException {
         final Map<String, String> m = parse(dir.resolve(FILE));
+        final Map<String, String> more = new LinkedHashMap<>(m);
+        more.keySet().removeAll(NAMED);
         return new StackEnv(m.get("KAFKA_BOOTSTRAP_SERVERS"), m.get("SCHEMA_REGISTRY_URL"), m.get("S3_ENDPOINT"),
-                m.get("S3_ACCESS_KEY"), m.get("S3_SECRET_KEY"), m.get("S3_BUCKET"), m.get("S3_STAGING_BUCKET"));
+                m.get("S3_ACCESS_KEY"), m.get("S3_SECRET_KEY"), m.get("S3_BUCKET"), m.get("S3_STAGING_BUCKET"), more);
     }
 
     /** Reads {@code NAME=value} lines: {@link EnvFile#parse}. */

@@ -75,13 +75,18 @@ public final class RestSchemaRegistryClient implements SchemaRegistryClient {
             throw new IllegalArgumentException("RestSchemaRegistryClient needs http(s) URLs, not mock://; use SchemaRegistryClients.create");
         }
         this.baseUrls = config.urls();
-        this.http = HttpClient.newBuilder()
+        final HttpClient.Builder http = HttpClient.newBuilder()
                 .version(HttpClient.Version.HTTP_1_1)
                 .connectTimeout(config.connectTimeout())
-                .followRedirects(HttpClient.Redirect.NEVER)
-                .build();
-        this.authorization = config.basicAuth() == null ? null : config.basicAuth().header();
-        this.password = config.basicAuth() == null ? null : config.basicAuth().password();
+                .followRedirects(HttpClient.Redirect.NEVER);
+        if (config.sslContext() != null) {
+            http.sslContext(config.sslContext()); // schema.registry.ssl.*: a private CA, mutual TLS
+        }
+        this.http = http.build();
+        this.authorization = config.basicAuth() != null ? config.basicAuth().header()
+                : config.bearerAuth() != null ? config.bearerAuth().header() : null;
+        this.password = config.basicAuth() != null ? config.basicAuth().password()
+                : config.bearerAuth() != null ? config.bearerAuth().token() : null;
         this.requestTimeout = config.requestTimeout();
         this.attempts = config.retries() + 1;
         this.backoff = config.retryBackoff();

@@ -55,7 +55,28 @@ public record SchemaRegistrySerdeConfig(
         Duration retryBackoff,
         Duration retryBackoffMax,
         int cacheCapacity,
-        long latestCacheTtlSeconds) {
+        long latestCacheTtlSeconds,
+        javax.net.ssl.SSLContext sslContext,
+        BearerAuth bearerAuth) {
+    /**
+     * A static bearer token ({@code bearer.auth.credentials.source=STATIC_TOKEN}, {@code bearer.auth.token}, as
+     * Confluent's clients take it); {@link #toString()} hides it.
+     */
+    public record BearerAuth(String token) {
+        public BearerAuth {
+            Objects.requireNonNull(token, "token");
+        }
+
+        public String header() {
+            return "Bearer " + token;
+        }
+
+        @Override
+        public String toString() {
+            return "BearerAuth[token=***]";
+        }
+    }
+
 
     public static final String SCHEMA_REGISTRY_URL = "schema.registry.url";
     public static final String AUTO_REGISTER_SCHEMAS = "auto.register.schemas";
@@ -148,7 +169,9 @@ public record SchemaRegistrySerdeConfig(
                 Duration.ofMillis(number(configs, RETRY_BACKOFF_MS, 100)),
                 Duration.ofMillis(number(configs, RETRY_BACKOFF_MAX_MS, 2_000)),
                 intNumber(configs, CACHE_CAPACITY, 1_000),
-                number(configs, LATEST_CACHE_TTL_SEC, -1));
+                number(configs, LATEST_CACHE_TTL_SEC, -1),
+                RegistryTls.fromConfigs(configs),
+                bearerAuth(configs));
     }
 
     /** Same as the map constructor. */
@@ -233,6 +256,32 @@ public record SchemaRegistrySerdeConfig(
     /** The URL with anything between {@code ://} and {@code @} replaced, for messages. */
     static String redactUserInfo(final String url) {
         return url.replaceAll("(?<=://)[^/@]*@", "***@");
+    }
+
+    public static final String BEARER_AUTH_CREDENTIALS_SOURCE = "bearer.auth.credentials.source";
+    public static final String BEARER_AUTH_TOKEN = "bearer.auth.token";
+
+    /** {@code bearer.auth.credentials.source=STATIC_TOKEN} with {@code bearer.auth.token}; no other source here. */
+    private static BearerAuth bearerAuth(final Map<String, ?> configs) {
+        final Object source = configs.get(BEARER_AUTH_CREDENTIALS_SOURCE);
+        final Object token = configs.get(BEARER_AUTH_TOKEN);
+        if (source == null || String.valueOf(source).isBlank()) {
+            if (token != null && !String.valueOf(token).isBlank()) {
+                throw new ConfigException(BEARER_AUTH_TOKEN + " needs " + BEARER_AUTH_CREDENTIALS_SOURCE + "=STATIC_TOKEN");
+            }
+            return null;
+        }
+        if (!"STATIC_TOKEN".equalsIgnoreCase(String.valueOf(source).trim())) {
+            throw new ConfigException(BEARER_AUTH_CREDENTIALS_SOURCE + " must be STATIC_TOKEN (the token itself may come "
+                    + "from a file through a config provider), got '" + String.valueOf(source).trim() + "'");
+        }
+        if (token == null || String.valueOf(token).isBlank()) {
+            throw new ConfigException(BEARER_AUTH_CREDENTIALS_SOURCE + "=STATIC_TOKEN needs " + BEARER_AUTH_TOKEN);
+        }
+        if (rawEither(configs, BASIC_AUTH_USER_INFO) != null) {
+            throw new ConfigException("set basic auth or bearer auth for the schema registry, not both");
+        }
+        return new BearerAuth(String.valueOf(token).trim());
     }
 
     private static BasicAuth basicAuth(final Map<String, ?> configs) {

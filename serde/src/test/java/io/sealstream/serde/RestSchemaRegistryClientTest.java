@@ -221,6 +221,26 @@ class RestSchemaRegistryClientTest {
     }
 
     @Test
+    void aStaticBearerTokenIsSentAsConfluentsClientsSendItAndNeverAppearsInMessages() throws Exception {
+        serve(r -> Reply.error(401, 40101, "Unauthorized: token tok-3f9a expired"));
+        try (RestSchemaRegistryClient client = client(server.url(), "bearer.auth.credentials.source", "STATIC_TOKEN",
+                "bearer.auth.token", "tok-3f9a")) {
+            assertThatThrownBy(() -> client.getById(1)).isInstanceOf(SchemaRegistryException.class)
+                    .hasMessageContaining("HTTP 401").hasMessageNotContaining("tok-3f9a");
+        }
+        assertThat(server.requests()).singleElement()
+                .satisfies(r -> assertThat(r.authorization()).isEqualTo("Bearer tok-3f9a"));
+        assertThatThrownBy(() -> new SchemaRegistrySerdeConfig(Map.of("schema.registry.url", server.url(),
+                "bearer.auth.credentials.source", "STATIC_TOKEN", "bearer.auth.token", "t",
+                "basic.auth.user.info", "u:p"))).hasMessage("set basic auth or bearer auth for the schema registry, not both");
+        assertThatThrownBy(() -> new SchemaRegistrySerdeConfig(Map.of("schema.registry.url", server.url(),
+                "bearer.auth.credentials.source", "OAUTHBEARER"))).hasMessageContaining("must be STATIC_TOKEN");
+        assertThat(new SchemaRegistrySerdeConfig(Map.of("schema.registry.url", server.url(),
+                "bearer.auth.credentials.source", "STATIC_TOKEN", "bearer.auth.token", "secret-token")).toString())
+                .doesNotContain("secret-token");
+    }
+
+    @Test
     void basicAuthIsSentAndCredentialsNeverAppearInMessages() throws Exception {
         serve(r -> Reply.error(401, 40101, "Unauthorized: bad password hunter2"));
         try (RestSchemaRegistryClient client = client(server.url(), "basic.auth.credentials.source", "USER_INFO",

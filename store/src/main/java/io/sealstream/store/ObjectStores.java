@@ -60,6 +60,8 @@ public final class ObjectStores {
     public static final String S3_SOCKET_TIMEOUT = PREFIX + "s3.socket-timeout";
     public static final String S3_SSE = PREFIX + "s3.sse";
     public static final String S3_SSE_KMS_KEY_ID = PREFIX + "s3.sse-kms-key-id";
+    public static final String S3_TRUSTSTORE = PREFIX + "s3.truststore";
+    public static final String S3_TRUSTSTORE_PASSWORD = PREFIX + "s3.truststore-password";
     /** The bucket the pipeline writes ciphertext to: read by the pipeline, not the store, but a store setting to users. */
     public static final String BUCKET = PREFIX + "bucket";
     /** Read by the pipeline: objects from this size on are looked for before being written again. */
@@ -67,7 +69,8 @@ public final class ObjectStores {
 
     private static final Set<String> KEYS = Set.of(TYPE, FILESYSTEM_ROOT, S3_ENDPOINT, S3_REGION, S3_ACCESS_KEY,
             S3_SECRET_KEY, S3_PATH_STYLE, S3_CHECKSUM_MODE, S3_MULTIPART_THRESHOLD, S3_PART_SIZE,
-            S3_CONNECTION_TIMEOUT, S3_SOCKET_TIMEOUT, S3_SSE, S3_SSE_KMS_KEY_ID, BUCKET, REUSE_EXISTING_MIN_BYTES);
+            S3_CONNECTION_TIMEOUT, S3_SOCKET_TIMEOUT, S3_SSE, S3_SSE_KMS_KEY_ID, S3_TRUSTSTORE, S3_TRUSTSTORE_PASSWORD, BUCKET,
+            REUSE_EXISTING_MIN_BYTES);
 
     private ObjectStores() {
     }
@@ -115,7 +118,8 @@ public final class ObjectStores {
         try {
             return new S3StoreConfig(endpoint, value(props, S3_REGION), value(props, S3_ACCESS_KEY),
                     value(props, S3_SECRET_KEY), pathStyle, checksumMode, threshold, partSize, connect, socket,
-                    S3StoreConfig.ServerSideEncryption.parse(value(props, S3_SSE), value(props, S3_SSE_KMS_KEY_ID)));
+                    S3StoreConfig.ServerSideEncryption.parse(value(props, S3_SSE), value(props, S3_SSE_KMS_KEY_ID)),
+                    parsed(props, S3_TRUSTSTORE, ObjectStores::path), value(props, S3_TRUSTSTORE_PASSWORD));
         } catch (final IllegalArgumentException e) {
             // The record's messages name the setting by its key suffix (part-size, region, ...).
             throw new IllegalArgumentException(PREFIX + "s3." + e.getMessage(), e);

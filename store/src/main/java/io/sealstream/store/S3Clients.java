@@ -1,5 +1,6 @@
 package io.sealstream.store;
 
+import io.sealstream.config.TlsFiles;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Consumer;
@@ -38,14 +39,26 @@ final class S3Clients {
                         ? RequestChecksumCalculation.WHEN_SUPPORTED : RequestChecksumCalculation.WHEN_REQUIRED)
                 .responseChecksumValidation(checksums
                         ? ResponseChecksumValidation.WHEN_SUPPORTED : ResponseChecksumValidation.WHEN_REQUIRED)
-                .httpClientBuilder(Apache5HttpClient.builder()
-                        .connectionTimeout(config.connectionTimeout())
-                        .socketTimeout(config.socketTimeout()));
+                .httpClientBuilder(http(config));
         if (config.endpoint() != null) {
             builder.endpointOverride(config.endpoint());
         }
         customizer.accept(builder);
         return builder.build();
+    }
+
+    private static Apache5HttpClient.Builder http(final S3StoreConfig config) {
+        final Apache5HttpClient.Builder http = Apache5HttpClient.builder()
+                .connectionTimeout(config.connectionTimeout())
+                .socketTimeout(config.socketTimeout());
+        if (config.truststore() != null) {
+            // A private CA (S3Proxy's or MinIO's own): trust exactly it, with host names still checked.
+            final javax.net.ssl.TrustManager[] trust = TlsFiles.trusting(TlsFiles.load(config.truststore(), null,
+                    config.truststorePassword() == null ? null : config.truststorePassword().toCharArray(),
+                    ObjectStores.S3_TRUSTSTORE));
+            http.tlsTrustManagersProvider(() -> trust);
+        }
+        return http;
     }
 
     /**

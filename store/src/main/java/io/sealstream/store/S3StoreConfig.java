@@ -24,6 +24,9 @@ import java.util.regex.Pattern;
  * @param connectionTimeout   TCP connect timeout, default 5 s
  * @param socketTimeout       longest wait for data on an open connection, default 10 s (a stalled store is
  *                            reported after 5 s by the app's dependency monitor either way)
+ * @param truststore          the CAs an https endpoint's certificate is checked against (PEM, or PKCS12 with
+ *                            truststorePassword); null: the JVM's default trust
+ * @param truststorePassword  the PKCS12/JKS trust store's password; never shown by {@link #toString()}
  * @param sse                 server-side encryption asked of the store on every write, as defence in depth under the
  *                            envelope (default none)
  */
@@ -38,7 +41,9 @@ public record S3StoreConfig(
         Long partSize,
         Duration connectionTimeout,
         Duration socketTimeout,
-        ServerSideEncryption sse) implements ObjectStoreConfig {
+        ServerSideEncryption sse,
+        java.nio.file.Path truststore,
+        String truststorePassword) implements ObjectStoreConfig {
 
     public static final String DEFAULT_REGION = "us-east-1";
     public static final long MIB = 1024L * 1024;
@@ -146,53 +151,59 @@ public record S3StoreConfig(
 
     /** Every default: AWS S3 in us-east-1 with the SDK's default credential chain. */
     public static S3StoreConfig defaults() {
-        return new S3StoreConfig(null, null, null, null, null, null, null, null, null, null, null);
+        return new S3StoreConfig(null, null, null, null, null, null, null, null, null, null, null, null, null);
     }
 
     /** An S3-compatible server at {@code endpoint} with static credentials, path-style. */
     public static S3StoreConfig forEndpoint(final URI endpoint, final String accessKey, final String secretKey) {
-        return new S3StoreConfig(endpoint, null, accessKey, secretKey, null, null, null, null, null, null, null);
+        return new S3StoreConfig(endpoint, null, accessKey, secretKey, null, null, null, null, null, null, null, null, null);
     }
 
     public S3StoreConfig withEndpoint(final URI newEndpoint) {
         return new S3StoreConfig(newEndpoint, region, accessKey, secretKey, pathStyle, checksumMode,
-                multipartThreshold, partSize, connectionTimeout, socketTimeout, sse);
+                multipartThreshold, partSize, connectionTimeout, socketTimeout, sse, truststore, truststorePassword);
     }
 
     public S3StoreConfig withRegion(final String newRegion) {
         return new S3StoreConfig(endpoint, newRegion, accessKey, secretKey, pathStyle, checksumMode,
-                multipartThreshold, partSize, connectionTimeout, socketTimeout, sse);
+                multipartThreshold, partSize, connectionTimeout, socketTimeout, sse, truststore, truststorePassword);
     }
 
     public S3StoreConfig withCredentials(final String newAccessKey, final String newSecretKey) {
         return new S3StoreConfig(endpoint, region, newAccessKey, newSecretKey, pathStyle, checksumMode,
-                multipartThreshold, partSize, connectionTimeout, socketTimeout, sse);
+                multipartThreshold, partSize, connectionTimeout, socketTimeout, sse, truststore, truststorePassword);
     }
 
     public S3StoreConfig withPathStyle(final boolean newPathStyle) {
         return new S3StoreConfig(endpoint, region, accessKey, secretKey, newPathStyle, checksumMode,
-                multipartThreshold, partSize, connectionTimeout, socketTimeout, sse);
+                multipartThreshold, partSize, connectionTimeout, socketTimeout, sse, truststore, truststorePassword);
     }
 
     public S3StoreConfig withChecksumMode(final ChecksumMode newChecksumMode) {
         return new S3StoreConfig(endpoint, region, accessKey, secretKey, pathStyle, newChecksumMode,
-                multipartThreshold, partSize, connectionTimeout, socketTimeout, sse);
+                multipartThreshold, partSize, connectionTimeout, socketTimeout, sse, truststore, truststorePassword);
     }
 
     /** Multipart threshold and part size together (they are usually chosen together). */
     public S3StoreConfig withMultipart(final long newThreshold, final long newPartSize) {
         return new S3StoreConfig(endpoint, region, accessKey, secretKey, pathStyle, checksumMode,
-                newThreshold, newPartSize, connectionTimeout, socketTimeout, sse);
+                newThreshold, newPartSize, connectionTimeout, socketTimeout, sse, truststore, truststorePassword);
     }
 
     public S3StoreConfig withTimeouts(final Duration newConnectionTimeout, final Duration newSocketTimeout) {
         return new S3StoreConfig(endpoint, region, accessKey, secretKey, pathStyle, checksumMode,
-                multipartThreshold, partSize, newConnectionTimeout, newSocketTimeout, sse);
+                multipartThreshold, partSize, newConnectionTimeout, newSocketTimeout, sse, truststore, truststorePassword);
+    }
+
+    /** The CAs an https endpoint is checked against (PEM, or PKCS12 with its password). */
+    public S3StoreConfig withTruststore(final java.nio.file.Path newTruststore, final String newPassword) {
+        return new S3StoreConfig(endpoint, region, accessKey, secretKey, pathStyle, checksumMode,
+                multipartThreshold, partSize, connectionTimeout, socketTimeout, sse, newTruststore, newPassword);
     }
 
     public S3StoreConfig withServerSideEncryption(final ServerSideEncryption newSse) {
         return new S3StoreConfig(endpoint, region, accessKey, secretKey, pathStyle, checksumMode,
-                multipartThreshold, partSize, connectionTimeout, socketTimeout, newSse);
+                multipartThreshold, partSize, connectionTimeout, socketTimeout, newSse, truststore, truststorePassword);
     }
 
     /** True when static credentials are configured, false for the SDK's default credential chain. */
@@ -210,7 +221,8 @@ public record S3StoreConfig(
                 + ", multipartThreshold=" + ConfigValues.formatSize(multipartThreshold)
                 + ", partSize=" + ConfigValues.formatSize(partSize)
                 + ", connectionTimeout=" + connectionTimeout + ", socketTimeout=" + socketTimeout
-                + ", sse=" + sse.mode().name().toLowerCase(Locale.ROOT) + "]";
+                + ", sse=" + sse.mode().name().toLowerCase(Locale.ROOT)
+                + (truststore == null ? "" : ", truststore=" + truststore) + "]";
     }
 
     private static void checkEndpoint(final URI endpoint) {

@@ -33,6 +33,13 @@ public final class StoreConfigKeys implements ConfigKeySet {
             .withDefaultText("`AWS_REGION`, the `aws.region` system property or the AWS profile's region (as the "
                     + "aws-kms provider), else `" + S3StoreConfig.DEFAULT_REGION + "`");
 
+    public static final ConfigKey<java.nio.file.Path> S3_TRUSTSTORE = ConfigKey.path(ObjectStores.S3_TRUSTSTORE, null,
+                    "The CAs an `https` endpoint's certificate is checked against: a PEM file of certificates, or a "
+                            + "PKCS12 store with truststore-password (a private CA, S3Proxy's or MinIO's own).")
+            .withDefaultText("the JVM's default trust");
+    public static final ConfigKey<String> S3_TRUSTSTORE_PASSWORD = ConfigKey.secret(ObjectStores.S3_TRUSTSTORE_PASSWORD,
+            "The PKCS12 trust store's password.");
+
     public static final ConfigKey<String> S3_SSE = ConfigKey.string(ObjectStores.S3_SSE, "none",
                     "Server-side encryption asked of the store on every write, as defence in depth under the envelope: "
                             + "`s3` (SSE-S3, AES256), `kms` (SSE-KMS) or `none`. The envelope stays the protection: "
@@ -119,6 +126,6 @@ public final class StoreConfigKeys implements ConfigKeySet {
     public List<ConfigKey<?>> keys() {
         return List.of(TYPE, FILESYSTEM_ROOT, BUCKET, REUSE_EXISTING_MIN_BYTES, S3_ENDPOINT, S3_REGION, S3_ACCESS_KEY,
                 S3_SECRET_KEY, S3_PATH_STYLE, S3_CHECKSUM_MODE, S3_MULTIPART_THRESHOLD, S3_PART_SIZE,
-                S3_CONNECTION_TIMEOUT, S3_SOCKET_TIMEOUT, S3_SSE, S3_SSE_KMS_KEY_ID);
+                S3_CONNECTION_TIMEOUT, S3_SOCKET_TIMEOUT, S3_SSE, S3_SSE_KMS_KEY_ID, S3_TRUSTSTORE, S3_TRUSTSTORE_PASSWORD);
     }
 }

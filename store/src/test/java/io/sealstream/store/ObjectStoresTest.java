@@ -51,7 +51,7 @@ class ObjectStoresTest {
 
         assertThat(ObjectStores.configFrom(props)).isEqualTo(new S3StoreConfig(URI.create("http://minio:9000"),
                 "eu-west-3", "AK", "SK", false, S3StoreConfig.ChecksumMode.WHEN_REQUIRED, 32 * MIB, 6 * MIB,
-                Duration.ofMillis(750), Duration.ofMinutes(1), null));
+                Duration.ofMillis(750), Duration.ofMinutes(1), null, null, null));
     }
 
     @Test

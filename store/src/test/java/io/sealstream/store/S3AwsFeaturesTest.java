@@ -91,7 +91,7 @@ class S3AwsFeaturesTest {
             setProperty("aws.region", "eu-west-3");
             setProperty("aws.endpointUrlSts", "http://127.0.0.1:" + sts.getAddress().getPort());
             final S3StoreConfig config = new S3StoreConfig(S3ProxyServer.shared().endpoint(), null, null, null, true,
-                    null, null, null, null, null, null);
+                    null, null, null, null, null, null, null, null);
             assertThat(config.hasStaticCredentials()).isFalse();
             final List<Map<String, List<String>>> signed = new java.util.concurrent.CopyOnWriteArrayList<>();
             final software.amazon.awssdk.core.interceptor.ExecutionInterceptor onTheWire =

@@ -158,8 +158,12 @@ public final class AuditChainProcessor implements Processor<byte[], byte[], Obje
         try {
             signed = retry.run("signing the audit checkpoint of " + topic + "/" + partition,
                     () -> signer.sign(topic, partition, sequence, hash, clock.instant()));
-        } catch (final PermanentFailureException e) {
-            // The trail goes on; until a checkpoint is signed again, verify reports its new records as not covered.
+        } catch (final PermanentFailureException | RuntimeException e) {
+            if (e instanceof RuntimeException r && UploadProcessor.mustPropagate(r)) {
+                throw r; // a KMS outage: back-pressure, the punctuation runs again
+            }
+            // A refusal for good (the signing key shredded or destroyed, a policy): the trail goes on; until a
+            // checkpoint is signed again, verify reports its new records as not covered.
             LOG.error("cannot sign the audit checkpoint of {}/{} at sequence {}: {}", topic, partition, sequence,
                     RetryLoop.oneLine(e));
             return;

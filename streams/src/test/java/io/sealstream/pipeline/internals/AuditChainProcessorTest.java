@@ -68,6 +68,8 @@ class AuditChainProcessorTest {
 
     /** A signing key held "in the KMS": tests see only signatures and the public key. */
     private final KeyPair signingPair = ed25519();
+    /** Set by a test: the key was shredded (destroyed at the KMS) while the pipeline runs. */
+    private volatile boolean signingKeyShredded;
     private final SigningKeys signingKeys = new SigningKeys() {
         @Override
         public KekRef createSigningKey(final String keyId) {
@@ -81,6 +83,9 @@ class AuditChainProcessorTest {
 
         @Override
         public byte[] sign(final KekRef key, final byte[] message) {
+            if (signingKeyShredded) {
+                throw new io.sealstream.kms.KeyNotFoundException("KEK 'audit' not found in the test KMS");
+            }
             try {
                 final Signature signer = Signature.getInstance(ALGORITHM);
                 signer.initSign(signingPair.getPrivate());
@@ -293,5 +298,26 @@ class AuditChainProcessorTest {
     void aHeadThisClassDidNotWriteIsRefused() {
         heads.put(0, new byte[5]);
         assertThatThrownBy(() -> pending(0, event("x"))).isInstanceOf(IllegalStateException.class);
+    }
+
+    /**
+     * Shredding the signing key's KEK while the pipeline runs (KeyLifecycleContractIT shreds the default KEK, which
+     * signs by default) must not stop the chainer: the trail goes on unsigned, and verify then reports the records no
+     * checkpoint covers.
+     */
+    @Test
+    void aSigningKeyShreddedWhileRunningLeavesTheTrailGoingUnsignedInsteadOfStoppingThePipeline() {
+        pending(0, event("before"));
+        context.scheduledPunctuators().get(0).getPunctuator().punctuate(System.currentTimeMillis());
+        assertThat(checkpointLines()).hasSize(1);
+
+        signingKeyShredded = true;
+        for (int i = 0; i < 6; i++) {
+            pending(0, event("after-" + i)); // crosses checkpoint-records=5
+        }
+        context.scheduledPunctuators().get(0).getPunctuator().punctuate(System.currentTimeMillis());
+
+        assertThat(context.forwarded(AuditChainProcessor.AUDIT_SINK)).hasSize(7);
+        assertThat(checkpointLines()).as("nothing signed after the shredding").hasSize(1);
     }
 }
