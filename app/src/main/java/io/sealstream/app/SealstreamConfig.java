@@ -13,7 +13,8 @@ import java.util.regex.Pattern;
 
 /**
  * The application's settings: one properties file (Kafka Streams keys, Confluent serde keys and {@code sealstream.*}
- * keys side by side), then the environment on top.
+ * keys side by side), then the environment on top. In the file, {@code ${config.dir}} stands for the file's own
+ * directory, so relative paths can be written to work from any working directory.
  *
  * <p>Environment overrides, strongest last:
  * <ul>
@@ -35,6 +36,8 @@ import java.util.regex.Pattern;
 public final class SealstreamConfig {
 
     public static final String ENV_PREFIX = "SEALSTREAM_CONFIG_";
+    /** In a value of the file: the file's own directory (absolute), e.g. {@code state.dir=${config.dir}/../data}. */
+    public static final String CONFIG_DIR = "${config.dir}";
     private static final Pattern SECRET_KEY = Pattern.compile(".*(secret|password|passphrase|credential|user\\.info|sasl\\.jaas).*",
             Pattern.CASE_INSENSITIVE);
 
@@ -48,7 +51,9 @@ public final class SealstreamConfig {
             try (Reader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
                 p.load(r);
             }
-            p.stringPropertyNames().forEach(k -> config.put(k, p.getProperty(k).trim()));
+            // ${config.dir}: the file's own directory, so a file's paths work from any working directory.
+            final String configDir = file.toAbsolutePath().normalize().getParent().toString();
+            p.stringPropertyNames().forEach(k -> config.put(k, p.getProperty(k).trim().replace(CONFIG_DIR, configDir)));
         }
         applyEnvironment(config, withFileVariables(environment));
         return ConfigProviders.resolve(config);

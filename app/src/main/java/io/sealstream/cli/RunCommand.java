@@ -27,9 +27,8 @@ final class RunCommand extends IoAware implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        if (System.getProperty("org.slf4j.simpleLogger.log.io.sealstream") == null) {
-            System.setProperty("org.slf4j.simpleLogger.log.io.sealstream", "info");
-        }
+        LogLevels.setUnlessChosen("io.sealstream", "INFO");
+        warnAboutLogFormat(io);
         final Map<String, String> environment = new java.util.HashMap<>();
         if (envFile != null) {
             environment.putAll(EnvFile.parse(envFile));
@@ -86,5 +85,15 @@ final class RunCommand extends IoAware implements Callable<Integer> {
             throw new CliFailure("the pipeline stopped on an error (see the log above)", SealstreamCli.EXIT_FAILURE);
         }
         return 0;
+    }
+
+    /** SEALSTREAM_LOG_FORMAT selects the log format (logback.xml); a value it does not know would silence the log. */
+    private static void warnAboutLogFormat(final SealstreamCli.Io io) {
+        final String format = System.getProperty("sealstream.log.format",
+                io.environment().getOrDefault("SEALSTREAM_LOG_FORMAT", "text"));
+        if (!format.equals("text") && !format.equals("json")) {
+            io.stderr().println("sealstream: SEALSTREAM_LOG_FORMAT=" + SealstreamCli.printable(format)
+                    + " is neither text nor json: the log is empty");
+        }
     }
 }

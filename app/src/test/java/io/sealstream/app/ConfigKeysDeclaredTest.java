@@ -55,6 +55,7 @@ class ConfigKeysDeclaredTest {
             Map.entry("sealstream.apicurio.dir", "system property set by failsafe: Apicurio's runner jar (ApicurioRegistry)"),
             Map.entry("sealstream.softhsm.library", "system property: the SoftHSM2 module of the test kit (SoftHsmToken)"),
             Map.entry("sealstream.hadoop-kms.classpath", "system property set by surefire: Hadoop KMS test server"),
+            Map.entry("sealstream.log.format", "system property read by logback.xml (or SEALSTREAM_LOG_FORMAT): the log format"),
             // Not settings.
             Map.entry("sealstream.internal.schema-registry-health",
                     "an object the app hands its serdes in their configs map, never set in a file"),

@@ -111,4 +111,26 @@ class SealstreamConfigTest {
             }
         }
     }
+
+    @Test
+    void configDirInTheFileIsTheFilesOwnDirectorySoItsPathsWorkFromAnyWorkingDirectory() throws Exception {
+        final Path sub = Files.createDirectories(dir.resolve("etc"));
+        final Path file = Files.writeString(sub.resolve("app.properties"),
+                "state.dir=${config.dir}/../state\nsealstream.kms.local.keystore=${config.dir}/keys.p12\n");
+        final Map<String, String> c = SealstreamConfig.load(file, Map.of());
+        assertThat(Path.of(c.get("state.dir")).normalize()).isEqualTo(dir.resolve("state").toAbsolutePath().normalize());
+        assertThat(c.get("sealstream.kms.local.keystore")).isEqualTo(sub.toAbsolutePath().normalize() + "/keys.p12");
+    }
+
+    @Test
+    void theExampleConfigurationsPointIntoTheRepositorysDataDirectoryWhereverTheyAreRunFrom() throws Exception {
+        final Path repo = Path.of("").toAbsolutePath().getParent();
+        for (final String name : new String[] {"sealstream.properties", "stack.properties"}) {
+            final Map<String, String> c = SealstreamConfig.load(repo.resolve("config").resolve(name), Map.of());
+            assertThat(Path.of(c.get("state.dir")).normalize().toString()).as(name)
+                    .startsWith(repo.resolve("data") + "/");
+            assertThat(Path.of(c.get("sealstream.kms.local.keystore")).normalize().toString()).as(name)
+                    .startsWith(repo.resolve("data") + "/");
+        }
+    }
 }

@@ -1,5 +1,6 @@
 package io.sealstream.dev;
 
+import io.sealstream.cli.LogLevels;
 import io.sealstream.cli.AuditCommand;
 import io.sealstream.cli.CliFailure;
 import io.sealstream.cli.IoAware;
@@ -99,10 +100,10 @@ final class DemoCommand extends IoAware implements Callable<Integer> {
     public Integer call() throws Exception {
         out = io.stdout();
         // The report below says what happened; the pipeline's own per-record warnings would repeat it.
-        System.setProperty("org.slf4j.simpleLogger.log.io.sealstream.pipeline", "error");
+        LogLevels.setUnlessChosen("io.sealstream.pipeline", "ERROR");
         // The in-JVM broker's start-up and shutdown chatter is not the user's concern here.
-        System.setProperty("org.slf4j.simpleLogger.log.org.apache.kafka", "error");
-        System.setProperty("org.slf4j.simpleLogger.log.kafka", "error");
+        LogLevels.setUnlessChosen("org.apache.kafka", "ERROR");
+        LogLevels.setUnlessChosen("kafka", "ERROR");
         Files.createDirectories(dir);
         final Map<String, String> env = new HashMap<>(io.environment());
         if (!env.containsKey(LocalKeyStoreKms.PASSPHRASE_ENV) && !env.containsKey(LocalKeyStoreKms.PASSPHRASE_FILE_ENV)) {

@@ -1,5 +1,6 @@
 package io.sealstream.dev;
 
+import io.sealstream.cli.LogLevels;
 import io.sealstream.app.InputSchemaRegistration;
 import io.sealstream.app.SealstreamConfig;
 import io.sealstream.cli.JsonOutput;
@@ -25,9 +26,7 @@ final class StackCommand {
 
     static void quietClients() {
         // Kafka's admin client logs every refused connection while the broker starts; the progress lines say enough.
-        if (System.getProperty("org.slf4j.simpleLogger.log.org.apache.kafka") == null) {
-            System.setProperty("org.slf4j.simpleLogger.log.org.apache.kafka", "error");
-        }
+        LogLevels.setUnlessChosen("org.apache.kafka", "ERROR");
     }
 
     @Command(name = "up", description = "Start Kafka (KRaft), Apicurio Registry and S3Proxy on loopback, create the "

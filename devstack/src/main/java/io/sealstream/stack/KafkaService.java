@@ -85,7 +85,7 @@ public final class KafkaService {
         }
         final List<String> command = new ArrayList<>(List.of(ServiceProcess.javaCommand(), marker,
                 "-Xms512m", "-Xmx512m", "-XX:+UseG1GC",
-                "-Dorg.slf4j.simpleLogger.defaultLogLevel=info",
+                "-Dorg.slf4j.simpleLogger.defaultLogLevel=info", "-Dsealstream.log.root=INFO",
                 "-cp", classpath, "kafka.Kafka", config.toString()));
         final ServiceProcess kafka = ServiceProcess.launch("kafka", command, home, dir.resolve("logs/kafka.log"));
         if (tls == null) {

@@ -1,8 +1,8 @@
 package io.sealstream.bench.e2e;
 
+import io.sealstream.cli.LogLevels;
 import io.sealstream.bench.e2e.BenchReport.Result;
 import io.sealstream.bench.e2e.BenchReport.Workload;
-
 import io.sealstream.events.InlinePayload;
 import io.sealstream.events.ObjectUploaded;
 import io.sealstream.events.RotationEvent;
@@ -105,7 +105,7 @@ public final class PipelineBenchmark {
                 default -> throw new IllegalArgumentException("unknown argument " + args[i]);
             }
         }
-        System.setProperty("org.slf4j.simpleLogger.log.org.apache.kafka", "error");
+        LogLevels.setUnlessChosen("org.apache.kafka", "ERROR");
         Files.createDirectories(dir);
         final Path stackDir = dir.resolve("stack");
         final StackEnv env;
