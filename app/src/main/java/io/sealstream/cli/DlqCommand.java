@@ -225,6 +225,24 @@ public final class DlqCommand {
         }
     }
 
+    /** What show and replay do with the letter they found, with the tool's runtime and audit log open. */
+    @FunctionalInterface
+    private interface LetterAction {
+        void run(SealstreamRuntime runtime, KafkaAuditLog audit, String actor, Letter letter) throws Exception;
+    }
+
+    /** Opens the tool's runtime and audit log as the actor, finds the letter {@code which} names, runs {@code action}. */
+    private static void onLetter(final SealstreamCli.Io io, final ServiceOptions service, final Common common,
+                                 final Source which, final LetterAction action) throws Exception {
+        final Map<String, String> environment = service.environment(io);
+        final Map<String, String> settings = service.settings(environment);
+        final String actor = service.actor(environment);
+        try (SealstreamRuntime runtime = SealstreamRuntime.forTool(settings, environment, actor, "dlq");
+             KafkaAuditLog audit = KafkaAuditLog.open(settings, runtime.pipeline().applicationId() + "-dlq")) {
+            action.run(runtime, audit, actor, find(settings, common.topic(settings), which.source, common.timeout));
+        }
+    }
+
     @Command(name = "show", description = "Write the original value of one dead letter to a file (unsealed under "
             + "the quarantine KEK; audited).")
     static final class Show extends IoAware implements Callable<Integer> {
@@ -240,12 +258,7 @@ public final class DlqCommand {
 
         @Override
         public Integer call() throws Exception {
-            final Map<String, String> environment = service.environment(io);
-            final Map<String, String> settings = service.settings(environment);
-            final String actor = service.actor(environment);
-            try (SealstreamRuntime runtime = SealstreamRuntime.forTool(settings, environment, actor, "dlq");
-                 KafkaAuditLog audit = KafkaAuditLog.open(settings, runtime.pipeline().applicationId() + "-dlq")) {
-                final Letter letter = find(settings, common.topic(settings), which.source, common.timeout);
+            onLetter(io, service, common, which, (runtime, audit, actor, letter) -> {
                 final byte[] value = unsealAudited(runtime, audit, actor, letter, DeadLetterSealing.PART_VALUE);
                 audit.record(audit(runtime, actor, letter, AuditOutcome.SUCCESS, "dead letter value released to "
                         + (out.equals("-") ? "stdout" : "a file")));
@@ -258,7 +271,7 @@ public final class DlqCommand {
                 io.stderr().println("sealstream: " + (value == null ? 0 : value.length) + " bytes of " + letter.source()
                         + (letter.letter().getValueTruncated() ? " (the first bytes only: the whole record is at "
                         + letter.source() + " while the topic keeps it)" : ""));
-            }
+            });
             return 0;
         }
     }
@@ -278,12 +291,7 @@ public final class DlqCommand {
 
         @Override
         public Integer call() throws Exception {
-            final Map<String, String> environment = service.environment(io);
-            final Map<String, String> settings = service.settings(environment);
-            final String actor = service.actor(environment);
-            try (SealstreamRuntime runtime = SealstreamRuntime.forTool(settings, environment, actor, "dlq");
-                 KafkaAuditLog audit = KafkaAuditLog.open(settings, runtime.pipeline().applicationId() + "-dlq")) {
-                final Letter letter = find(settings, common.topic(settings), which.source, common.timeout);
+            onLetter(io, service, common, which, (runtime, audit, actor, letter) -> {
                 final DeadLetter d = letter.letter();
                 if (valueFile == null && (d.getValueTruncated() || d.getKeyTruncated())) {
                     throw new CliFailure("the dead letter of " + letter.source() + " kept only the first bytes of the "
@@ -301,7 +309,7 @@ public final class DlqCommand {
                 final String uploads = runtime.pipeline().topics().uploads();
                 audit.record(audit(runtime, actor, letter, AuditOutcome.SUCCESS, "dead letter replayed to " + uploads
                         + (valueFile != null ? " with a replacement value" : "")));
-                final Map<String, Object> props = ClientConfigs.producer(settings);
+                final Map<String, Object> props = ClientConfigs.producer(runtime.settings());
                 props.put("acks", "all");
                 props.put("enable.idempotence", true);
                 try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(props, new ByteArraySerializer(),
@@ -311,7 +319,7 @@ public final class DlqCommand {
                     io.stderr().println("sealstream: replayed " + letter.source() + " to " + uploads + "/"
                             + sent.partition() + "@" + sent.offset());
                 }
-            }
+            });
             return 0;
         }
 

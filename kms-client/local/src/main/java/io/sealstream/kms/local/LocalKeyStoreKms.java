@@ -159,15 +159,7 @@ public final class LocalKeyStoreKms implements KeyManagementService, SigningKeys
             throw new KeyUnwrapException("wrapped data key " + wrapped.dekId() + " is for KMS provider '"
                     + ref.provider() + "', not '" + PROVIDER + "'");
         }
-        if (!KEY_ID.matcher(ref.keyId()).matches() || !VERSION.matcher(ref.version()).matches()) {
-            throw notFound(ref);
-        }
-        final KeyStoreSnapshot current = file.current();
-        final int version = Integer.parseInt(ref.version());
-        if (!current.versions(ref.keyId()).contains(version)) {
-            throw notFound(ref);
-        }
-        final SecretKey kek = file.kek(current, ref.keyId(), version);
+        final SecretKey kek = entry(ref);
         try {
             return new DataKey(GcmKeyWrap.unwrap(GcmKeyWrap.jdkCipher(), kek, wrapped), wrapped);
         } catch (final GeneralSecurityException | IllegalArgumentException e) {
