@@ -37,7 +37,7 @@ final class AppOperations implements AutoCloseable {
         registry.config().commonTags("application", runtime.pipeline().applicationId());
         opened.push(registry::close);
         this.pipelineMeters = new PipelineMeters(registry);
-        SealstreamMeterBinder.bindJvm(registry);
+        opened.push(SealstreamMeterBinder.bindJvm(registry)); // its GC listeners would keep the registry alive
         SealstreamMeterBinder.bindKms(registry, runtime.kms());
         SealstreamMeterBinder.bindRewrap(registry, runtime::rewrapProgress);
     }
@@ -61,11 +61,16 @@ final class AppOperations implements AutoCloseable {
         streamsMetrics.bindTo(registry);
         opened.push(streamsMetrics);
         final Map<String, String> settings = runtime.settings();
-        opened.push(InputSchemaRegistration.start(settings, runtime.pipeline().topics().uploads()));
+        final Map<String, Object> withHealth = new java.util.HashMap<>(settings);
+        withHealth.put(SchemaRegistryClients.HEALTH, runtime.registryHealth());
+        opened.push(InputSchemaRegistration.start(withHealth, runtime.pipeline().topics().uploads()));
         if (!OpsConfigKeys.ENABLED.get(settings)) {
             return;
         }
-        final SchemaRegistryClient registryClient = SchemaRegistryClients.create(settings);
+        // Clients reporting to this runtime's registry health, not to whichever runtime of the JVM set the default.
+        final Map<String, Object> registryConfig = new java.util.HashMap<>(settings);
+        registryConfig.put(SchemaRegistryClients.HEALTH, runtime.registryHealth());
+        final SchemaRegistryClient registryClient = SchemaRegistryClients.create(registryConfig);
         opened.push(registryClient);
         final Map<String, DependencyProbes.Probe> probes = new LinkedHashMap<>();
         probes.put("KMS", () -> runtime.provider().describeKey(runtime.pipeline().keyPolicy().defaultKek()));

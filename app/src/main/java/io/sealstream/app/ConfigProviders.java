@@ -53,6 +53,14 @@ final class ConfigProviders {
             }
             final Map<String, String> resolved = new TreeMap<>(new ConfigTransformer(providers).transform(config).data());
             resolved.keySet().removeIf(k -> k.equals(PROVIDERS) || k.startsWith(PROVIDERS + "."));
+            // Kafka leaves a reference it could not resolve (a missing file or key) as it was: that text would become
+            // a password. Refuse it here, naming the setting (never its value).
+            resolved.forEach((key, value) -> providers.keySet().forEach(name -> {
+                if (value != null && value.contains("${" + name + ":")) {
+                    throw new IllegalArgumentException(key + ": its ${" + name + ":...} reference did not resolve "
+                            + "(a missing file or key?)");
+                }
+            }));
             return resolved;
         } finally {
             for (final ConfigProvider p : opened) {

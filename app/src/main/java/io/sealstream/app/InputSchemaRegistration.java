@@ -52,7 +52,7 @@ public final class InputSchemaRegistration implements AutoCloseable {
     }
 
     /** Starts registering, unless {@code sealstream.schema.register-input=false}. */
-    static AutoCloseable start(final Map<String, String> settings, final String uploadsTopic) {
+    static AutoCloseable start(final Map<String, ?> settings, final String uploadsTopic) {
         return REGISTER.get(settings) ? new InputSchemaRegistration(settings, uploadsTopic) : () -> { };
     }
 

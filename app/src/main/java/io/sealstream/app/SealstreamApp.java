@@ -149,11 +149,11 @@ public final class SealstreamApp implements AutoCloseable {
         LOG.info("starting sealstream {} with store {}", app.pipeline.service(), app.runtime.store().describe());
         try {
             app.operations.start(app.runtime, app.streams, app::isLive, app::isRunning);
+            app.streams.start();
         } catch (final RuntimeException e) {
-            app.close();
+            app.close(); // the endpoint, the probes and the runtime: nobody else holds the app to close it
             throw e;
         }
-        app.streams.start();
         return app;
     }
 

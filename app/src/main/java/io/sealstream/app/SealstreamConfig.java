@@ -38,7 +38,8 @@ public final class SealstreamConfig {
     public static final String ENV_PREFIX = "SEALSTREAM_CONFIG_";
     /** In a value of the file: the file's own directory (absolute), e.g. {@code state.dir=${config.dir}/../data}. */
     public static final String CONFIG_DIR = "${config.dir}";
-    private static final Pattern SECRET_KEY = Pattern.compile(".*(secret|password|passphrase|credential|user\\.info|sasl\\.jaas).*",
+    private static final Pattern SECRET_KEY = Pattern.compile(
+            ".*(secret|password|passphrase|credential|token|user\\.info|sasl\\.jaas|ssl\\.keystore\\.key).*",
             Pattern.CASE_INSENSITIVE);
 
     private SealstreamConfig() {
@@ -61,6 +62,8 @@ public final class SealstreamConfig {
 
     /** Suffix of a variable naming a file that holds the value of the variable without it. */
     public static final String FILE_SUFFIX = "_FILE";
+    private static final java.util.function.Supplier<io.sealstream.config.ConfigRegistry> DECLARED =
+            io.sealstream.config.ConfigRegistry::load;
     private static final java.util.List<String> FILE_VARIABLES = java.util.List.of("KAFKA_BOOTSTRAP_SERVERS",
             "SCHEMA_REGISTRY_URL", "S3_ENDPOINT", "S3_ACCESS_KEY", "S3_SECRET_KEY", "S3_BUCKET");
 
@@ -78,6 +81,10 @@ public final class SealstreamConfig {
             final String target = name.substring(0, name.length() - FILE_SUFFIX.length());
             if (!FILE_VARIABLES.contains(target)
                     && !(target.startsWith(ENV_PREFIX) && target.length() > ENV_PREFIX.length())) {
+                continue;
+            }
+            // A setting whose own name ends in .file (sealstream.kms.customer.keys.<id>.file) is set directly.
+            if (name.startsWith(ENV_PREFIX) && DECLARED.get().isDeclared(keyOf(name.substring(ENV_PREFIX.length())))) {
                 continue;
             }
             if (env.get(target) != null && !env.get(target).isBlank()) {

@@ -133,4 +133,24 @@ class SealstreamConfigTest {
                     .startsWith(repo.resolve("data") + "/");
         }
     }
+
+    @Test
+    void aSettingWhoseNameEndsInFileIsSetDirectlyNotReadFromTheFileItNames() throws Exception {
+        final Path keyFile = Files.write(dir.resolve("t1.key"), new byte[] {(byte) 0xff, 0, 1, 2});
+        final Map<String, String> c = SealstreamConfig.load(null, Map.of(
+                "SEALSTREAM_CONFIG_SEALSTREAM_KMS_CUSTOMER_KEYS_T1_FILE", keyFile.toString()));
+        assertThat(c).containsEntry("sealstream.kms.customer.keys.t1.file", keyFile.toString())
+                .doesNotContainKey("sealstream.kms.customer.keys.t1");
+    }
+
+    @Test
+    void aProviderReferenceThatDoesNotResolveStopsStartUpInsteadOfBecomingAPassword() throws Exception {
+        final Path secrets = Files.createDirectories(dir.resolve("empty-secrets"));
+        final Path file = Files.writeString(dir.resolve("app.properties"), String.join("\n",
+                "config.providers=secrets",
+                "config.providers.secrets.class=org.apache.kafka.common.config.provider.DirectoryConfigProvider",
+                "sasl.jaas.config=x required password=\"${secrets:" + secrets + ":kafka-password}\";", ""));
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> SealstreamConfig.load(file, Map.of()))
+                .hasMessage("sasl.jaas.config: its ${secrets:...} reference did not resolve (a missing file or key?)");
+    }
 }

@@ -34,7 +34,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * deploy/kubernetes, parsed into fabric8's typed Kubernetes model (unknown fields fail the parse) and checked against
+ * deploy/kubernetes, parsed into fabric8's typed Kubernetes model (an unknown field fails the test) and checked against
  * the application: what a reviewer of the manifests would otherwise check by hand, and what breaks silently in a
  * cluster (a probe on the wrong port, a selector that matches nothing, a file the configuration names but no volume
  * provides).
@@ -71,9 +71,65 @@ class KubernetesManifestsTest {
 
     private static <T> T read(final String file, final Class<T> type) throws IOException {
         final T parsed = YAML.readValue(DIR.resolve(file).toFile(), type);
+        assertNoUnknownFields(parsed, file);
         final JsonNode raw = YAML.readTree(DIR.resolve(file).toFile());
         assertThat(raw.get("kind").asText()).as(file).isEqualTo(type.getSimpleName());
         return parsed;
+    }
+
+    /**
+     * fabric8's model keeps fields it does not know aside (additionalProperties) instead of failing: a misspelled field
+     * (runAsNonRot) would pass unnoticed. Walks the parsed model and fails on any.
+     */
+    static void assertNoUnknownFields(final Object node, final String path) {
+        if (node == null) {
+            return;
+        }
+        if (node instanceof java.util.Collection<?> items) {
+            int i = 0;
+            for (final Object item : items) {
+                assertNoUnknownFields(item, path + "[" + i++ + "]");
+            }
+            return;
+        }
+        if (node instanceof Map<?, ?> map) {
+            map.forEach((k, v) -> assertNoUnknownFields(v, path + "." + k));
+            return;
+        }
+        if (!node.getClass().getName().startsWith("io.fabric8.")) {
+            return;
+        }
+        for (final java.lang.reflect.Method getter : node.getClass().getMethods()) {
+            if (getter.getParameterCount() != 0 || !getter.getName().startsWith("get")
+                    || getter.getDeclaringClass() == Object.class) {
+                continue;
+            }
+            final Object value;
+            try {
+                value = getter.invoke(node);
+            } catch (final ReflectiveOperationException e) {
+                throw new AssertionError(path + ": " + e, e);
+            }
+            if (getter.getName().equals("getAdditionalProperties")) {
+                assertThat((Map<?, ?>) value).as(path + ": fields the Kubernetes schema does not have").isNullOrEmpty();
+            } else {
+                assertNoUnknownFields(value, path + "." + getter.getName().substring(3));
+            }
+        }
+    }
+
+    @Test
+    void aMisspelledFieldIsCaughtNotIgnored() throws IOException {
+        final StatefulSet typo = YAML.readValue(String.join("\n",
+                "apiVersion: apps/v1",
+                "kind: StatefulSet",
+                "spec:",
+                "  template:",
+                "    spec:",
+                "      securityContext:",
+                "        runAsNonRot: true", ""), StatefulSet.class);
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> assertNoUnknownFields(typo, "typo.yaml"))
+                .hasMessageContaining("runAsNonRot");
     }
 
     @Test

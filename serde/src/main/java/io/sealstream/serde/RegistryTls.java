@@ -67,8 +67,8 @@ final class RegistryTls {
 
     private static KeyStore load(final String location, final String type, final String password, final String key) {
         try {
-            return io.sealstream.config.TlsFiles.load(Path.of(location), type == null ? "PKCS12" : type,
-                    chars(password), key);
+            // No type: PEM for .pem/.crt/.cer files, else PKCS12 (whose loader also reads JKS), as for S3's trust.
+            return io.sealstream.config.TlsFiles.load(Path.of(location), type, chars(password), key);
         } catch (final IllegalArgumentException e) {
             throw new ConfigException(e.getMessage());
         }

@@ -139,14 +139,18 @@ public final class MonitoredObjectStore implements ObjectStore {
         delegate.close();
     }
 
-    /** Unavailable: a failure of the store. Not found: an answer. Anything else: the caller's or a refusal. */
+    /**
+     * Unavailable: a failure of the store. Not found, or any other answer the server sent (a 403 from a least-privilege
+     * policy, a missing bucket): the store is there. Anything else (the caller's own error) says nothing of it.
+     */
     private static void report(final DependencyHealth.Call call, final Throwable e) {
         for (Throwable t = e; t != null; t = t.getCause()) {
             if (t instanceof ObjectStoreUnavailableException) {
                 call.failed(BoundedText.message(t));
                 return;
             }
-            if (t instanceof ObjectNotFoundException) {
+            if (t instanceof ObjectNotFoundException
+                    || t instanceof software.amazon.awssdk.core.exception.SdkServiceException) {
                 call.succeeded();
                 return;
             }

@@ -153,4 +153,34 @@ class MonitoredObjectStoreTest {
         in.close();
     }
 
+
+    /**
+     * A least-privilege policy answers the readiness probe's LIST with 403: that is the store answering, so a store
+     * that was down is up again, not down for as long as nothing else calls it.
+     */
+    @Test
+    void aRefusalFromTheServerShowsTheStoreIsThereAfterAnOutage() throws Exception {
+        final DependencyHealth health = DependencyHealth.forTests("store", clock, Duration.ofSeconds(5),
+                Duration.ofMinutes(1), line -> { });
+        final java.util.concurrent.atomic.AtomicBoolean down = new java.util.concurrent.atomic.AtomicBoolean(true);
+        final ObjectStore raw = (ObjectStore) java.lang.reflect.Proxy.newProxyInstance(getClass().getClassLoader(),
+                new Class<?>[] {ObjectStore.class}, (proxy, method, args) -> {
+                    if (!method.getName().equals("list")) {
+                        return method.getName().equals("describe") ? "test" : null;
+                    }
+                    if (down.get()) {
+                        throw new ObjectStoreUnavailableException("connection refused", null);
+                    }
+                    throw new IOException("S3 list failed: HTTP 403 AccessDenied",
+                            software.amazon.awssdk.services.s3.model.S3Exception.builder().statusCode(403).build());
+                });
+        final MonitoredObjectStore monitored = new MonitoredObjectStore(raw, health);
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> monitored.list("b", "", null, 1))
+                .isInstanceOf(ObjectStoreUnavailableException.class);
+        org.assertj.core.api.Assertions.assertThat(health.isDown()).isTrue();
+        down.set(false);
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> monitored.list("b", "", null, 1))
+                .hasMessageContaining("403");
+        org.assertj.core.api.Assertions.assertThat(health.isDown()).as("a 403 is an answer").isFalse();
+    }
 }

@@ -20,7 +20,8 @@ import org.slf4j.LoggerFactory;
 /**
  * The operations endpoint: {@code GET /metrics} (Prometheus text format), {@code /health/live} and
  * {@code /health/ready} (200 or 503, with a small JSON body saying why). Read-only: it takes no command and shows no
- * secret, key id or tenant. Two daemon threads serve it, so a slow scraper cannot hold a probe.
+ * secret, key id or tenant. Four daemon threads serve it, and requests and responses are time-bounded, so slow
+ * clients cannot hold the probes.
  */
 public final class OperationsServer implements AutoCloseable {
 
@@ -53,6 +54,12 @@ public final class OperationsServer implements AutoCloseable {
     /** Starts serving on {@code bindAddress:port} (0 = any free port). */
     public static OperationsServer start(final String bindAddress, final int port,
                                          final PrometheusMeterRegistry metrics, final Health health) {
+        // The JDK server waits for ever on a client that sends half a request or reads slowly: bound both, so slow
+        // scrapers cannot hold the workers the probes need (kept if the JVM's user set them).
+        System.setProperty("sun.net.httpserver.maxReqTime",
+                System.getProperty("sun.net.httpserver.maxReqTime", "10"));
+        System.setProperty("sun.net.httpserver.maxRspTime",
+                System.getProperty("sun.net.httpserver.maxRspTime", "30"));
         final HttpServer server;
         try {
             server = HttpServer.create(new InetSocketAddress(bindAddress, port), 16);
@@ -74,7 +81,7 @@ public final class OperationsServer implements AutoCloseable {
         });
         server.createContext("/", exchange -> respond(exchange, 404, "text/plain; charset=utf-8",
                 () -> "sealstream operations endpoint: /metrics, /health/live, /health/ready\n"));
-        final ExecutorService executor = Executors.newFixedThreadPool(2, r -> {
+        final ExecutorService executor = Executors.newFixedThreadPool(4, r -> {
             final Thread t = new Thread(r, "sealstream-ops-http");
             t.setDaemon(true);
             return t;

@@ -33,13 +33,16 @@ public final class SealstreamMeterBinder {
     private SealstreamMeterBinder() {
     }
 
-    public static void bindJvm(final MeterRegistry registry) {
+    /** The JVM's meters; close the returned GC binder with the registry (it listens to the GC MXBeans). */
+    public static AutoCloseable bindJvm(final MeterRegistry registry) {
         new JvmMemoryMetrics().bindTo(registry);
-        new JvmGcMetrics().bindTo(registry);
+        final JvmGcMetrics gc = new JvmGcMetrics();
+        gc.bindTo(registry);
         new JvmThreadMetrics().bindTo(registry);
         new ClassLoaderMetrics().bindTo(registry);
         new ProcessorMetrics().bindTo(registry);
         new UptimeMetrics().bindTo(registry);
+        return gc;
     }
 
     /** {@code sealstream.kms.*}: one series per operation (and outcome), the provider's name as a tag. */
