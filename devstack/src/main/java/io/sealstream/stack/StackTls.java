@@ -22,7 +22,6 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
-import javax.net.ssl.TrustManagerFactory;
 import org.bouncycastle.asn1.x500.X500Name;
 import org.bouncycastle.asn1.x509.BasicConstraints;
 import org.bouncycastle.asn1.x509.ExtendedKeyUsage;
@@ -198,40 +197,34 @@ public final class StackTls {
     /** An SSL context trusting the stack's CA and presenting the client certificate: the launcher's own checks. */
     public SSLContext sslContext() {
         try {
-            final KeyStore trust = KeyStore.getInstance("PKCS12");
-            try (var in = Files.newInputStream(truststore())) {
-                trust.load(in, storePassword.toCharArray());
-            }
-            final TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-            tmf.init(trust);
-            final KeyStore keys = KeyStore.getInstance("PKCS12");
-            try (var in = Files.newInputStream(clientKeystore())) {
-                keys.load(in, storePassword.toCharArray());
-            }
+            final KeyStore keys = io.sealstream.config.TlsFiles.load(clientKeystore(), "PKCS12",
+                    storePassword.toCharArray(), "the stack's client key store");
             final KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
             kmf.init(keys, storePassword.toCharArray());
             final SSLContext context = SSLContext.getInstance("TLS");
-            context.init(kmf.getKeyManagers(), tmf.getTrustManagers(), null);
+            context.init(kmf.getKeyManagers(), io.sealstream.config.TlsFiles.trusting(io.sealstream.config.TlsFiles
+                    .load(caPem(), "PEM", null, "the stack's CA")), null);
             return context;
-        } catch (final IOException | GeneralSecurityException e) {
+        } catch (final GeneralSecurityException e) {
             throw new IllegalStateException("cannot load the stack's TLS stores: " + e, e);
         }
     }
 
     private void writeSecret(final String name, final String content) throws IOException {
-        final Path file = dir.resolve(name);
-        Files.deleteIfExists(file);
-        Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-        Files.writeString(file, content, StandardCharsets.UTF_8);
+        Files.writeString(ownerOnly(name), content, StandardCharsets.UTF_8);
     }
 
     private void store(final KeyStore store, final String name) throws IOException, GeneralSecurityException {
-        final Path file = dir.resolve(name);
-        Files.deleteIfExists(file);
-        Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-        try (OutputStream out = Files.newOutputStream(file)) {
+        try (OutputStream out = Files.newOutputStream(ownerOnly(name))) {
             store.store(out, storePassword.toCharArray());
         }
+    }
+
+    /** {@code dir/name}, created afresh readable by its owner only: every file here but ca.pem holds a secret. */
+    private Path ownerOnly(final String name) throws IOException {
+        final Path file = dir.resolve(name);
+        Files.deleteIfExists(file);
+        return Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
     }
 
     private static KeyStore emptyStore() throws IOException, GeneralSecurityException {
