@@ -4,10 +4,12 @@ import io.sealstream.audit.kafka.KafkaAuditLog;
 import io.sealstream.app.SealstreamRuntime;
 import io.sealstream.keys.RegistryDataKeyResolver;
 import io.sealstream.objects.ObjectIdentity;
+import io.sealstream.pipeline.PipelineConfig;
 import io.sealstream.reader.AuditedObjectReader;
 import io.sealstream.store.ObjectLocation;
 import java.time.Clock;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -53,8 +55,16 @@ final class GetCommand extends IoAware implements Callable<Integer> {
         final Map<String, String> environment = service.environment(io);
         final Map<String, String> settings = service.settings(environment);
         final String actor = service.actor(environment);
-        try (SealstreamRuntime tools = SealstreamRuntime.forTool(settings, environment, actor, "get");
-             KafkaAuditLog audit = KafkaAuditLog.open(settings, tools.pipeline().applicationId() + "-get");
+        // The audit log first, getting ready (metadata, schema id) while the runtime opens: the read's one audit
+        // event then costs a single round trip.
+        SealstreamRuntime.validate(settings);
+        // The audit log opens and gets ready (metadata, producer id, schema id) on a thread of its own while the
+        // runtime opens here: the read's one audit event then costs a single round trip (docs/PERFORMANCE.md, Reads).
+        final CompletableFuture<KafkaAuditLog> auditOpening = Background.supply("sealstream-audit-open",
+                () -> KafkaAuditLog.open(settings, PipelineConfig.fromConfig(settings).applicationId() + "-get").prepare());
+        try (SealstreamRuntime tools = Background.closingOnFailure(auditOpening,
+                     () -> SealstreamRuntime.forTool(settings, environment, actor, "get"));
+             KafkaAuditLog audit = Background.await(auditOpening);
              StreamTarget.Output target = StreamTarget.create(out, io)) {
             final AuditedObjectReader reader = new AuditedObjectReader(tools.store(), tools.registry(), tools.kms(), audit,
                     tools.events().service(), Clock.systemUTC(), !unsafeHeaderKeyFallback, tools.pipeline().keyPolicy());

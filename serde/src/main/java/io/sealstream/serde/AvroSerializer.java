@@ -137,6 +137,23 @@ public class AvroSerializer<T> implements Serializer<T> {
         return out.toByteArray();
     }
 
+    /**
+     * Resolves now what the first {@link #serialize} of {@code schema} to {@code topic} would ask the registry (the id,
+     * registering it if so configured, or the subject's latest version), so that a caller with time to spare (a tool
+     * starting up) takes the round trip off its critical path. Throws what serialize would.
+     */
+    public void prepare(final String topic, final Schema schema) {
+        if (config == null) {
+            throw new IllegalStateException("AvroSerializer is not configured: call configure(configs, isKey) first");
+        }
+        final String subject = config.subjectNameStrategy(isKey).subject(topic, isKey, schema);
+        if (config.useLatestVersion()) {
+            latest(subject);
+        } else {
+            id(subject, schema);
+        }
+    }
+
     @Override
     public void close() {
         closeOwnedClient();

@@ -277,6 +277,11 @@ class S3ObjectStoreTest extends ObjectStoreContract {
                                 || h.equals("x-amz-trailer"));
                 assertThat(carriesChecksum).as(upload.operation() + " " + upload.headers().keySet())
                         .isEqualTo(mode == S3StoreConfig.ChecksumMode.WHEN_SUPPORTED);
+                // Bodies go as they are, never aws-chunked (which costs the server more than the PUT itself).
+                assertThat(upload.headers().keySet().stream().map(h -> h.toLowerCase(java.util.Locale.ROOT)))
+                        .as(upload.operation()).doesNotContain("x-amz-decoded-content-length", "x-amz-trailer");
+                assertThat(upload.headers().getOrDefault("Content-Encoding", List.of()).toString())
+                        .as(upload.operation()).doesNotContain("aws-chunked");
                 if (carriesChecksum) {
                     // SHA-256: the store checks every byte against x-amz-checksum-sha256 (sent, or trailing the body).
                     assertThat(upload.headers().toString().toLowerCase(java.util.Locale.ROOT))

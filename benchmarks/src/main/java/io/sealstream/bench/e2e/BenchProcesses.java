@@ -4,6 +4,11 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import io.sealstream.stack.LocalStack;
 import java.util.concurrent.atomic.AtomicLong;
 
 /** Watching the app under test in its own process: waiting for its start line, sampling its resident memory. */
@@ -41,6 +46,33 @@ final class BenchProcesses {
             } catch (final IOException | InterruptedException | NumberFormatException e) {
                 return; // the process is gone
             }
+        }
+    }
+
+    /** The local stack's service processes by name, from its {@code stack.pids} file; empty if there is none. */
+    static Map<String, Long> stackPids(final Path stackDir) throws IOException {
+        final Map<String, Long> pids = new HashMap<>();
+        final Path file = stackDir.resolve(LocalStack.PIDS);
+        if (Files.exists(file)) {
+            for (String line : Files.readAllLines(file)) {
+                final String[] f = line.split("\t");
+                if (f.length >= 2) {
+                    pids.put(f[0], Long.parseLong(f[1]));
+                }
+            }
+        }
+        return pids;
+    }
+
+    /** Runs {@code jcmd PID args...} (JFR.start, JFR.stop) and waits for it. */
+    static void jcmd(final long pid, final String... args) throws Exception {
+        final List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "jcmd").toString(),
+                Long.toString(pid)));
+        cmd.addAll(List.of(args));
+        final Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        final String out = new String(p.getInputStream().readAllBytes());
+        if (p.waitFor() != 0) {
+            throw new IllegalStateException("jcmd " + String.join(" ", args) + " failed: " + out.strip());
         }
     }
 }

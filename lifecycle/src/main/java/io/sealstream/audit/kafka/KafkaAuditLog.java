@@ -73,6 +73,24 @@ public final class KafkaAuditLog implements AuditLog {
         this.timeout = timeout;
     }
 
+    /**
+     * Does now what the first {@link #record} would otherwise wait for: the topic's metadata (the idempotent producer
+     * asks for its producer id at once by itself) and the event schema's registry id. A tool opening its audit log in
+     * the background calls it there, so that its one audit event costs one round trip at the end. Failures are left
+     * for {@link #record} to meet and report where the caller can act on them.
+     *
+     * @return this log
+     */
+    public KafkaAuditLog prepare() {
+        try {
+            producer.partitionsFor(topic);
+            ((io.sealstream.serde.AvroSerializer<AuditEvent>) serde.serializer()).prepare(topic, AuditEvent.getClassSchema());
+        } catch (final RuntimeException e) {
+            // record() meets the same problem and reports it
+        }
+        return this;
+    }
+
     @Override
     public void record(final AuditEvent event) {
         Objects.requireNonNull(event, "event");
