@@ -37,6 +37,12 @@ public final class AppConfigKeys implements ConfigKeySet {
             "sealstream.failover.check-interval", Duration.ofSeconds(1),
             "How often each instance looks for transactions that dead instances left open.").positive();
 
+    public static final ConfigKey<Long> WARMUP_BYTES = ConfigKey.size("sealstream.warmup.bytes", 32L << 20,
+            "Throwaway data (zeros under a random key, 4 KiB objects) encrypted at start on a background thread, so "
+                    + "that the JIT has compiled AES-GCM before the first real object: a cold JVM encrypts at about "
+                    + "85 MiB/s until it has seen some 200 MiB, then at 2+ GiB/s (docs/PERFORMANCE.md, \"Cold "
+                    + "start\"). About 1 s of one core; 0 turns it off.");
+
     @Override
     public String title() {
         return "Application";
@@ -62,6 +68,6 @@ public final class AppConfigKeys implements ConfigKeySet {
     public List<ConfigKey<?>> keys() {
         return List.of(TOPIC_CREATE, TOPIC_PARTITIONS, TOPIC_REPLICATION_FACTOR, STATIC_MEMBERSHIP,
                 FENCE_ABANDONED_TRANSACTIONS, FAILOVER_CHECK_INTERVAL, OpsConfigKeys.ENABLED, OpsConfigKeys.PORT,
-                OpsConfigKeys.BIND_ADDRESS, OpsConfigKeys.PROBE_INTERVAL, InputSchemaRegistration.REGISTER);
+                OpsConfigKeys.BIND_ADDRESS, OpsConfigKeys.PROBE_INTERVAL, InputSchemaRegistration.REGISTER, WARMUP_BYTES);
     }
 }

@@ -1,5 +1,9 @@
 package io.sealstream.app;
 
+import io.sealstream.config.ConfigValues;
+import io.sealstream.envelope.JitWarmup;
+import java.io.IOException;
+
 import io.sealstream.keys.DekRegistry;
 
 import io.sealstream.kms.cache.CachingKeyManagementService;
@@ -53,12 +57,14 @@ public final class SealstreamApp implements AutoCloseable {
     /** Whether the streams have been RUNNING once: a later rebalance does not make the instance unready. */
     private volatile boolean hasRun;
     private final AppOperations operations;
+    private final long warmupBytes;
 
     private SealstreamApp(final Map<String, String> config, final Map<String, String> environment,
                           final Function<ObjectStore, UploadWriter> uploadWriter) {
         // Every setting is read and checked before anything is opened, so a typo costs nothing to clean up.
         SealstreamRuntime.validate(config);
         this.pipeline = PipelineConfig.fromConfig(config);
+        this.warmupBytes = AppConfigKeys.WARMUP_BYTES.get(config);
         final Properties streamsProps = streamsProperties(config);
         warnAboutUnsafeFailoverSettings(streamsProps, pipeline);
         pipeline.staging().unsafeSettings().forEach(w -> LOG.warn("unsafe setting: {}", w));
@@ -149,12 +155,33 @@ public final class SealstreamApp implements AutoCloseable {
         LOG.info("starting sealstream {} with store {}", app.pipeline.service(), app.runtime.store().describe());
         try {
             app.operations.start(app.runtime, app.streams, app::isLive, app::isRunning);
+            warmUp(app.pipeline.preset(), app.warmupBytes);
             app.streams.start();
         } catch (final RuntimeException e) {
             app.close(); // the endpoint, the probes and the runtime: nobody else holds the app to close it
             throw e;
         }
         return app;
+    }
+
+    /** Starts the JIT warm-up ({@link JitWarmup}) on a daemon thread, beside the group join it overlaps. */
+    private static void warmUp(final io.sealstream.envelope.Preset preset, final long bytes) {
+        if (bytes <= 0) {
+            return;
+        }
+        final Thread t = new Thread(() -> {
+            final long started = System.nanoTime();
+            try {
+                JitWarmup.run(preset, bytes);
+                LOG.info("JIT warm-up: {} of throwaway data encrypted in {} ms", ConfigValues.formatSize(bytes),
+                        (System.nanoTime() - started) / 1_000_000);
+            } catch (final IOException | RuntimeException e) {
+                LOG.warn("JIT warm-up failed (the first objects are encrypted more slowly): {}", e.toString());
+            }
+        }, "sealstream-jit-warmup");
+        t.setDaemon(true);
+        t.setPriority(Thread.MIN_PRIORITY);
+        t.start();
     }
 
     /**
