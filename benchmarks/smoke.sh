@@ -25,6 +25,9 @@ step "KMS calls per encryption (1,000 objects)"
 step "heap boundedness (1 MiB, 4 MiB in a 32 MiB heap)"
 "$java_bin" -Xmx32m -cp "$jar" io.sealstream.bench.HeapBoundedness 1m 4m
 
+step "JIT cold start (1 MiB warm-up, 2 objects of 1 MiB)"
+"$java_bin" -cp "$jar" io.sealstream.bench.JitColdStart 1 1 2
+
 step "KMS providers (local, SoftHSM2 when installed, Hadoop KMS): 1 round of 0.2 s"
 benchmarks/run-kms.sh --seconds 0.2 --rounds 1
 

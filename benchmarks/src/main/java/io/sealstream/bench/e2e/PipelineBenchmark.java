@@ -21,6 +21,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
+import java.util.UUID;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
@@ -46,10 +47,12 @@ public final class PipelineBenchmark {
     private static final String KEK = "bench";
 
     private final StackEnv stack;
+    private final Path stackDir;
     private final PipelineRun runner;
 
     private PipelineBenchmark(final Path dir, final Path stackDir, final StackEnv stack) throws IOException {
         this.stack = stack;
+        this.stackDir = stackDir;
         final Path keystore = dir.resolve("keys.p12");
         if (!Files.exists(keystore)) {
             try (LocalKeyStoreKms kms = LocalKeyStoreKms.open(keystore, PASSPHRASE.toCharArray())) {
@@ -149,6 +152,7 @@ public final class PipelineBenchmark {
             }
         }
         final Workload small = workloads.get(0);
+        BenchReport.row(report, storeAlone(2, 20, small), null);
         BenchReport.row(report, run(Spec.of("encrypt", small, 1, 2).withInstances(2).withStore("filesystem")
                 .withCommitInterval(300)), null);
         stageObjects(4L << 20, 1);
@@ -217,15 +221,12 @@ public final class PipelineBenchmark {
             }
         }
         if (o.only.contains("sweep")) {
-            final String storeOnly = storeOnlyBaseline(o.quick ? 500 : 2000);
-            report.println(storeOnly);
-            System.out.println(storeOnly);
-            BenchReport.header(report, "Throughput against stream threads and partitions (inline 1 KiB; one run each)");
-            for (int[] tp : new int[][] {{1, 1}, {1, 8}, {2, 8}, {4, 8}, {8, 8}}) {
-                final Result plain = run(Spec.of("plain", small, tp[0], tp[1]));
-                final Result enc = run(Spec.of("encrypt", small, tp[0], tp[1]));
-                BenchReport.row(report, plain, null);
-                BenchReport.row(report, enc, plain);
+            BenchReport.header(report, "Stream threads against the store alone at the same concurrency (inline 1 KiB, "
+                    + "encrypt, 8 partitions; one run each)", "vs store alone");
+            for (int threads : new int[] {1, 2, 4, 8}) {
+                final Result alone = storeAlone(threads, o.quick ? 300 : 1500, small);
+                BenchReport.row(report, alone, null);
+                BenchReport.row(report, run(Spec.of("encrypt", small, threads, 8)), alone);
             }
         }
         memorySweep(o.quick, o.only, report);
@@ -245,36 +246,56 @@ public final class PipelineBenchmark {
     }
 
     /**
-     * What the store alone allows: 1 KiB PUTs through the same S3 client, from 1, 2, 4 and 8 threads. Every upload
-     * costs one such PUT, so this bounds the pipeline's objects/s whatever the encryption costs.
+     * What the store alone allows at a given concurrency: 1 KiB PUTs with the pipeline's eight metadata entries, through
+     * the same store client, from {@code threads} threads, no Kafka. Every upload costs one such PUT, so this bounds the
+     * pipeline's objects/s at that many stream threads whatever the rest costs. Also the CPU per PUT of this client and
+     * of S3Proxy.
      */
-    private String storeOnlyBaseline(final int perThread) throws Exception {
-        final StringBuilder b = new StringBuilder("\nStore alone (S3Proxy, 1 KiB PutObject, no Kafka):");
-        try (ObjectStore store = ObjectStores.fromConfig(storeConfig())) {
-            for (int threads : new int[] {1, 2, 4, 8}) {
-                final java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(threads);
-                final byte[] data = new byte[1024];
-                final long t0 = System.nanoTime();
-                final List<java.util.concurrent.Future<?>> done = new ArrayList<>();
-                for (int t = 0; t < threads; t++) {
-                    final int thread = t;
-                    done.add(pool.submit(() -> {
-                        for (int i = 0; i < perThread; i++) {
-                            store.put(new ObjectLocation(stack.s3Bucket(), "store-only/" + threads + "/" + thread + "/" + i),
-                                    Map.of(), o -> o.write(data));
-                        }
-                        return null;
-                    }));
-                }
-                for (java.util.concurrent.Future<?> f : done) {
-                    f.get();
-                }
-                pool.shutdown();
-                b.append(String.format(Locale.ROOT, " %d thread%s %.0f/s;", threads, threads == 1 ? "" : "s",
-                        threads * perThread / ((System.nanoTime() - t0) / 1e9)));
-            }
+    private Result storeAlone(final int threads, final int perThread, final Workload w) throws Exception {
+        final Map<String, String> metadata = new HashMap<>();
+        for (String k : List.of("sealstream-format", "sealstream-kek", "sealstream-dek-id", "sealstream-event-id",
+                "sealstream-plaintext-size", "sealstream-segment-size", "sealstream-suite", "sealstream-tenant")) {
+            metadata.put(k, UUID.randomUUID().toString());
         }
-        return b.toString();
+        final byte[] data = new byte[1024];
+        try (ObjectStore store = ObjectStores.fromConfig(storeConfig())) {
+            final java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(threads);
+            // Unmeasured first round: the client's request path compiled, as the pipeline's warm-up does for the app.
+            final String run = UUID.randomUUID().toString().substring(0, 8);
+            putAll(pool, store, threads, perThread, metadata, data, run + "/warm");
+            final Map<String, Long> services = BenchProcesses.stackPids(stackDir);
+            final ProcessCpu cpu = ProcessCpu.start(List.of(), services);
+            final long self0 = ProcessCpu.nanos(ProcessHandle.current().pid());
+            final long t0 = System.nanoTime();
+            putAll(pool, store, threads, perThread, metadata, data, run);
+            final double seconds = (System.nanoTime() - t0) / 1e9;
+            final int puts = threads * perThread;
+            final ProcessCpu.PerObject perPut = cpu.perObject(puts);
+            final double client = (ProcessCpu.nanos(ProcessHandle.current().pid()) - self0) / 1e6 / puts;
+            pool.shutdown();
+            return new Result(Spec.of("store alone", w, threads, 0).fromBuild("store alone (PUT)", null), puts / seconds,
+                    puts / seconds / 1024, Double.NaN, Double.NaN, 0, 0,
+                    new ProcessCpu.PerObject(client, perPut.broker(), perPut.store(), perPut.registry()));
+        }
+    }
+
+    private void putAll(final java.util.concurrent.ExecutorService pool, final ObjectStore store, final int threads,
+                        final int perThread, final Map<String, String> metadata, final byte[] data, final String prefix)
+            throws Exception {
+        final List<java.util.concurrent.Future<?>> done = new ArrayList<>();
+        for (int t = 0; t < threads; t++) {
+            final int thread = t;
+            done.add(pool.submit(() -> {
+                for (int i = 0; i < perThread; i++) {
+                    store.put(new ObjectLocation(stack.s3Bucket(), "store-only/" + prefix + "/" + thread + "/" + i),
+                            metadata, o -> o.write(data));
+                }
+                return null;
+            }));
+        }
+        for (java.util.concurrent.Future<?> f : done) {
+            f.get();
+        }
     }
 
     String stagingKey(final long size, final int i) {
