@@ -106,7 +106,7 @@ public final class SealstreamRuntime implements AutoCloseable {
             opened.push(registry);
             // The broker round trips (topics, then the registry's read for a tool) run beside the KMS and store
             // set-up below, which are CPU work: a tool such as get starts in about half the time.
-            kafkaReady = background(() -> {
+            kafkaReady = Background.supply("sealstream-runtime-open", () -> {
                 final List<String> created = TopicProvisioner.ensureLifecycleTopics(settings, pipeline, keyTopics);
                 if (!created.isEmpty()) {
                     LOG.info("created topics {}", created);
@@ -114,6 +114,7 @@ public final class SealstreamRuntime implements AutoCloseable {
                 if (readRegistryNow) {
                     registry.refresh();
                 }
+                return null;
             });
             final RotationListener announcer = new RotationListener(rotationEvents, service, Clock.systemUTC());
             this.kms = KmsClients.builder(new RegisteringKeyManagementService(provider, registry, service,
@@ -139,43 +140,12 @@ public final class SealstreamRuntime implements AutoCloseable {
             this.store = new MonitoredObjectStore(rawStore,
                     monitor.dependency("object store (" + rawStore.describe() + ")"));
             opened.push(store);
-            await(kafkaReady);
+            Background.await(kafkaReady);
         } catch (final RuntimeException e) {
             if (kafkaReady != null) {
                 kafkaReady.exceptionally(ignored -> null).join(); // its clients are closed below
             }
             close();
-            throw e;
-        }
-    }
-
-    /** Runs {@code work} on a thread of its own (a daemon, named for thread dumps). */
-    private static java.util.concurrent.CompletableFuture<Void> background(final Runnable work) {
-        final java.util.concurrent.CompletableFuture<Void> done = new java.util.concurrent.CompletableFuture<>();
-        final Thread t = new Thread(() -> {
-            try {
-                work.run();
-                done.complete(null);
-            } catch (final Throwable e) {
-                done.completeExceptionally(e);
-            }
-        }, "sealstream-runtime-open");
-        t.setDaemon(true);
-        t.start();
-        return done;
-    }
-
-    /** Waits for {@code work}; its failure is rethrown as it was thrown. */
-    private static void await(final java.util.concurrent.CompletableFuture<Void> work) {
-        try {
-            work.join();
-        } catch (final java.util.concurrent.CompletionException e) {
-            if (e.getCause() instanceof RuntimeException runtime) {
-                throw runtime;
-            }
-            if (e.getCause() instanceof Error error) {
-                throw error;
-            }
             throw e;
         }
     }

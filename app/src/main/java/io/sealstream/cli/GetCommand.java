@@ -1,6 +1,7 @@
 package io.sealstream.cli;
 
 import io.sealstream.audit.kafka.KafkaAuditLog;
+import io.sealstream.app.Background;
 import io.sealstream.app.SealstreamRuntime;
 import io.sealstream.keys.RegistryDataKeyResolver;
 import io.sealstream.objects.ObjectIdentity;

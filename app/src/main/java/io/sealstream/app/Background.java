@@ -1,4 +1,4 @@
-package io.sealstream.cli;
+package io.sealstream.app;
 
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -8,13 +8,13 @@ import java.util.function.Supplier;
  * Opening a command's clients side by side: one on a daemon thread of its own while the command opens the rest, so
  * that their set-up (class loading, broker and registry round trips) overlaps instead of adding up.
  */
-final class Background {
+public final class Background {
 
     private Background() {
     }
 
     /** Starts {@code open} on a daemon thread named {@code name}. */
-    static <T> CompletableFuture<T> supply(final String name, final Supplier<T> open) {
+    public static <T> CompletableFuture<T> supply(final String name, final Supplier<T> open) {
         final CompletableFuture<T> result = new CompletableFuture<>();
         final Thread t = new Thread(() -> {
             try {
@@ -29,7 +29,7 @@ final class Background {
     }
 
     /** Waits for {@code opening}; its failure is rethrown as it was thrown. */
-    static <T> T await(final CompletableFuture<T> opening) {
+    public static <T> T await(final CompletableFuture<T> opening) {
         try {
             return opening.join();
         } catch (final CompletionException e) {
@@ -47,7 +47,7 @@ final class Background {
      * Runs {@code open}; if it fails, whatever {@code other} opens (now or later) is closed, since no try-with-resources
      * will see it.
      */
-    static <T, R extends AutoCloseable> T closingOnFailure(final CompletableFuture<R> other, final Supplier<T> open) {
+    public static <T, R extends AutoCloseable> T closingOnFailure(final CompletableFuture<R> other, final Supplier<T> open) {
         try {
             return open.get();
         } catch (final RuntimeException | Error e) {
