@@ -39,9 +39,9 @@ public final class AppConfigKeys implements ConfigKeySet {
 
     public static final ConfigKey<Long> WARMUP_BYTES = ConfigKey.size("sealstream.warmup.bytes", 32L << 20,
             "Throwaway data (zeros under a random key, 4 KiB objects) encrypted at start on a background thread, so "
-                    + "that the JIT has compiled AES-GCM before the first real object: a cold JVM encrypts at about "
-                    + "85 MiB/s until it has seen some 200 MiB, then at 2+ GiB/s (docs/PERFORMANCE.md, \"Cold "
-                    + "start\"). About 1 s of one core; 0 turns it off.");
+                    + "that the JIT compiles AES-GCM within the first few objects: a cold JVM encrypts at about 85 MiB/s "
+                    + "until some 200 MiB have gone through it, then at 2+ GiB/s (docs/PERFORMANCE.md, \"Cold start\"). "
+                    + "About 1.75 s of CPU once; 0 turns it off.");
 
     @Override
     public String title() {

@@ -15,8 +15,8 @@ import java.util.Map;
 
 /**
  * Runs the envelope's encrypt and decrypt paths over throwaway data so that the JIT compiles them (and the JDK's
- * AES-GCM intrinsics) before the first real object: without it, the first large objects after a start are encrypted
- * at the interpreter's tens of MiB/s instead of about 1 GiB/s (docs/PERFORMANCE.md, "Cold start").
+ * AES-GCM intrinsics) within the first few objects: without it, the first 200 MiB or so after a start are encrypted
+ * at tens of MiB/s instead of over 1 GiB/s (docs/PERFORMANCE.md, "Cold start").
  *
  * <p>No secret is involved: the data key is random, made here, used for zeros only and destroyed; nothing written is
  * kept (the ciphertext goes to a counting sink, segment by segment).
@@ -45,7 +45,7 @@ public final class JitWarmup {
             Arrays.fill(key, (byte) 0);
             // Many small objects: C2 compiles (and swaps in the AES-GCM intrinsics) after thousands of calls, not
             // after a number of bytes, so 4 KiB objects get there for an eighth of the CPU that whole segments take
-            // (measured: 32 MiB in 4 KiB objects, about 1 s of one core, then 16 MiB objects at 2.5+ GiB/s at once).
+            // (measured: 32 MiB in 4 KiB objects, 1.75 s of CPU, then 16 MiB objects at 2+ GiB/s from the 2nd-5th).
             final long perObject = Math.min(OBJECT_BYTES, preset.segmentSize());
             while (done < bytes) {
                 try (OutputStream out = encryptor.encryptingStream(OutputStream.nullOutputStream(), dek, context)) {

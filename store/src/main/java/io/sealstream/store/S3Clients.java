@@ -29,18 +29,19 @@ final class S3Clients {
     private S3Clients() {
     }
 
+    /**
+     * @param chunked whether bodies go aws-chunked: yes for multipart parts (each 128 KiB chunk is hashed and signed
+     *                as it streams, so the server works while the client hashes), no for single PutObjects (a small
+     *                body in one piece costs both sides less). Measured in docs/PERFORMANCE.md ("Before and after").
+     */
     static S3Client build(final S3StoreConfig config, final Region region, final AwsCredentialsProvider credentials,
-                          final Consumer<S3ClientBuilder> customizer) {
+                          final Consumer<S3ClientBuilder> customizer, final boolean chunked) {
         final boolean checksums = config.checksumMode() == S3StoreConfig.ChecksumMode.WHEN_SUPPORTED;
         final S3ClientBuilder builder = S3Client.builder()
                 .region(region)
                 .credentialsProvider(credentials)
                 .forcePathStyle(config.pathStyle())
-                // Every body is in memory with a known length (a small object or one part), so it goes as it is:
-                // no aws-chunked framing for the SDK to produce chunk by chunk and for the server to take apart.
-                // Measured with S3Proxy (docs/PERFORMANCE.md): the server's CPU per small PUT halves, and over
-                // https the payload is still not signed twice (TLS protects it; the checksum header covers it).
-                .serviceConfiguration(S3Configuration.builder().chunkedEncodingEnabled(false).build())
+                .serviceConfiguration(S3Configuration.builder().chunkedEncodingEnabled(chunked).build())
                 .requestChecksumCalculation(checksums
                         ? RequestChecksumCalculation.WHEN_SUPPORTED : RequestChecksumCalculation.WHEN_REQUIRED)
                 .responseChecksumValidation(checksums

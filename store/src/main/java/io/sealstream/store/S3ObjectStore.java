@@ -1,8 +1,8 @@
 package io.sealstream.store;
 
 import io.sealstream.config.ConfigValues;
+import java.io.FilterInputStream;
 import java.io.IOException;
-import java.io.InterruptedIOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.util.ArrayList;
@@ -11,16 +11,13 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import java.util.concurrent.atomic.LongAccumulator;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.awscore.exception.AwsServiceException;
+import software.amazon.awssdk.core.ResponseInputStream;
 import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.core.exception.SdkServiceException;
 import software.amazon.awssdk.core.sync.RequestBody;
@@ -30,6 +27,7 @@ import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.S3ClientBuilder;
 import software.amazon.awssdk.services.s3.model.ChecksumAlgorithm;
 import software.amazon.awssdk.services.s3.model.CompletedPart;
+import software.amazon.awssdk.services.s3.model.GetObjectResponse;
 import software.amazon.awssdk.services.s3.model.HeadObjectResponse;
 import software.amazon.awssdk.services.s3.model.UploadPartResponse;
 
@@ -39,10 +37,10 @@ import software.amazon.awssdk.services.s3.model.UploadPartResponse;
  * <h2>Uploads</h2>
  * {@link #put} buffers what the writer produces. An object smaller than the multipart threshold goes up in one
  * PutObject once the writer returns. As soon as the buffered bytes reach the threshold, a multipart upload starts
- * and every full part is uploaded as it fills, the rest when the writer returns, then CompleteMultipartUpload makes
- * the object visible all at once. A full part is sent from the store's part thread while the writer fills the next
- * one (one part in flight per put), so encrypting and sending overlap. Memory held per put is therefore at most
- * max(threshold, part size) plus one part, plus one chunk (≤ 1 MiB), whatever the object's size. If anything fails (the writer, a part, the completion) the multipart upload is aborted and the failure rethrown, the
+ * and every full part is uploaded from the writer's thread as it fills (one part in flight, no extra threads), the
+ * rest when the writer returns, then CompleteMultipartUpload makes the object visible all at once. Memory held per
+ * put is therefore at most max(threshold, part size) plus one chunk (≤ 1 MiB), whatever the object's size. If
+ * anything fails (the writer, a part, the completion) the multipart upload is aborted and the failure rethrown, the
  * writer's own exception unchanged. An abort that itself fails is logged: a bucket lifecycle rule
  * ({@code AbortIncompleteMultipartUpload}) is the backstop for uploads orphaned by a crash.
  *
@@ -72,17 +70,13 @@ public final class S3ObjectStore implements ObjectStore {
 
     private final S3StoreConfig config;
     private final S3Client s3;
+    /** The same client but aws-chunked, for multipart parts (S3Clients.build explains why). */
+    private final S3Client partsClient;
     private final boolean checksums;
     private final Region region;
     /** The credentials provider, closed with the store (the default chain's holds refresh threads). */
     private final AwsCredentialsProvider credentials;
     private final LongAccumulator peakBufferBytes = new LongAccumulator(Math::max, 0);
-    /** Sends the full parts of multipart uploads while their writers fill the next; one part per put at a time. */
-    private final ExecutorService partUploads = Executors.newCachedThreadPool(r -> {
-        final Thread t = new Thread(r, "sealstream-s3-part-upload");
-        t.setDaemon(true);
-        return t;
-    });
 
     public S3ObjectStore(final S3StoreConfig config) {
         this(config, builder -> { });
@@ -94,7 +88,8 @@ public final class S3ObjectStore implements ObjectStore {
         this.checksums = config.checksumMode() == S3StoreConfig.ChecksumMode.WHEN_SUPPORTED;
         this.region = S3Clients.region(config);
         this.credentials = S3Clients.credentials(config);
-        this.s3 = S3Clients.build(config, region, credentials, customizer);
+        this.s3 = S3Clients.build(config, region, credentials, customizer, false);
+        this.partsClient = S3Clients.build(config, region, credentials, customizer, true);
     }
 
     public S3StoreConfig config() {
@@ -130,8 +125,8 @@ public final class S3ObjectStore implements ObjectStore {
             upload.abort(); // never throws: the writer's exception must go back unchanged
             throw failure;
         } finally {
-            peakBufferBytes.accumulate(upload.allocatedBytes());
-            upload.release();
+            peakBufferBytes.accumulate(upload.buffer.allocatedBytes());
+            upload.buffer.release();
         }
         return new StoredObject(location, content.count(), upload.metadata);
     }
@@ -155,7 +150,7 @@ public final class S3ObjectStore implements ObjectStore {
     @Override
     public InputStream get(final ObjectLocation location) throws IOException {
         try {
-            return new S3ObjectInputStream(s3.getObject(b -> b.bucket(location.bucket()).key(location.key())), location, where());
+            return new ObjectInputStream(s3.getObject(b -> b.bucket(location.bucket()).key(location.key())), location);
         } catch (final SdkServiceException e) {
             if (e.statusCode() == 404) {
                 final ObjectNotFoundException notFound = new ObjectNotFoundException(location);
@@ -218,8 +213,8 @@ public final class S3ObjectStore implements ObjectStore {
 
     @Override
     public void close() {
-        partUploads.shutdownNow();
         s3.close();
+        partsClient.close();
         if (credentials instanceof AutoCloseable closeable) {
             try {
                 closeable.close();
@@ -266,15 +261,8 @@ public final class S3ObjectStore implements ObjectStore {
     private final class Upload extends OutputStream {
         final ObjectLocation location;
         final Map<String, String> metadata;
-        /** Where the writer's bytes go; swapped with {@link #spare} when a full part is handed to the uploader. */
-        PartBuffer buffer = new PartBuffer();
-        /** The buffer of the part before, emptied, once its upload is done (null while it is in flight). */
-        private PartBuffer spare;
-        /** The part being uploaded on the store's part thread while the writer fills the next one; at most one. */
-        private Future<CompletedPart> inFlight;
-        private PartBuffer inFlightBuffer;
+        final PartBuffer buffer = new PartBuffer();
         private final List<CompletedPart> parts = new ArrayList<>();
-        private int partsStarted;
         private String uploadId;
         private boolean completed;
         private IOException failure;
@@ -339,96 +327,27 @@ public final class S3ObjectStore implements ObjectStore {
             })).uploadId();
         }
 
-        /**
-         * Uploads the next {@code length} buffered bytes as a part. When they are the whole buffer (every part after
-         * the threshold), the buffer goes to the store's part thread and the writer goes on filling the other one,
-         * so encrypting the next part overlaps sending this one: one part in flight, two part buffers at most.
-         */
         private void uploadPart(final long length) throws IOException {
-            awaitInFlight();
-            if (partsStarted == MAX_PARTS) {
+            if (parts.size() == MAX_PARTS) {
                 throw new IOException("S3 put of " + location + " failed: the object needs more than " + MAX_PARTS
                         + " parts of " + ConfigValues.formatSize(config.partSize()) + "; raise part-size");
             }
-            final int number = ++partsStarted;
-            if (length == buffer.size() && length > 0) {
-                final PartBuffer full = buffer;
-                buffer = spare != null ? spare : new PartBuffer();
-                spare = null;
-                inFlightBuffer = full;
-                inFlight = partUploads.submit(() -> send(full, number, length));
-            } else {
-                parts.add(send(buffer, number, length));
-                buffer.discard(length);
-            }
-        }
-
-        private CompletedPart send(final PartBuffer from, final int number, final long length) throws IOException {
-            final UploadPartResponse response = call("put", location, () -> s3.uploadPart(b -> {
+            final int number = parts.size() + 1;
+            final UploadPartResponse response = call("put", location, () -> partsClient.uploadPart(b -> {
                 b.bucket(location.bucket()).key(location.key()).uploadId(uploadId).partNumber(number)
                         .contentLength(length);
                 if (checksums) {
                     b.checksumAlgorithm(ChecksumAlgorithm.SHA256);
                 }
-            }, body(from, length)));
-            return CompletedPart.builder().partNumber(number).eTag(response.eTag())
-                    .checksumSHA256(response.checksumSHA256()).build();
+            }, body(length)));
+            parts.add(CompletedPart.builder().partNumber(number).eTag(response.eTag())
+                    .checksumSHA256(response.checksumSHA256()).build());
+            buffer.discard(length);
         }
 
-        /** Waits for the part in flight, if any: its result joins the list, or its failure is thrown here. */
-        private void awaitInFlight() throws IOException {
-            if (inFlight == null) {
-                return;
-            }
-            final Future<CompletedPart> pending = inFlight;
-            inFlight = null;
-            try {
-                parts.add(pending.get());
-            } catch (final InterruptedException e) {
-                Thread.currentThread().interrupt();
-                StoreSupport.settle(pending); // the part thread still reads that buffer
-                final InterruptedIOException interrupted = new InterruptedIOException("S3 put of "
-                        + StoreSupport.printable(location.toUri()) + " interrupted while a part was uploading");
-                interrupted.initCause(e);
-                throw interrupted;
-            } catch (final ExecutionException e) {
-                if (e.getCause() instanceof IOException io) {
-                    throw io;
-                }
-                throw new IOException("S3 put of " + StoreSupport.printable(location.toUri()) + " failed: "
-                        + StoreSupport.oneLine(String.valueOf(e.getCause())), e.getCause());
-            } finally {
-                releaseInFlightBuffer();
-            }
-        }
-
-        private void releaseInFlightBuffer() {
-            if (inFlightBuffer != null) {
-                inFlightBuffer.discard(inFlightBuffer.size()); // its chunks are recycled for the next part
-                spare = inFlightBuffer;
-                inFlightBuffer = null;
-            }
-        }
-
-        /** Peak upload buffer of this put: both buffers' chunk arrays. */
-        long allocatedBytes() {
-            long n = buffer.allocatedBytes();
-            n += spare == null ? 0 : spare.allocatedBytes();
-            n += inFlightBuffer == null ? 0 : inFlightBuffer.allocatedBytes();
-            return n;
-        }
-
-        /** Lets go of every buffer. */
-        void release() {
-            buffer.release();
-            if (spare != null) {
-                spare.release();
-            }
-        }
-
-        private RequestBody body(final PartBuffer from, final long length) {
+        private RequestBody body(final long length) {
             // A fresh stream over the buffered bytes for each attempt (signing, sending, retries): nothing copied.
-            return RequestBody.fromContentProvider(() -> from.open(length), length, CONTENT_TYPE);
+            return RequestBody.fromContentProvider(() -> buffer.open(length), length, CONTENT_TYPE);
         }
 
         /** After the writer returned: the last part and the completion, or the single PutObject. */
@@ -443,12 +362,11 @@ public final class S3ObjectStore implements ObjectStore {
                         b.checksumAlgorithm(ChecksumAlgorithm.SHA256);
                     }
                     S3Clients.encryption(config.sse(), b::serverSideEncryption, b::ssekmsKeyId);
-                }, body(buffer, length)));
+                }, body(length)));
             } else {
-                if (buffer.size() > 0 || parts.isEmpty() && inFlight == null) {
+                if (buffer.size() > 0 || parts.isEmpty()) {
                     uploadPart(buffer.size());
                 }
-                awaitInFlight(); // every part is in before the completion names them
                 call("put", location, () -> s3.completeMultipartUpload(b -> b.bucket(location.bucket())
                         .key(location.key()).uploadId(uploadId).multipartUpload(m -> m.parts(parts))));
             }
@@ -457,11 +375,6 @@ public final class S3ObjectStore implements ObjectStore {
 
         /** Aborts a started multipart upload; logs rather than throws. */
         void abort() {
-            if (inFlight != null) {
-                StoreSupport.settle(inFlight); // its outcome no longer matters, but it must not outlive the abort
-                inFlight = null;
-                releaseInFlightBuffer();
-            }
             if (uploadId == null || completed) {
                 return;
             }
@@ -477,6 +390,85 @@ public final class S3ObjectStore implements ObjectStore {
                     Thread.currentThread().interrupt();
                 }
             }
+        }
+    }
+
+    /**
+     * A get's stream: SDK failures while reading become {@link ObjectStoreUnavailableException}, and closing before the
+     * end aborts the connection instead of draining the rest of a possibly huge object.
+     */
+    private final class ObjectInputStream extends FilterInputStream {
+        private final ResponseInputStream<GetObjectResponse> response;
+        private final ObjectLocation location;
+        private final long length;
+        private long consumed;
+        private boolean eof;
+
+        ObjectInputStream(final ResponseInputStream<GetObjectResponse> response, final ObjectLocation location) {
+            super(response);
+            this.response = response;
+            this.location = location;
+            final Long contentLength = response.response().contentLength();
+            this.length = contentLength == null ? -1 : contentLength;
+        }
+
+        @Override
+        public int read() throws IOException {
+            try {
+                final int b = super.read();
+                advanced(b < 0 ? -1 : 1);
+                return b;
+            } catch (final IOException | SdkException e) {
+                throw readFailure(e);
+            }
+        }
+
+        @Override
+        public int read(final byte[] b, final int off, final int len) throws IOException {
+            try {
+                final int n = super.read(b, off, len);
+                advanced(n);
+                return n;
+            } catch (final IOException | SdkException e) {
+                throw readFailure(e);
+            }
+        }
+
+        @Override
+        public long skip(final long n) throws IOException {
+            try {
+                final long skipped = super.skip(n);
+                advanced(skipped);
+                return skipped;
+            } catch (final IOException | SdkException e) {
+                throw readFailure(e);
+            }
+        }
+
+        private void advanced(final long n) {
+            if (n < 0) {
+                eof = true;
+            } else {
+                consumed += n;
+                eof |= consumed == length;
+            }
+        }
+
+        @Override
+        public void close() throws IOException {
+            if (!eof) {
+                response.abort(); // rather than draining what is left over the wire
+            }
+            try {
+                super.close();
+            } catch (final IOException | SdkException e) {
+                // the connection is gone either way; nothing the reader can act on
+            }
+        }
+
+        private IOException readFailure(final Exception e) {
+            return new ObjectStoreUnavailableException("S3 get of " + StoreSupport.printable(location.toUri())
+                    + ": reading failed " + where() + ": " + StoreSupport.oneLine(e.toString()), e);
         }
     }
 }

@@ -142,22 +142,4 @@ final class StoreSupport {
             }
         }
     }
-
-    /** Waits, uninterruptibly (the socket timeout bounds it), until {@code part} has finished either way. */
-    static void settle(final java.util.concurrent.Future<?> part) {
-        boolean interrupted = false;
-        while (true) {
-            try {
-                part.get();
-                break;
-            } catch (final InterruptedException e) {
-                interrupted = true;
-            } catch (final java.util.concurrent.ExecutionException | java.util.concurrent.CancellationException e) {
-                break;
-            }
-        }
-        if (interrupted) {
-            Thread.currentThread().interrupt();
-        }
-    }
 }
