@@ -10,7 +10,6 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.security.SecureRandom;
-import java.util.Arrays;
 import java.util.Map;
 
 /**
@@ -42,7 +41,6 @@ public final class JitWarmup {
         final byte[] chunk = new byte[preset.segmentSize()];
         long done = 0;
         try (DataKey dek = new DataKey(key, wrapped)) {
-            Arrays.fill(key, (byte) 0);
             // Many small objects: C2 compiles (and swaps in the AES-GCM intrinsics) after thousands of calls, not
             // after a number of bytes, so 4 KiB objects get there for an eighth of the CPU that whole segments take
             // (measured: 32 MiB in 4 KiB objects, 1.75 s of CPU, then 16 MiB objects at 2+ GiB/s from the 2nd-5th).
