@@ -239,7 +239,8 @@ public final class LocalStack {
         return stopped;
     }
 
-    static List<ServiceProcess> readPids(final Path dir) throws IOException {
+    /** The services the stack in {@code dir} started, as its {@code stack.pids} records them; empty if none. */
+    public static List<ServiceProcess> readPids(final Path dir) throws IOException {
         final Path file = dir.resolve(PIDS);
         if (!Files.exists(file)) {
             return List.of();

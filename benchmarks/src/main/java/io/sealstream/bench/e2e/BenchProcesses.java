@@ -49,18 +49,10 @@ final class BenchProcesses {
         }
     }
 
-    /** The local stack's service processes by name, from its {@code stack.pids} file; empty if there is none. */
+    /** The local stack's service processes by name ({@link LocalStack#readPids}); empty if there is none. */
     static Map<String, Long> stackPids(final Path stackDir) throws IOException {
         final Map<String, Long> pids = new HashMap<>();
-        final Path file = stackDir.resolve(LocalStack.PIDS);
-        if (Files.exists(file)) {
-            for (String line : Files.readAllLines(file)) {
-                final String[] f = line.split("\t");
-                if (f.length >= 2) {
-                    pids.put(f[0], Long.parseLong(f[1]));
-                }
-            }
-        }
+        LocalStack.readPids(stackDir).forEach(p -> pids.put(p.name(), p.pid()));
         return pids;
     }
 
