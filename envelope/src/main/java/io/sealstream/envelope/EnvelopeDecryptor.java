@@ -103,6 +103,26 @@ public final class EnvelopeDecryptor {
         return new DecryptingInputStream(source, parsed, cipher);
     }
 
+    /**
+     * Opens a stored object of {@code ciphertextSize} bytes for range reads: fetches the header (with the first
+     * 64 KiB, which a read from the start then reuses), authenticates it exactly as {@link #decryptingStream} does,
+     * and lays out its segments. Nothing else is fetched until a range is read.
+     *
+     * @param context as for {@link #decryptingStream}
+     */
+    public RandomAccessEnvelope openRandomAccess(final RandomAccessEnvelope.RangeSource source, final long ciphertextSize,
+                                                 final EncryptionContext context) throws IOException {
+        return RandomAccessEnvelope.open(source, ciphertextSize, RANGE_PREFETCH_BYTES,
+                (header, parsed) -> openHeader(header, parsed, context));
+    }
+
+    /** The header plus one default-preset segment: one request serves a small object whole. */
+    private static final int RANGE_PREFETCH_BYTES = 64 * 1024 + 1024;
+
+    static int headerLength(final byte[] start) throws MalformedEnvelopeException {
+        return HeaderCodec.headerLength(start);
+    }
+
     /** One-shot decryption; returns the plaintext only if the whole object authenticated. */
     public byte[] decrypt(final byte[] object, final EncryptionContext context) throws EnvelopeException {
         Objects.requireNonNull(object, "object");
