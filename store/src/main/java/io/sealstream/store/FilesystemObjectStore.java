@@ -163,6 +163,26 @@ public final class FilesystemObjectStore implements ObjectStore {
     }
 
     @Override
+    public InputStream get(final ObjectLocation location, final long offset, final long length) throws IOException {
+        if (offset < 0 || length < 0) {
+            throw new IllegalArgumentException("negative range");
+        }
+        final Path file = resolve(location);
+        final FileChannel channel = openObject(file);
+        if (channel == null) {
+            throw new ObjectNotFoundException(location);
+        }
+        try {
+            readHeader(channel, location);
+            channel.position(channel.position() + offset);
+            return new BoundedInputStream(Channels.newInputStream(channel), length);
+        } catch (final IOException | RuntimeException e) {
+            closeQuietly(channel);
+            throw e;
+        }
+    }
+
+    @Override
     public void delete(final ObjectLocation location) throws IOException {
         final Path file = resolve(location);
         if (Files.isDirectory(file, LinkOption.NOFOLLOW_LINKS)) {

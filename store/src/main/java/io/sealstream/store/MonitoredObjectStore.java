@@ -64,9 +64,22 @@ public final class MonitoredObjectStore implements ObjectStore {
 
     @Override
     public InputStream get(final ObjectLocation location) throws IOException {
+        return watched(() -> delegate.get(location));
+    }
+
+    @Override
+    public InputStream get(final ObjectLocation location, final long offset, final long length) throws IOException {
+        return watched(() -> delegate.get(location, offset, length));
+    }
+
+    private interface Opening {
+        InputStream open() throws IOException;
+    }
+
+    private InputStream watched(final Opening opening) throws IOException {
         final DependencyHealth.Call call = health.begin();
         try {
-            final InputStream in = delegate.get(location);
+            final InputStream in = opening.open();
             call.unblocked();
             return new WatchedInput(in, call);
         } catch (final IOException | RuntimeException e) {

@@ -38,6 +38,21 @@ public interface ObjectStore extends AutoCloseable {
     /** Opens the object for streaming reading. */
     InputStream get(ObjectLocation location) throws IOException;
 
+    /**
+     * Opens {@code length} bytes of the object from {@code offset} (an S3 ranged GET), so a reader of a large
+     * object's tail does not fetch the rest. A range past the end is cut at the end; the caller, who asked for it
+     * from a size it knew, treats fewer bytes as a truncation. The default reads and skips (for stores that cannot
+     * seek); the real stores fetch only the range.
+     */
+    default InputStream get(final ObjectLocation location, final long offset, final long length) throws IOException {
+        if (offset < 0 || length < 0) {
+            throw new IllegalArgumentException("negative range");
+        }
+        final InputStream in = get(location);
+        in.skipNBytes(offset);
+        return new BoundedInputStream(in, length);
+    }
+
     /** Deletes the object; deleting one that does not exist is not an error. */
     void delete(ObjectLocation location) throws IOException;
 

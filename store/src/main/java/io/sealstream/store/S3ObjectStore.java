@@ -149,8 +149,24 @@ public final class S3ObjectStore implements ObjectStore {
 
     @Override
     public InputStream get(final ObjectLocation location) throws IOException {
+        return get(location, null);
+    }
+
+    @Override
+    public InputStream get(final ObjectLocation location, final long offset, final long length) throws IOException {
+        if (offset < 0 || length < 0) {
+            throw new IllegalArgumentException("negative range");
+        }
+        if (length == 0) {
+            return InputStream.nullInputStream();
+        }
+        return get(location, "bytes=" + offset + "-" + (offset + length - 1));
+    }
+
+    private InputStream get(final ObjectLocation location, final String range) throws IOException {
         try {
-            return new ObjectInputStream(s3.getObject(b -> b.bucket(location.bucket()).key(location.key())), location);
+            return new ObjectInputStream(s3.getObject(b -> b.bucket(location.bucket()).key(location.key()).range(range)),
+                    location);
         } catch (final SdkServiceException e) {
             if (e.statusCode() == 404) {
                 final ObjectNotFoundException notFound = new ObjectNotFoundException(location);

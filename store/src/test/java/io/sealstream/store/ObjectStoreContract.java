@@ -95,6 +95,32 @@ abstract class ObjectStoreContract {
     }
 
     @Test
+    void aRangeReadReturnsExactlyThoseBytesAndStopsAtTheEnd() throws IOException {
+        final ObjectLocation location = at("ranged");
+        final byte[] content = new byte[partSize() + 1000];
+        for (int i = 0; i < content.length; i++) {
+            content[i] = (byte) (i * 7 + (i >>> 9));
+        }
+        store().put(location, Map.of(), out -> out.write(content));
+        try (java.io.InputStream in = store().get(location, 0, 10)) {
+            assertThat(in.readAllBytes()).isEqualTo(java.util.Arrays.copyOfRange(content, 0, 10));
+        }
+        try (java.io.InputStream in = store().get(location, content.length - 1, 1)) {
+            assertThat(in.readAllBytes()).containsExactly(content[content.length - 1]);
+        }
+        try (java.io.InputStream in = store().get(location, partSize() - 5, 600)) {
+            assertThat(in.readAllBytes()).isEqualTo(java.util.Arrays.copyOfRange(content, partSize() - 5, partSize() + 595));
+        }
+        try (java.io.InputStream in = store().get(location, content.length - 3, 100)) {
+            assertThat(in.readAllBytes()).hasSize(3); // cut at the end: the caller sees fewer bytes
+        }
+        try (java.io.InputStream in = store().get(location, 5, 0)) {
+            assertThat(in.read()).isEqualTo(-1);
+        }
+        assertThatThrownBy(() -> store().get(at("never-written"), 0, 10)).isInstanceOf(ObjectNotFoundException.class);
+    }
+
+    @Test
     void headOfAMissingObjectIsEmpty() throws IOException {
         assertThat(store().head(at("never-written"))).isEmpty();
         assertThat(store().head(new ObjectLocation("no-such-bucket-" + UUID.randomUUID(), "x"))).isEmpty();
