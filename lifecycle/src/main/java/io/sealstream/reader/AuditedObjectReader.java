@@ -5,6 +5,8 @@ import io.sealstream.objects.KeyReferences;
 
 import io.sealstream.audit.AuditLog;
 import io.sealstream.envelope.DecryptingInputStream;
+import io.sealstream.envelope.EnvelopeDecryptor;
+import io.sealstream.envelope.RandomAccessEnvelope;
 import io.sealstream.envelope.EnvelopeAuthenticationException;
 import io.sealstream.envelope.EnvelopeKeyException;
 import io.sealstream.envelope.MalformedEnvelopeException;
@@ -113,6 +115,135 @@ public final class AuditedObjectReader {
                 e.addSuppressed(auditFailure);
             }
             throw e;
+        }
+    }
+
+    /**
+     * For a long-running server (the S3 gateway): opens a stored object of {@code ciphertextSize} bytes for range
+     * reads. Its header is fetched and authenticated here, with the DEK resolved through the registry as it stands
+     * (the caller keeps it fresh in the background; a DEK it does not know yet triggers one refresh, so an object
+     * written a moment ago is readable). A failure is recorded as a FAILURE event, sent without waiting, and thrown.
+     * Each {@link OpenObject#read} is then one DECRYPT event of its own.
+     */
+    public OpenObject open(final ObjectLocation location, final ObjectIdentity identity, final long ciphertextSize,
+                           final String actor) throws IOException {
+        final String auditId = "read:" + UUID.randomUUID();
+        final RegistryDataKeyResolver resolver = new RegistryDataKeyResolver(registry, kms, strictRegistry,
+                keyPolicy.kekFor(identity.tenant(), identity.bucket()));
+        final EnvelopeDecryptor decryptor = new EnvelopeDecryptor(resolver);
+        final RandomAccessEnvelope.RangeSource ranges = (offset, length) -> store.get(location, offset, length);
+        try {
+            RandomAccessEnvelope envelope;
+            try {
+                envelope = decryptor.openRandomAccess(ranges, ciphertextSize, identity.encryptionContext());
+            } catch (final EnvelopeKeyException e) {
+                if (!(e.getCause() instanceof KeyNotFoundException) || registry.find(resolver.lastRequested().dekId()).isPresent()) {
+                    throw e;
+                }
+                registry.refresh(); // written after the last background refresh?
+                envelope = decryptor.openRandomAccess(ranges, ciphertextSize, identity.encryptionContext());
+            }
+            return new OpenObject(envelope, location, identity, actor, resolver, auditId);
+        } catch (final IOException | RuntimeException e) {
+            audit.recordAsync(event(auditId, AuditOutcome.FAILURE, location, identity, actor, resolver, reasonCode(e),
+                    e.getMessage()));
+            throw e;
+        }
+    }
+
+    /** Records a read refused before the object was touched (the gateway's access check), without waiting. */
+    public java.util.concurrent.CompletableFuture<Void> recordRefusal(final ObjectLocation location,
+                                                                     final ObjectIdentity identity, final String actor,
+                                                                     final String reasonCode, final String message) {
+        final RegistryDataKeyResolver none = new RegistryDataKeyResolver(registry, kms, true, null);
+        return audit.recordAsync(event("read:" + UUID.randomUUID(), AuditOutcome.FAILURE, location, identity, actor,
+                none, reasonCode, message));
+    }
+
+    /** An object whose header authenticated, ready for range reads. */
+    public final class OpenObject {
+        private final RandomAccessEnvelope envelope;
+        private final ObjectLocation location;
+        private final ObjectIdentity identity;
+        private final String actor;
+        private final RegistryDataKeyResolver resolver;
+        private final String auditId;
+
+        private OpenObject(final RandomAccessEnvelope envelope, final ObjectLocation location, final ObjectIdentity identity,
+                           final String actor, final RegistryDataKeyResolver resolver, final String auditId) {
+            this.envelope = envelope;
+            this.location = location;
+            this.identity = identity;
+            this.actor = actor;
+            this.resolver = resolver;
+            this.auditId = auditId;
+        }
+
+        public long plaintextSize() {
+            return envelope.plaintextSize();
+        }
+
+        public String dekId() {
+            return resolver.lastUnwrapped().dekId();
+        }
+
+        /**
+         * Plaintext bytes {@code [offset, offset + length)}, authenticated segment by segment as they are read. The
+         * SUCCESS event is sent now, without waiting; the caller must {@link RangeRead#awaitAudit} before it releases
+         * the range's last bytes, and call {@link RangeRead#failed} if the read breaks off.
+         */
+        public RangeRead read(final long offset, final long length) throws IOException {
+            final String what = length == envelope.plaintextSize() ? "whole object, " + length + " bytes"
+                    : "bytes " + offset + "-" + (offset + length - 1) + " of " + envelope.plaintextSize();
+            final java.util.concurrent.CompletableFuture<Void> durable = audit.recordAsync(event(auditId,
+                    AuditOutcome.SUCCESS, location, identity, actor, resolver, null,
+                    "header authenticated; streaming plaintext (" + what + ")"));
+            return new RangeRead(envelope.read(offset, length), durable);
+        }
+
+        /** One range in flight. */
+        public final class RangeRead implements java.io.Closeable {
+            private final java.io.InputStream plaintext;
+            private final java.util.concurrent.CompletableFuture<Void> durable;
+            private boolean failed;
+
+            private RangeRead(final java.io.InputStream plaintext, final java.util.concurrent.CompletableFuture<Void> durable) {
+                this.plaintext = plaintext;
+                this.durable = durable;
+            }
+
+            /** Authenticated plaintext of the range; a tampered segment ends it with an exception. */
+            public java.io.InputStream plaintext() {
+                return plaintext;
+            }
+
+            /** Waits until the read's DECRYPT event is durable; throws if it is not within {@code timeout}. */
+            public void awaitAudit(final java.time.Duration timeout) throws IOException {
+                try {
+                    durable.get(timeout.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+                } catch (final java.util.concurrent.ExecutionException e) {
+                    throw new IOException("the read's audit event was not recorded: " + e.getCause().getMessage(), e.getCause());
+                } catch (final java.util.concurrent.TimeoutException e) {
+                    throw new IOException("the read's audit event was not acknowledged within " + timeout.toSeconds() + " s", e);
+                } catch (final InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new java.io.InterruptedIOException("interrupted while awaiting the read's audit event");
+                }
+            }
+
+            /** Records that the read broke off (tampered segment, store or client failure), without waiting. */
+            public void failed(final Throwable cause) {
+                if (!failed) {
+                    failed = true;
+                    audit.recordAsync(event(auditId + ":failed", AuditOutcome.FAILURE, location, identity, actor, resolver,
+                            reasonCode(cause), cause.getMessage()));
+                }
+            }
+
+            @Override
+            public void close() throws IOException {
+                plaintext.close();
+            }
         }
     }
 

@@ -121,6 +121,27 @@ public final class KafkaAuditLog implements AuditLog {
     }
 
     /** The topic events are written to (the audit pending topic). */
+    @Override
+    public java.util.concurrent.CompletableFuture<Void> recordAsync(final AuditEvent event) {
+        Objects.requireNonNull(event, "event");
+        final AuditEvent unchained = AuditChain.unchained(event);
+        final String key = event.getLocation() != null ? event.getLocation() : event.getAuditId();
+        final java.util.concurrent.CompletableFuture<Void> durable = new java.util.concurrent.CompletableFuture<>();
+        try {
+            // acks=all and idempotence (see open): the callback fires once the event is replicated, or with the error.
+            producer.send(new ProducerRecord<>(topic, key, unchained), (metadata, error) -> {
+                if (error == null) {
+                    durable.complete(null);
+                } else {
+                    durable.completeExceptionally(notRecorded(event, error));
+                }
+            });
+        } catch (final RuntimeException e) {
+            durable.completeExceptionally(notRecorded(event, e));
+        }
+        return durable;
+    }
+
     public String topic() {
         return topic;
     }
