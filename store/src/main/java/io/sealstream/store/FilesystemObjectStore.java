@@ -141,7 +141,8 @@ public final class FilesystemObjectStore implements ObjectStore {
                 return Optional.empty();
             }
             final Header header = readHeader(channel, location);
-            return Optional.of(new StoredObject(location, channel.size() - header.length(), header.metadata()));
+            return Optional.of(new StoredObject(location, channel.size() - header.length(), header.metadata(),
+                    java.nio.file.Files.getLastModifiedTime(file).toInstant()));
         }
     }
 

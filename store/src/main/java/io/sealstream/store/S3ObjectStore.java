@@ -144,7 +144,8 @@ public final class S3ObjectStore implements ObjectStore {
         } catch (final SdkException e) {
             throw mapped("head", location, e);
         }
-        return Optional.of(new StoredObject(location, response.contentLength(), response.metadata()));
+        return Optional.of(new StoredObject(location, response.contentLength(), response.metadata(),
+                response.lastModified()));
     }
 
     @Override

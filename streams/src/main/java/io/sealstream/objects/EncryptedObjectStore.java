@@ -77,9 +77,17 @@ public final class EncryptedObjectStore {
     public Written write(final ObjectLocation destination, final ObjectIdentity identity, final DataKey dek,
                          final Preset preset, final String eventId, final long plaintextSize,
                          final PlaintextWriter body, final LongConsumer encrypted) throws IOException {
+        return write(destination, identity, dek, preset, eventId, plaintextSize, null, body, encrypted);
+    }
+
+    /** As above, with the upload's content type kept in the metadata (for readers such as the S3 gateway). */
+    public Written write(final ObjectLocation destination, final ObjectIdentity identity, final DataKey dek,
+                         final Preset preset, final String eventId, final long plaintextSize, final String contentType,
+                         final PlaintextWriter body, final LongConsumer encrypted) throws IOException {
         final WrappedDataKey wrapped = dek.wrapped();
         return write(destination, identity, dek, preset,
-                ObjectMetadata.of(FORMAT_VERSION, wrapped, eventId, plaintextSize, preset.segmentSize()), body, encrypted);
+                ObjectMetadata.of(FORMAT_VERSION, wrapped, eventId, plaintextSize, preset.segmentSize(), contentType),
+                body, encrypted);
     }
 
     private Written write(final ObjectLocation destination, final ObjectIdentity identity, final DataKey dek,

@@ -20,6 +20,8 @@ public final class ObjectMetadata {
     public static final String EVENT_ID = "sealstream-event-id";
     public static final String PLAINTEXT_SIZE = "sealstream-plaintext-size";
     public static final String SEGMENT_SIZE = "sealstream-segment-size";
+    /** The upload's content type, when it is one an HTTP header can carry; read back by the S3 gateway. */
+    public static final String CONTENT_TYPE = "sealstream-content-type";
 
     private ObjectMetadata() {
     }
@@ -35,6 +37,17 @@ public final class ObjectMetadata {
         m.put(EVENT_ID, eventId);
         m.put(PLAINTEXT_SIZE, Long.toString(plaintextSize));
         m.put(SEGMENT_SIZE, Integer.toString(segmentSize));
+        return m;
+    }
+
+    /** As {@link #of}, plus the content type when it is printable ASCII of at most 255 characters (else left out). */
+    public static Map<String, String> of(final int formatVersion, final WrappedDataKey wrapped, final String eventId,
+                                         final long plaintextSize, final int segmentSize, final String contentType) {
+        final Map<String, String> m = of(formatVersion, wrapped, eventId, plaintextSize, segmentSize);
+        if (contentType != null && contentType.length() <= 255 && contentType.equals(contentType.strip())
+                && !contentType.isEmpty() && contentType.chars().allMatch(c -> c >= 0x20 && c < 0x7f)) {
+            m.put(CONTENT_TYPE, contentType);
+        }
         return m;
     }
 

@@ -125,7 +125,7 @@ public final class UploadEncryptor {
             final WrappedDataKey wrapped = dek.wrapped();
             // Failed attempts encrypted bytes under this key too: the cache's byte limit counts them.
             return objects.write(destination, identity, dek, config.preset(), upload.getEventId(), declaredSize,
-                    payload, bytes -> kms.reportUsage(wrapped, bytes));
+                    upload.getContentType(), payload, bytes -> kms.reportUsage(wrapped, bytes));
         }
     }
 
