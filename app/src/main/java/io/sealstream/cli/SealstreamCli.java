@@ -15,7 +15,7 @@ import picocli.CommandLine.Command;
  */
 @Command(name = "sealstream", mixinStandardHelpOptions = true, versionProvider = SealstreamCli.Version.class,
         description = "Envelope encryption of objects under KMS data keys.",
-        subcommands = {RunCommand.class, GetCommand.class, AuditCommand.class, DlqCommand.class, KeysCommand.class, RotateCommand.class, ShredCommand.class, EncryptCommand.class, DecryptCommand.class, InspectCommand.class})
+        subcommands = {RunCommand.class, GetCommand.class, GatewayCommand.class, AuditCommand.class, DlqCommand.class, KeysCommand.class, RotateCommand.class, ShredCommand.class, EncryptCommand.class, DecryptCommand.class, InspectCommand.class})
 public final class SealstreamCli implements Runnable {
 
     public static final int EXIT_FAILURE = 1;

@@ -138,6 +138,9 @@ final class DemoCommand extends IoAware implements Callable<Integer> {
                 verifyLarge(results, expected, app, config);
                 rotateAndRead(results, expected, app, config, env);
                 verifyAuditTrail(config, app, results.audit().size());
+                GatewayDemo.readOneObject(out, app, config, results.objects().stream()
+                        .filter(o -> o.getEventId().equals(expected.largeEventId())).findFirst().orElseThrow(),
+                        expected.largeSha256());
             }
         } finally {
             MockSchemaRegistry.dropScope(REGISTRY_SCOPE);
