@@ -39,7 +39,8 @@ class ConfigurationReferenceTest {
         assertThat(ConfigRegistry.load().sets()).extracting(s -> s.module()).containsExactly(
                 "sealstream-app", "sealstream-streams", "sealstream-store", "sealstream-kms-stack",
                 "sealstream-kms-local", "sealstream-kms-pkcs11", "sealstream-kms-hadoop", "sealstream-kms-aws",
-                "sealstream-kms-vault", "sealstream-kms-customer", "sealstream-lifecycle", "sealstream-health");
+                "sealstream-kms-vault", "sealstream-kms-customer", "sealstream-lifecycle", "sealstream-health",
+                "sealstream-gateway");
     }
 
     @Test

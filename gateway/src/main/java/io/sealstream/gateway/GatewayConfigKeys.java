@@ -64,7 +64,7 @@ public final class GatewayConfigKeys implements ConfigKeySet {
 
     @Override
     public int order() {
-        return 60;
+        return 70;
     }
 
     @Override
