@@ -112,8 +112,25 @@ public final class EnvelopeDecryptor {
      */
     public RandomAccessEnvelope openRandomAccess(final RandomAccessEnvelope.RangeSource source, final long ciphertextSize,
                                                  final EncryptionContext context) throws IOException {
-        return RandomAccessEnvelope.open(source, ciphertextSize, RANGE_PREFETCH_BYTES,
+        final long prefetch = Math.min(ciphertextSize, RANGE_PREFETCH_BYTES);
+        return openRandomAccess(source.open(0, prefetch), prefetch, source, ciphertextSize, context);
+    }
+
+    /**
+     * As above, with the start of the object already open: {@code start} reads the stored object from offset 0 for
+     * {@code startLength} bytes (the whole object, or a prefetch), and a range that lies in it reads on from it. Takes
+     * ownership of {@code start} (closed on failure, or by {@link RandomAccessEnvelope#close}).
+     */
+    public RandomAccessEnvelope openRandomAccess(final InputStream start, final long startLength,
+                                                 final RandomAccessEnvelope.RangeSource source, final long ciphertextSize,
+                                                 final EncryptionContext context) throws IOException {
+        return RandomAccessEnvelope.open(start, startLength, source, ciphertextSize,
                 (header, parsed) -> openHeader(header, parsed, context));
+    }
+
+    /** How much of an object's start a range read asks for with its header: the header plus a default segment. */
+    public static long rangePrefetchBytes() {
+        return RANGE_PREFETCH_BYTES;
     }
 
     /** The header plus one default-preset segment: one request serves a small object whole. */

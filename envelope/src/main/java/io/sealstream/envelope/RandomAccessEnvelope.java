@@ -1,7 +1,7 @@
 package io.sealstream.envelope;
 
+import io.sealstream.envelope.internal.HeaderCodec;
 import io.sealstream.envelope.internal.SegmentCipher;
-import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.SequenceInputStream;
@@ -15,7 +15,7 @@ import java.util.Objects;
  * flag its position implies, so a segment moved, dropped, cut or appended fails its tag. Thread-safe: each range
  * is a stream of its own.
  */
-public final class RandomAccessEnvelope {
+public final class RandomAccessEnvelope implements java.io.Closeable {
 
     /** Ranges of the stored object, fetched on demand (an S3 ranged GET, a file channel...). */
     @FunctionalInterface
@@ -28,16 +28,21 @@ public final class RandomAccessEnvelope {
     private final EnvelopeHeader header;
     private final SegmentLayout layout;
     private final SegmentCipher cipher;
-    /** The stored bytes fetched with the header (the start of the object), reused by a range starting there. */
-    private final byte[] prefix;
+    /**
+     * The stream the header came from, positioned right after it and good up to {@code initialEnd}: the first range
+     * that lies in it reads on from there instead of asking the store again (a whole-object read is one request).
+     */
+    private final java.util.concurrent.atomic.AtomicReference<InputStream> initial;
+    private final long initialEnd;
 
     RandomAccessEnvelope(final RangeSource source, final EnvelopeHeader header, final SegmentLayout layout,
-                         final SegmentCipher cipher, final byte[] prefix) {
+                         final SegmentCipher cipher, final InputStream initial, final long initialEnd) {
         this.source = source;
         this.header = header;
         this.layout = layout;
         this.cipher = cipher;
-        this.prefix = prefix;
+        this.initial = new java.util.concurrent.atomic.AtomicReference<>(initial);
+        this.initialEnd = initialEnd;
     }
 
     /** The object's header (authenticated). */
@@ -75,25 +80,54 @@ public final class RandomAccessEnvelope {
 
     private InputStream open(final long from, final long length) throws IOException {
         final long end = from + length;
-        if (from >= prefix.length) {
-            return source.open(from, length);
+        final InputStream start = initial.getAndSet(null);
+        if (start != null) {
+            final long position = layout.headerLength();
+            if (from >= position && from < initialEnd) {
+                start.skipNBytes(from - position);
+                final InputStream held = new Bounded(start, Math.min(end, initialEnd) - from);
+                return end <= initialEnd ? held : new SequenceInputStream(held, source.open(initialEnd, end - initialEnd));
+            }
+            start.close();
         }
-        final int held = (int) Math.min(prefix.length, end);
-        final InputStream cached = new ByteArrayInputStream(Arrays.copyOfRange(prefix, (int) from, held));
-        return end <= held ? cached : new SequenceInputStream(cached, source.open(held, end - held));
+        return source.open(from, length);
     }
 
-    static RandomAccessEnvelope open(final RangeSource source, final long ciphertextSize, final int prefetch,
-                                     final HeaderOpener opener) throws IOException {
+    /** Closes the initial stream if no range used it. */
+    @Override
+    public void close() throws IOException {
+        final InputStream start = initial.getAndSet(null);
+        if (start != null) {
+            start.close();
+        }
+    }
+
+    static RandomAccessEnvelope open(final InputStream start, final long startLength, final RangeSource source,
+                                     final long ciphertextSize, final HeaderOpener opener) throws IOException {
         Objects.requireNonNull(source, "source");
-        final byte[] start = readFully(source, 0, Math.min(ciphertextSize, prefetch));
-        final int headerLength = EnvelopeDecryptor.headerLength(start);
-        final byte[] headerBytes = headerLength <= start.length ? Arrays.copyOf(start, headerLength)
-                : concat(start, readFully(source, start.length, headerLength - start.length));
-        final EnvelopeHeader parsed = EnvelopeDecryptor.parseHeader(headerBytes);
-        final SegmentLayout layout = SegmentLayout.of(parsed, ciphertextSize);
-        final SegmentCipher cipher = opener.open(headerBytes, parsed);
-        return new RandomAccessEnvelope(source, parsed, layout, cipher, start);
+        boolean handedOver = false;
+        try {
+            final byte[] prefix = readFully(start, HeaderCodec.FIXED_PREFIX_BYTES);
+            final int headerLength = EnvelopeDecryptor.headerLength(prefix);
+            final byte[] headerBytes = Arrays.copyOf(prefix, headerLength);
+            final int inStart = (int) Math.max(0, Math.min(headerLength, startLength) - prefix.length);
+            System.arraycopy(readFully(start, inStart), 0, headerBytes, prefix.length, inStart);
+            if (prefix.length + inStart < headerLength) {
+                final int more = headerLength - prefix.length - inStart;
+                try (InputStream rest = source.open(prefix.length + inStart, more)) {
+                    System.arraycopy(readFully(rest, more), 0, headerBytes, prefix.length + inStart, more);
+                }
+            }
+            final EnvelopeHeader parsed = EnvelopeDecryptor.parseHeader(headerBytes);
+            final SegmentLayout layout = SegmentLayout.of(parsed, ciphertextSize);
+            final SegmentCipher cipher = opener.open(headerBytes, parsed);
+            handedOver = true;
+            return new RandomAccessEnvelope(source, parsed, layout, cipher, start, Math.min(startLength, ciphertextSize));
+        } finally {
+            if (!handedOver) {
+                start.close();
+            }
+        }
     }
 
     /** Checks the key commitment and derives the segment cipher (the decryptor's, which holds the key resolver). */
@@ -102,22 +136,45 @@ public final class RandomAccessEnvelope {
         SegmentCipher open(byte[] header, EnvelopeHeader parsed) throws EnvelopeException;
     }
 
-    private static byte[] readFully(final RangeSource source, final long offset, final long length) throws IOException {
-        if (length > Integer.MAX_VALUE) {
-            throw new IllegalArgumentException("prefetch too large");
+    private static byte[] readFully(final InputStream in, final int length) throws IOException {
+        final byte[] bytes = in.readNBytes(length);
+        if (bytes.length != length) {
+            throw new MalformedEnvelopeException("not a sealstream object: truncated header");
         }
-        try (InputStream in = source.open(offset, length)) {
-            final byte[] bytes = in.readNBytes((int) length);
-            if (bytes.length != length) {
-                throw new MalformedEnvelopeException("not a sealstream object: truncated header");
-            }
-            return bytes;
-        }
+        return bytes;
     }
 
-    private static byte[] concat(final byte[] a, final byte[] b) {
-        final byte[] all = Arrays.copyOf(a, a.length + b.length);
-        System.arraycopy(b, 0, all, a.length, b.length);
-        return all;
+    /** At most {@code limit} bytes of a stream; closing it closes the stream. */
+    private static final class Bounded extends java.io.FilterInputStream {
+        private long remaining;
+
+        Bounded(final InputStream in, final long limit) {
+            super(in);
+            this.remaining = limit;
+        }
+
+        @Override
+        public int read() throws IOException {
+            if (remaining <= 0) {
+                return -1;
+            }
+            final int b = in.read();
+            if (b >= 0) {
+                remaining--;
+            }
+            return b;
+        }
+
+        @Override
+        public int read(final byte[] b, final int off, final int len) throws IOException {
+            if (remaining <= 0) {
+                return len == 0 ? 0 : -1;
+            }
+            final int n = in.read(b, off, (int) Math.min(len, remaining));
+            if (n > 0) {
+                remaining -= n;
+            }
+            return n;
+        }
     }
 }

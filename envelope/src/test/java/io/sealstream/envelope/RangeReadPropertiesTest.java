@@ -83,6 +83,23 @@ class RangeReadPropertiesTest {
         }
     }
 
+    @Property(tries = 100)
+    void aReadWithinTheOpeningStreamAsksTheStoreNothingMore(@ForAll("plaintexts") final byte[] plaintext,
+                                                            @ForAll @IntRange(min = 0, max = 1_000_000) final int seed)
+            throws IOException {
+        final byte[] object = encrypt(plaintext, Preset.DEFAULT);
+        final Ranges ranges = new Ranges(object);
+        // the whole object opened at once (a GET without a range): the header and every segment come from it
+        try (RandomAccessEnvelope env = new EnvelopeDecryptor(keys).openRandomAccess(
+                new ByteArrayInputStream(object), object.length, ranges, object.length, CONTEXT)) {
+            final int start = plaintext.length == 0 ? 0 : seed % plaintext.length;
+            try (InputStream in = env.read(start, plaintext.length - start)) {
+                assertThat(in.readAllBytes()).isEqualTo(Arrays.copyOfRange(plaintext, start, plaintext.length));
+            }
+        }
+        assertThat(ranges.asked).isEmpty();
+    }
+
     @Test
     void theLastByteOfALargeObjectReadsAboutOneSegment() throws IOException {
         final byte[] plaintext = new byte[8 * 1024 * 1024];

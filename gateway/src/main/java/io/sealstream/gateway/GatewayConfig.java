@@ -23,7 +23,7 @@ import java.util.regex.Pattern;
  */
 public record GatewayConfig(InetSocketAddress listen, String region, Map<String, LogicalBucket> buckets,
                             Map<String, Principal> principals, int threads, Duration maxClockSkew,
-                            Duration registryRefresh, Duration auditTimeout, Optional<Tls> tls,
+                            Duration registryRefresh, Duration auditTimeout, long warmupBytes, Optional<Tls> tls,
                             boolean allowPlainHttp) {
 
     /** S3's bucket naming rule (lower case, digits, dots and hyphens, 3 to 63 characters). */
@@ -148,7 +148,8 @@ public record GatewayConfig(InetSocketAddress listen, String region, Map<String,
                         GatewayConfigKeys.TLS_KEYSTORE_PASSWORD.get(settings), "")));
         return new GatewayConfig(listen, GatewayConfigKeys.REGION.get(settings), buckets, byAccessKey,
                 GatewayConfigKeys.THREADS.get(settings), GatewayConfigKeys.MAX_CLOCK_SKEW.get(settings),
-                GatewayConfigKeys.REGISTRY_REFRESH.get(settings), GatewayConfigKeys.AUDIT_TIMEOUT.get(settings), tls,
+                GatewayConfigKeys.REGISTRY_REFRESH.get(settings), GatewayConfigKeys.AUDIT_TIMEOUT.get(settings),
+                GatewayConfigKeys.WARMUP_BYTES.get(settings), tls,
                 GatewayConfigKeys.ALLOW_PLAIN_HTTP.get(settings));
     }
 

@@ -38,6 +38,11 @@ public final class GatewayConfigKeys implements ConfigKeySet {
     public static final ConfigKey<Duration> AUDIT_TIMEOUT = ConfigKey.duration("sealstream.gateway.audit-timeout",
             Duration.ofSeconds(30), "How long a read waits, before its last bytes, for its DECRYPT audit event to be "
                     + "acknowledged; a read whose event is not durable by then is cut off.").positive();
+    public static final ConfigKey<Long> WARMUP_BYTES = ConfigKey.size("sealstream.gateway.warmup.bytes", 64L << 20,
+            "Throwaway data decrypted at start on a background thread (4 KiB objects under a random key), so that the "
+                    + "JIT compiles GCM decryption before the first reads: a cold JVM decrypts at about 100 MiB/s for "
+                    + "its first 250 MiB, then at 4+ GiB/s (docs/PERFORMANCE.md, \"S3 read gateway\"). 0 turns it off.")
+            .notNegative();
     public static final ConfigKey<Path> TLS_KEYSTORE = ConfigKey.path("sealstream.gateway.tls.keystore", null,
             "PKCS12 key store with the gateway's TLS certificate and key: the gateway then speaks HTTPS only.");
     public static final ConfigKey<String> TLS_KEYSTORE_PASSWORD = ConfigKey.secret(
@@ -70,6 +75,6 @@ public final class GatewayConfigKeys implements ConfigKeySet {
     @Override
     public List<ConfigKey<?>> keys() {
         return List.of(LISTEN, REGION, BUCKET, ACCESS_KEY_ID, SECRET_ACCESS_KEY, GRANTS, THREADS, MAX_CLOCK_SKEW,
-                REGISTRY_REFRESH, AUDIT_TIMEOUT, TLS_KEYSTORE, TLS_KEYSTORE_PASSWORD, ALLOW_PLAIN_HTTP);
+                REGISTRY_REFRESH, AUDIT_TIMEOUT, WARMUP_BYTES, TLS_KEYSTORE, TLS_KEYSTORE_PASSWORD, ALLOW_PLAIN_HTTP);
     }
 }

@@ -119,31 +119,38 @@ public final class AuditedObjectReader {
     }
 
     /**
-     * For a long-running server (the S3 gateway): opens a stored object of {@code ciphertextSize} bytes for range
-     * reads. Its header is fetched and authenticated here, with the DEK resolved through the registry as it stands
+     * For a long-running server (the S3 gateway): opens a stored object for range reads. One store request brings
+     * the object's size, metadata and start ({@code whole}: all of it, for a read of the whole object; else the header
+     * and first segment); the header is authenticated here, with the DEK resolved through the registry as it stands
      * (the caller keeps it fresh in the background; a DEK it does not know yet triggers one refresh, so an object
-     * written a moment ago is readable). A failure is recorded as a FAILURE event, sent without waiting, and thrown.
-     * Each {@link OpenObject#read} is then one DECRYPT event of its own.
+     * written a moment ago is readable). A failure, a missing object included, is recorded as a FAILURE event, sent
+     * without waiting, and thrown. Each {@link OpenObject#read} is then one DECRYPT event of its own.
      */
-    public OpenObject open(final ObjectLocation location, final ObjectIdentity identity, final long ciphertextSize,
-                           final String actor) throws IOException {
+    public OpenObject open(final ObjectLocation location, final ObjectIdentity identity, final String actor,
+                           final boolean whole) throws IOException {
         final String auditId = "read:" + UUID.randomUUID();
         final RegistryDataKeyResolver resolver = new RegistryDataKeyResolver(registry, kms, strictRegistry,
                 keyPolicy.kekFor(identity.tenant(), identity.bucket()));
         final EnvelopeDecryptor decryptor = new EnvelopeDecryptor(resolver);
         final RandomAccessEnvelope.RangeSource ranges = (offset, length) -> store.get(location, offset, length);
         try {
+            final ObjectStore.ObjectRead start = store.read(location, 0,
+                    whole ? -1 : EnvelopeDecryptor.rangePrefetchBytes());
+            final long size = start.object().size();
+            final long startLength = whole ? size : Math.min(size, EnvelopeDecryptor.rangePrefetchBytes());
             RandomAccessEnvelope envelope;
             try {
-                envelope = decryptor.openRandomAccess(ranges, ciphertextSize, identity.encryptionContext());
+                envelope = decryptor.openRandomAccess(start.content(), startLength, ranges, size,
+                        identity.encryptionContext());
             } catch (final EnvelopeKeyException e) {
-                if (!(e.getCause() instanceof KeyNotFoundException) || registry.find(resolver.lastRequested().dekId()).isPresent()) {
+                if (!(e.getCause() instanceof KeyNotFoundException) || resolver.lastRequested() == null
+                        || registry.find(resolver.lastRequested().dekId()).isPresent()) {
                     throw e;
                 }
                 registry.refresh(); // written after the last background refresh?
-                envelope = decryptor.openRandomAccess(ranges, ciphertextSize, identity.encryptionContext());
+                envelope = decryptor.openRandomAccess(ranges, size, identity.encryptionContext());
             }
-            return new OpenObject(envelope, location, identity, actor, resolver, auditId);
+            return new OpenObject(envelope, start.object(), identity, actor, resolver, auditId);
         } catch (final IOException | RuntimeException e) {
             audit.recordAsync(event(auditId, AuditOutcome.FAILURE, location, identity, actor, resolver, reasonCode(e),
                     e.getMessage()));
@@ -160,19 +167,22 @@ public final class AuditedObjectReader {
                 none, reasonCode, message));
     }
 
-    /** An object whose header authenticated, ready for range reads. */
-    public final class OpenObject {
+    /** An object whose header authenticated, ready for range reads; closing it releases the store's stream. */
+    public final class OpenObject implements java.io.Closeable {
         private final RandomAccessEnvelope envelope;
+        private final io.sealstream.store.StoredObject stored;
         private final ObjectLocation location;
         private final ObjectIdentity identity;
         private final String actor;
         private final RegistryDataKeyResolver resolver;
         private final String auditId;
 
-        private OpenObject(final RandomAccessEnvelope envelope, final ObjectLocation location, final ObjectIdentity identity,
-                           final String actor, final RegistryDataKeyResolver resolver, final String auditId) {
+        private OpenObject(final RandomAccessEnvelope envelope, final io.sealstream.store.StoredObject stored,
+                           final ObjectIdentity identity, final String actor, final RegistryDataKeyResolver resolver,
+                           final String auditId) {
             this.envelope = envelope;
-            this.location = location;
+            this.stored = stored;
+            this.location = stored.location();
             this.identity = identity;
             this.actor = actor;
             this.resolver = resolver;
@@ -181,6 +191,16 @@ public final class AuditedObjectReader {
 
         public long plaintextSize() {
             return envelope.plaintextSize();
+        }
+
+        /** What the store says of the ciphertext object (its metadata and time; not authenticated). */
+        public io.sealstream.store.StoredObject stored() {
+            return stored;
+        }
+
+        @Override
+        public void close() throws IOException {
+            envelope.close();
         }
 
         public String dekId() {

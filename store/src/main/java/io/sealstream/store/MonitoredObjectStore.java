@@ -72,6 +72,16 @@ public final class MonitoredObjectStore implements ObjectStore {
         return watched(() -> delegate.get(location, offset, length));
     }
 
+    @Override
+    public ObjectRead read(final ObjectLocation location, final long offset, final long length) throws IOException {
+        final ObjectRead[] read = new ObjectRead[1];
+        final InputStream watched = watched(() -> {
+            read[0] = delegate.read(location, offset, length);
+            return read[0].content();
+        });
+        return new ObjectRead(read[0].object(), watched);
+    }
+
     private interface Opening {
         InputStream open() throws IOException;
     }

@@ -53,6 +53,27 @@ public interface ObjectStore extends AutoCloseable {
         return new BoundedInputStream(in, length);
     }
 
+    /** An open read of an object, or of a range of it, with what the store says of the whole object. */
+    record ObjectRead(StoredObject object, InputStream content) implements java.io.Closeable {
+        @Override
+        public void close() throws IOException {
+            content.close();
+        }
+    }
+
+    /**
+     * Opens the object from {@code offset}, {@code length} bytes or (length -1) to its end, and tells its size and
+     * metadata, in one request where the store can (S3: one GET instead of a HEAD and a GET). The default asks
+     * {@link #head} and then {@link #get(ObjectLocation, long, long)}.
+     *
+     * @throws ObjectNotFoundException when there is no such object
+     */
+    default ObjectRead read(final ObjectLocation location, final long offset, final long length) throws IOException {
+        final StoredObject object = head(location).orElseThrow(() -> new ObjectNotFoundException(location));
+        final long end = length < 0 ? object.size() : Math.min(object.size(), offset + length);
+        return new ObjectRead(object, get(location, offset, Math.max(0, end - offset)));
+    }
+
     /** Deletes the object; deleting one that does not exist is not an error. */
     void delete(ObjectLocation location) throws IOException;
 

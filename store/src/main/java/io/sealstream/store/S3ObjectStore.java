@@ -164,7 +164,26 @@ public final class S3ObjectStore implements ObjectStore {
         return get(location, "bytes=" + offset + "-" + (offset + length - 1));
     }
 
-    private InputStream get(final ObjectLocation location, final String range) throws IOException {
+    @Override
+    public ObjectRead read(final ObjectLocation location, final long offset, final long length) throws IOException {
+        if (offset < 0 || length < -1) {
+            throw new IllegalArgumentException("negative range");
+        }
+        if (length == 0) {
+            return ObjectStore.super.read(location, offset, length);
+        }
+        final ObjectInputStream in = get(location, offset == 0 && length < 0 ? null
+                : "bytes=" + offset + "-" + (length < 0 ? "" : Long.toString(offset + length - 1)));
+        final GetObjectResponse response = in.response.response();
+        // A ranged answer says the whole size after the slash of Content-Range; a plain one in Content-Length.
+        final String contentRange = response.contentRange();
+        final long size = contentRange != null && contentRange.lastIndexOf('/') > 0
+                ? Long.parseLong(contentRange.substring(contentRange.lastIndexOf('/') + 1).trim())
+                : response.contentLength();
+        return new ObjectRead(new StoredObject(location, size, response.metadata(), response.lastModified()), in);
+    }
+
+    private ObjectInputStream get(final ObjectLocation location, final String range) throws IOException {
         try {
             return new ObjectInputStream(s3.getObject(b -> b.bucket(location.bucket()).key(location.key()).range(range)),
                     location);

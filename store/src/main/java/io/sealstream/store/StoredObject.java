@@ -17,4 +17,16 @@ public record StoredObject(ObjectLocation location, long size, Map<String, Strin
     public StoredObject(final ObjectLocation location, final long size, final Map<String, String> metadata) {
         this(location, size, metadata, Instant.EPOCH);
     }
+
+    /** Same location, size and metadata: the same object, whenever the store last said it was written. */
+    @Override
+    public boolean equals(final Object o) {
+        return o instanceof StoredObject other && location.equals(other.location) && size == other.size
+                && metadata.equals(other.metadata);
+    }
+
+    @Override
+    public int hashCode() {
+        return Objects.hash(location, size, metadata);
+    }
 }

@@ -121,6 +121,30 @@ abstract class ObjectStoreContract {
     }
 
     @Test
+    void aReadTellsTheWholeObjectsSizeAndMetadataWithItsContent() throws IOException {
+        final ObjectLocation location = at("read-with-info");
+        final byte[] content = new byte[5000];
+        java.util.Arrays.fill(content, (byte) 3);
+        content[4999] = 9;
+        store().put(location, Map.of("sealstream-note", "kept"), out -> out.write(content));
+        try (ObjectStore.ObjectRead whole = store().read(location, 0, -1)) {
+            assertThat(whole.object().size()).isEqualTo(5000);
+            assertThat(whole.object().metadata()).containsEntry("sealstream-note", "kept");
+            assertThat(whole.content().readAllBytes()).isEqualTo(content);
+        }
+        try (ObjectStore.ObjectRead head = store().read(location, 0, 100_000)) { // more than there is
+            assertThat(head.object().size()).isEqualTo(5000);
+            assertThat(head.content().readAllBytes()).isEqualTo(content);
+        }
+        try (ObjectStore.ObjectRead tail = store().read(location, 4990, 10)) {
+            assertThat(tail.object().size()).isEqualTo(5000);
+            assertThat(tail.object().metadata()).containsEntry("sealstream-note", "kept");
+            assertThat(tail.content().readAllBytes()).isEqualTo(java.util.Arrays.copyOfRange(content, 4990, 5000));
+        }
+        assertThatThrownBy(() -> store().read(at("never-written"), 0, -1)).isInstanceOf(ObjectNotFoundException.class);
+    }
+
+    @Test
     void headOfAMissingObjectIsEmpty() throws IOException {
         assertThat(store().head(at("never-written"))).isEmpty();
         assertThat(store().head(new ObjectLocation("no-such-bucket-" + UUID.randomUUID(), "x"))).isEmpty();

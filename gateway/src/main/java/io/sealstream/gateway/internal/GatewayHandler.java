@@ -129,32 +129,41 @@ public final class GatewayHandler implements HttpHandler {
         }
         final ObjectIdentity identity = new ObjectIdentity(logical.tenant(), logical.bucket(), key);
         final ObjectLocation location = identity.destination(destinationBucket);
+        if (method.equals("GET")) {
+            getObject(exchange, principal, identity, location);
+            return;
+        }
         final Optional<StoredObject> head = store.head(location);
         if (head.isEmpty()) {
-            if (method.equals("GET")) {
-                reader.recordRefusal(location, identity, principal.name(), "OBJECT_NOT_FOUND", "no such object");
-            }
             throw new S3Error(404, "NoSuchKey", "The specified key does not exist.");
         }
-        if (method.equals("HEAD")) {
+        {
             final long size = PlaintextView.size(head.get().metadata())
                     .orElseThrow(() -> new S3Error(500, "InternalError", "The object has no sealstream metadata."));
             objectHeaders(exchange, head.get());
             exchange.getResponseHeaders().set("Content-Length", Long.toString(size));
             exchange.sendResponseHeaders(200, -1);
-            return;
         }
-        getObject(exchange, principal, identity, location, head.get());
     }
 
     private void getObject(final HttpExchange exchange, final Principal principal, final ObjectIdentity identity,
-                           final ObjectLocation location, final StoredObject head) throws IOException, S3Error {
+                           final ObjectLocation location) throws IOException, S3Error {
+        final String rangeHeader = exchange.getRequestHeaders().getFirst("Range");
         final AuditedObjectReader.OpenObject open;
         try {
-            open = reader.open(location, identity, head.size(), principal.name());
+            // one store request: the whole object for a whole GET, the header and first segment for a range
+            open = reader.open(location, identity, principal.name(), rangeHeader == null);
         } catch (final IOException | RuntimeException e) {
             throw mapped(e);
         }
+        try (open) {
+            serveRead(exchange, principal, location, open, rangeHeader);
+        }
+    }
+
+    private void serveRead(final HttpExchange exchange, final Principal principal, final ObjectLocation location,
+                           final AuditedObjectReader.OpenObject open, final String rangeHeader) throws IOException, S3Error {
+        final StoredObject head = open.stored();
         final Optional<Long> declared = PlaintextView.size(head.metadata());
         if (declared.isPresent() && declared.get() != open.plaintextSize()) {
             throw new S3Error(500, "InternalError", "The stored object does not match its metadata.");
@@ -162,7 +171,7 @@ public final class GatewayHandler implements HttpHandler {
         final long size = open.plaintextSize();
         final Optional<ByteRange> range;
         try {
-            range = ByteRange.parse(exchange.getRequestHeaders().getFirst("Range"), size);
+            range = ByteRange.parse(rangeHeader, size);
         } catch (final S3Error e) {
             exchange.getResponseHeaders().set("Content-Range", "bytes */" + size);
             throw e;
