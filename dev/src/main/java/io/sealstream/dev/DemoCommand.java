@@ -203,15 +203,15 @@ final class DemoCommand extends IoAware implements Callable<Integer> {
                 random.nextBytes(data);
                 final String tenant = i % 2 == 0 ? "acme" : "globex";
                 send(producer, serde, topic, upload("demo-inline-" + i, tenant, "invoices", "2026/11/invoice-" + i + ".pdf",
-                        new InlinePayload(ByteBuffer.wrap(data))));
+                        new InlinePayload(ByteBuffer.wrap(data), null)));
                 good++;
             }
             send(producer, serde, topic, upload(largeEventId, "acme", "media", "videos/launch.mp4",
-                    new StagedPayload(large.toUri(), (long) largeMib << 20, ByteBuffer.wrap(largeDigest))));
+                    new StagedPayload(large.toUri(), (long) largeMib << 20, ByteBuffer.wrap(largeDigest), null)));
             send(producer, serde, topic, upload("demo-medium", "globex", "reports", "q3/report.csv",
-                    new StagedPayload(medium.toUri(), 3L << 20, ByteBuffer.wrap(mediumSha.digest()))));
+                    new StagedPayload(medium.toUri(), 3L << 20, ByteBuffer.wrap(mediumSha.digest()), null)));
             send(producer, serde, topic, upload("demo-empty", "acme", "notes", "empty.txt",
-                    new StagedPayload(empty.toUri(), 0L, null)));
+                    new StagedPayload(empty.toUri(), 0L, null, null)));
             good += 3;
 
             // Poison: each lands in the dead-letter topic with its reason, and the good events keep flowing.
@@ -219,20 +219,20 @@ final class DemoCommand extends IoAware implements Callable<Integer> {
                     "this is not Avro".getBytes(StandardCharsets.UTF_8)));
             poison.put("garbage", "MALFORMED_EVENT");
             send(producer, serde, topic, upload("demo-missing", "acme", "media", "missing.bin",
-                    new StagedPayload("s3://staging/acme/never-uploaded.bin", 10L, null)));
+                    new StagedPayload("s3://staging/acme/never-uploaded.bin", 10L, null, null)));
             poison.put("demo-missing", "STAGING_NOT_FOUND");
             send(producer, serde, topic, upload("demo-bad-sha", "globex", "reports", "tampered.csv",
-                    new StagedPayload(medium.toUri(), 3L << 20, ByteBuffer.wrap(new byte[32]))));
+                    new StagedPayload(medium.toUri(), 3L << 20, ByteBuffer.wrap(new byte[32]), null)));
             poison.put("demo-bad-sha", "CHECKSUM_MISMATCH");
             // globex names acme's staged object: refused, or globex could read acme's upload (staging.tenant-prefix).
             send(producer, serde, topic, upload("demo-cross-tenant", "globex", "media", "not-mine.mp4",
-                    new StagedPayload(large.toUri(), (long) largeMib << 20, null)));
+                    new StagedPayload(large.toUri(), (long) largeMib << 20, null, null)));
             poison.put("demo-cross-tenant", "INVALID_FIELD");
             send(producer, serde, topic, upload("demo-too-big", "acme", "invoices", "too-big.pdf",
-                    new InlinePayload(ByteBuffer.wrap(new byte[100 * 1024]))));
+                    new InlinePayload(ByteBuffer.wrap(new byte[100 * 1024]), null)));
             poison.put("demo-too-big", "INLINE_TOO_LARGE");
             send(producer, serde, topic, upload("demo-bad-tenant", "../etc", "invoices", "x.pdf",
-                    new InlinePayload(ByteBuffer.wrap(new byte[10]))));
+                    new InlinePayload(ByteBuffer.wrap(new byte[10]), null)));
             poison.put("demo-bad-tenant", "INVALID_FIELD");
             producer.flush();
         }

@@ -155,7 +155,7 @@ class ContainersPipelineIT {
                     random.nextBytes(data);
                     final String key = "inline-" + size + ".bin";
                     expectedSha.put(key, sha256(data));
-                    send(producer, serde, uploads, upload(key, new InlinePayload(ByteBuffer.wrap(data))));
+                    send(producer, serde, uploads, upload(key, new InlinePayload(ByteBuffer.wrap(data), null)));
                 }
                 // A staged upload: the plaintext is put into the staging bucket first (3 MiB: many segments).
                 final byte[] staged = new byte[3 * 1024 * 1024 + 17];
@@ -164,7 +164,7 @@ class ContainersPipelineIT {
                 store.put(staging, Map.of(), out -> out.write(staged));
                 expectedSha.put("staged.bin", sha256(staged));
                 send(producer, serde, uploads, upload("staged.bin",
-                        new StagedPayload(staging.toUri(), (long) staged.length, ByteBuffer.wrap(sha256(staged)))));
+                        new StagedPayload(staging.toUri(), (long) staged.length, ByteBuffer.wrap(sha256(staged)), null)));
                 producer.flush();
             }
             final int total = expectedSha.size();

@@ -125,7 +125,7 @@ final class PipelineFixture {
     }
 
     static InlinePayload inline(final byte[] data) {
-        return new InlinePayload(ByteBuffer.wrap(data));
+        return new InlinePayload(ByteBuffer.wrap(data), null);
     }
 
     /**
@@ -139,7 +139,7 @@ final class PipelineFixture {
         store.put(at, Map.of(), out -> generate(out, size, key.hashCode(), sha));
         final byte[] digest = sha.digest();
         shaByKey.put(key, digest);
-        return new StagedPayload(at.toUri(), size, ByteBuffer.wrap(digest));
+        return new StagedPayload(at.toUri(), size, ByteBuffer.wrap(digest), null);
     }
 
     /** Cheap pseudo-random bytes, generated while streaming so large objects are never held in memory. */

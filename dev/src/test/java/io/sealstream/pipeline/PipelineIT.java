@@ -121,11 +121,11 @@ class PipelineIT {
                         {"p-invalid", upload("p-invalid", "../x", "k", inline(new byte[1])), "INVALID_FIELD"},
                         {"p-too-big", upload("p-too-big", "acme", "k", inline(new byte[300 * 1024])), "INLINE_TOO_LARGE"},
                         {"p-missing", upload("p-missing", "acme", "k",
-                                new StagedPayload("s3://" + f.stagingBucket + "/acme/nope", 5L, null)), "STAGING_NOT_FOUND"},
+                                new StagedPayload("s3://" + f.stagingBucket + "/acme/nope", 5L, null, null)), "STAGING_NOT_FOUND"},
                         {"p-size", upload("p-size", "acme", "k",
-                                new StagedPayload(real.getLocation(), 4095L, null)), "STAGING_SIZE_MISMATCH"},
+                                new StagedPayload(real.getLocation(), 4095L, null, null)), "STAGING_SIZE_MISMATCH"},
                         {"p-sha", upload("p-sha", "acme", "k",
-                                new StagedPayload(real.getLocation(), 4096L, ByteBuffer.wrap(new byte[32]))), "CHECKSUM_MISMATCH"},
+                                new StagedPayload(real.getLocation(), 4096L, ByteBuffer.wrap(new byte[32]), null)), "CHECKSUM_MISMATCH"},
                         {"p-no-kek", upload("p-no-kek", "initech", "k", inline(new byte[1])), "KEY_NOT_FOUND"},
                 };
                 for (Object[] p : poison) {

@@ -135,7 +135,7 @@ class S3GatewayTest {
         final ObjectIdentity identity = new ObjectIdentity(tenant, bucket, key);
         try (DataKey dek = kms.generateDataKey("kek-default", identity.keyScope())) {
             new EncryptedObjectStore(store).write(identity.destination(STORE_BUCKET), identity, dek, Preset.DEFAULT,
-                    "evt-" + UUID.randomUUID(), size, key.endsWith(".pdf") ? "application/pdf" : null,
+                    "evt-" + UUID.randomUUID(), size, key.endsWith(".pdf") ? "application/pdf" : null, null,
                     out -> out.write(plaintext), null);
         }
         written.put(tenant + "/" + bucket + "/" + key, plaintext);

@@ -77,17 +77,21 @@ public final class EncryptedObjectStore {
     public Written write(final ObjectLocation destination, final ObjectIdentity identity, final DataKey dek,
                          final Preset preset, final String eventId, final long plaintextSize,
                          final PlaintextWriter body, final LongConsumer encrypted) throws IOException {
-        return write(destination, identity, dek, preset, eventId, plaintextSize, null, body, encrypted);
+        return write(destination, identity, dek, preset, eventId, plaintextSize, null, null, body, encrypted);
     }
 
-    /** As above, with the upload's content type kept in the metadata (for readers such as the S3 gateway). */
+    /**
+     * As above, with the upload's content type and declared plaintext checksum kept in the metadata (for readers
+     * such as the S3 gateway). The checksum is the caller's to verify while {@code body} writes: a mismatch must
+     * fail the write, so no object stands with a checksum its plaintext does not have.
+     */
     public Written write(final ObjectLocation destination, final ObjectIdentity identity, final DataKey dek,
                          final Preset preset, final String eventId, final long plaintextSize, final String contentType,
-                         final PlaintextWriter body, final LongConsumer encrypted) throws IOException {
+                         final io.sealstream.events.PlaintextChecksum checksum, final PlaintextWriter body,
+                         final LongConsumer encrypted) throws IOException {
         final WrappedDataKey wrapped = dek.wrapped();
-        return write(destination, identity, dek, preset,
-                ObjectMetadata.of(FORMAT_VERSION, wrapped, eventId, plaintextSize, preset.segmentSize(), contentType),
-                body, encrypted);
+        return write(destination, identity, dek, preset, ObjectMetadata.of(FORMAT_VERSION, wrapped, eventId,
+                plaintextSize, preset.segmentSize(), contentType, checksum), body, encrypted);
     }
 
     private Written write(final ObjectLocation destination, final ObjectIdentity identity, final DataKey dek,

@@ -22,6 +22,8 @@ public final class ObjectMetadata {
     public static final String SEGMENT_SIZE = "sealstream-segment-size";
     /** The upload's content type, when it is one an HTTP header can carry; read back by the S3 gateway. */
     public static final String CONTENT_TYPE = "sealstream-content-type";
+    /** The plaintext's checksum as {@code <algorithm>:<hex>} ({@link PlaintextChecksums}), when the upload named one. */
+    public static final String PLAINTEXT_CHECKSUM = "sealstream-plaintext-checksum";
 
     private ObjectMetadata() {
     }
@@ -40,10 +42,17 @@ public final class ObjectMetadata {
         return m;
     }
 
-    /** As {@link #of}, plus the content type when it is printable ASCII of at most 255 characters (else left out). */
+    /**
+     * As {@link #of}, plus the content type when it is printable ASCII of at most 255 characters (else left out) and
+     * the plaintext checksum when there is one.
+     */
     public static Map<String, String> of(final int formatVersion, final WrappedDataKey wrapped, final String eventId,
-                                         final long plaintextSize, final int segmentSize, final String contentType) {
+                                         final long plaintextSize, final int segmentSize, final String contentType,
+                                         final io.sealstream.events.PlaintextChecksum checksum) {
         final Map<String, String> m = of(formatVersion, wrapped, eventId, plaintextSize, segmentSize);
+        if (checksum != null) {
+            m.put(PLAINTEXT_CHECKSUM, PlaintextChecksums.toMetadata(checksum));
+        }
         if (contentType != null && contentType.length() <= 255 && contentType.equals(contentType.strip())
                 && !contentType.isEmpty() && contentType.chars().allMatch(c -> c >= 0x20 && c < 0x7f)) {
             m.put(CONTENT_TYPE, contentType);

@@ -24,7 +24,7 @@ public enum ReasonCode {
     /** The staging object's size differs from the size the event declares. */
     STAGING_SIZE_MISMATCH("the staging object's size differs from the declared size"),
     /** The plaintext's SHA-256 differs from the one the event declares. */
-    CHECKSUM_MISMATCH("the plaintext's SHA-256 differs from the declared one"),
+    CHECKSUM_MISMATCH("the plaintext's checksum (SHA-256 or BLAKE2b-256) differs from the declared one"),
     /** The key policy names a KEK the KMS does not have. */
     KEY_NOT_FOUND("the KEK chosen by the key policy does not exist in the KMS"),
     /**

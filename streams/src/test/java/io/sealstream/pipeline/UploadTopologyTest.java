@@ -39,7 +39,11 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Proxy;
+import io.sealstream.events.ChecksumAlgorithm;
+import io.sealstream.events.PlaintextChecksum;
+import io.sealstream.objects.ObjectMetadata;
 import java.nio.ByteBuffer;
+import java.util.HexFormat;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.security.MessageDigest;
@@ -183,7 +187,7 @@ class UploadTopologyTest {
     }
 
     private static InlinePayload inline(final byte[] data) {
-        return new InlinePayload(ByteBuffer.wrap(data));
+        return new InlinePayload(ByteBuffer.wrap(data), null);
     }
 
     private void send(final ObjectUploaded u) {
@@ -274,7 +278,7 @@ class UploadTopologyTest {
         final ObjectLocation staged = stage("globex/in/big.bin", data);
         final byte[] sha = MessageDigest.getInstance("SHA-256").digest(data);
         send(upload("evt-staged", "globex", "big.bin",
-                new StagedPayload(staged.toUri(), (long) data.length, ByteBuffer.wrap(sha))));
+                new StagedPayload(staged.toUri(), (long) data.length, ByteBuffer.wrap(sha), null)));
 
         final ObjectEncrypted o = objects.readValue();
         assertThat(o.getKek().getKeyId()).isEqualTo(DEFAULT_KEK);
@@ -283,9 +287,54 @@ class UploadTopologyTest {
     }
 
     @Test
+    void aDeclaredChecksumIsVerifiedAndRecordedInTheEventAndTheObjectMetadata() throws Exception {
+        final byte[] small = random(3000);
+        final byte[] blake = blake2b256(small);
+        send(upload("evt-blake", "acme", "blake.bin",
+                new InlinePayload(ByteBuffer.wrap(small), checksum(ChecksumAlgorithm.BLAKE2B_256, blake))));
+        final byte[] data = random(70_000);
+        final ObjectLocation staged = stage("globex/in/sha.bin", data);
+        final byte[] sha = MessageDigest.getInstance("SHA-256").digest(data);
+        send(upload("evt-sha", "globex", "sha.bin", new StagedPayload(staged.toUri(), (long) data.length, null,
+                checksum(ChecksumAlgorithm.SHA256, sha))));
+
+        final Map<String, ObjectEncrypted> out = new HashMap<>();
+        for (int i = 0; i < 2; i++) {
+            final ObjectEncrypted o = objects.readValue();
+            out.put(o.getEventId(), o);
+        }
+        final ObjectEncrypted inline = out.get("evt-blake");
+        assertThat(inline.getPlaintextChecksum().getAlgorithm()).isEqualTo(ChecksumAlgorithm.BLAKE2B_256);
+        assertThat(inline.getPlaintextChecksum().getValue()).isEqualTo(ByteBuffer.wrap(blake));
+        assertThat(inline.getStagingLocation()).isNull();
+        assertThat(store.head(ObjectLocation.parse(inline.getDestination())).orElseThrow().metadata())
+                .containsEntry(ObjectMetadata.PLAINTEXT_CHECKSUM, "blake2b-256:" + HexFormat.of().formatHex(blake));
+        final ObjectEncrypted stagedOut = out.get("evt-sha");
+        assertThat(stagedOut.getPlaintextChecksum().getAlgorithm()).isEqualTo(ChecksumAlgorithm.SHA256);
+        assertThat(stagedOut.getStagingLocation()).isEqualTo(staged.toUri());
+        assertThat(store.head(ObjectLocation.parse(stagedOut.getDestination())).orElseThrow().metadata())
+                .containsEntry(ObjectMetadata.PLAINTEXT_CHECKSUM, "sha256:" + HexFormat.of().formatHex(sha));
+        // BLAKE2b-256 as RFC 7693 defines it (the empty input's known digest), not some other BLAKE
+        assertThat(HexFormat.of().formatHex(blake2b256(new byte[0])))
+                .isEqualTo("0e5751c026e543b2e8ab2eb06099daa1d1e5df47778f7787faab45cdf12fe3a8");
+    }
+
+    private static byte[] blake2b256(final byte[] data) {
+        final org.bouncycastle.crypto.digests.Blake2bDigest d = new org.bouncycastle.crypto.digests.Blake2bDigest(256);
+        d.update(data, 0, data.length);
+        final byte[] out = new byte[32];
+        d.doFinal(out, 0);
+        return out;
+    }
+
+    private static PlaintextChecksum checksum(final ChecksumAlgorithm algorithm, final byte[] value) {
+        return new PlaintextChecksum(algorithm, ByteBuffer.wrap(value));
+    }
+
+    @Test
     void zeroByteObjectsRoundTrip() throws Exception {
         final ObjectLocation staged = stage("acme/in/empty", new byte[0]);
-        send(upload("evt-empty-staged", "acme", "empty-1", new StagedPayload(staged.toUri(), 0L, null)));
+        send(upload("evt-empty-staged", "acme", "empty-1", new StagedPayload(staged.toUri(), 0L, null, null)));
         send(upload("evt-empty-inline", "acme", "empty-2", inline(new byte[0])));
         for (String key : List.of("empty-1", "empty-2")) {
             final ObjectEncrypted o = objects.readValue();
@@ -315,6 +364,11 @@ class UploadTopologyTest {
                 Arguments.of("a missing staging object", ReasonCode.STAGING_NOT_FOUND),
                 Arguments.of("a staging object of another size", ReasonCode.STAGING_SIZE_MISMATCH),
                 Arguments.of("a wrong SHA-256", ReasonCode.CHECKSUM_MISMATCH),
+                Arguments.of("an inline payload with a wrong BLAKE2b-256", ReasonCode.CHECKSUM_MISMATCH),
+                Arguments.of("a staged payload with a wrong BLAKE2b-256", ReasonCode.CHECKSUM_MISMATCH),
+                Arguments.of("a checksum of an algorithm this build does not know", ReasonCode.INVALID_FIELD),
+                Arguments.of("a checksum of 31 bytes", ReasonCode.INVALID_FIELD),
+                Arguments.of("a sha256 and a checksum that disagree", ReasonCode.INVALID_FIELD),
                 Arguments.of("a tenant whose KEK does not exist", ReasonCode.KEY_NOT_FOUND));
     }
 
@@ -366,17 +420,17 @@ class UploadTopologyTest {
             case "a record with no value" -> null;
             case "a tenant that would escape its directory" -> upload("p1", "../acme", "x", inline(data));
             case "an object key with '..'" -> upload("p2", "acme", "a/../../b", inline(data));
-            case "a malformed staging location" -> upload("p3", "acme", "x", new StagedPayload("http://nope", 1L, null));
+            case "a malformed staging location" -> upload("p3", "acme", "x", new StagedPayload("http://nope", 1L, null, null));
             case "an oversized inline payload" -> upload("p4", "acme", "x", inline(new byte[5000]));
             case "an object key with a backslash" -> upload("p9", "acme", "a\\b", inline(data));
             case "a destination key longer than S3 allows" -> upload("p10", "acme",
                     String.join("/", java.util.Collections.nCopies(6, "k".repeat(200))), inline(data));
             case "a path segment longer than a file name may be" -> upload("p11", "acme", "d/" + "n".repeat(256), inline(data));
             case "a staging bucket that is not a staging bucket" -> upload("p12", "acme", "x",
-                    new StagedPayload("s3://someone-elses-bucket/secret.bin", 1L, null));
+                    new StagedPayload("s3://someone-elses-bucket/secret.bin", 1L, null, null));
             // globex names acme's staged object: encrypted into globex's space, globex could read acme's upload.
             case "another tenant's staging object" -> upload("p13", "globex", "x",
-                    new StagedPayload(staged.toUri(), 100L, null));
+                    new StagedPayload(staged.toUri(), 100L, null, null));
             // Displayed as "invoice-fdp.exe" while it is "invoice-exe.pdf": keys must read as what they are.
             case "an object key with a right-to-left override" -> upload("p14", "acme", "invoice-\u202Efdp.exe",
                     inline(data));
@@ -386,11 +440,21 @@ class UploadTopologyTest {
             case "an uploader with a right-to-left override" -> withUploader(upload("p17", "acme", "x", inline(data)),
                     "alice\u202E@acme");
             case "a missing staging object" -> upload("p5", "acme", "x",
-                    new StagedPayload("s3://staging/acme/never-uploaded", 1L, null));
-            case "a staging object of another size" -> upload("p6", "acme", "x", new StagedPayload(staged.toUri(), 99L, null));
+                    new StagedPayload("s3://staging/acme/never-uploaded", 1L, null, null));
+            case "a staging object of another size" -> upload("p6", "acme", "x", new StagedPayload(staged.toUri(), 99L, null, null));
             case "a wrong SHA-256" -> upload("p7", "acme", "tampered.bin",
-                    new StagedPayload(staged.toUri(), 100L, ByteBuffer.wrap(new byte[32])));
+                    new StagedPayload(staged.toUri(), 100L, ByteBuffer.wrap(new byte[32]), null));
             case "a tenant whose KEK does not exist" -> upload("p8", "initech", "x", inline(data));
+            case "an inline payload with a wrong BLAKE2b-256" -> upload("p18", "acme", "x",
+                    new InlinePayload(ByteBuffer.wrap(data), checksum(ChecksumAlgorithm.BLAKE2B_256, new byte[32])));
+            case "a staged payload with a wrong BLAKE2b-256" -> upload("p19", "acme", "x", new StagedPayload(staged.toUri(),
+                    100L, null, checksum(ChecksumAlgorithm.BLAKE2B_256, new byte[32])));
+            case "a checksum of an algorithm this build does not know" -> upload("p20", "acme", "x",
+                    new InlinePayload(ByteBuffer.wrap(data), checksum(ChecksumAlgorithm.UNKNOWN, new byte[32])));
+            case "a checksum of 31 bytes" -> upload("p21", "acme", "x",
+                    new InlinePayload(ByteBuffer.wrap(data), checksum(ChecksumAlgorithm.SHA256, new byte[31])));
+            case "a sha256 and a checksum that disagree" -> upload("p22", "acme", "x", new StagedPayload(staged.toUri(),
+                    100L, ByteBuffer.wrap(new byte[32]), checksum(ChecksumAlgorithm.BLAKE2B_256, new byte[32])));
             default -> throw new IllegalArgumentException(kind);
         };
         if (u != null) {

@@ -108,7 +108,7 @@ public final class GatewayBenchmark {
                 final ObjectIdentity identity = new ObjectIdentity("bench", "objects", name(size));
                 try (DataKey dek = kms.generateDataKey("kek-bench", identity.keyScope())) {
                     new EncryptedObjectStore(store).write(identity.destination(STORE_BUCKET), identity, dek,
-                            Preset.DEFAULT, "bench-" + size, size, null,
+                            Preset.DEFAULT, "bench-" + size, size, null, null,
                             out -> new io.sealstream.bench.e2e.PatternSource(size).transferTo(out), null);
                 }
             }

@@ -293,11 +293,11 @@ final class PipelineRun {
         if (w.staged()) {
             final int count = Math.max(w.backlog(), w.paced());
             payload = new StagedPayload(new ObjectLocation(stack.s3StagingBucket(), bench.stagingKey(w.size(), i % count)).toUri(),
-                    w.size(), null);
+                    w.size(), null, null);
         } else {
             final byte[] data = new byte[(int) w.size()];
             new Random(i).nextBytes(data);
-            payload = new InlinePayload(ByteBuffer.wrap(data));
+            payload = new InlinePayload(ByteBuffer.wrap(data), null);
         }
         final String key = runId + "/obj-" + i;
         final ObjectUploaded u = ObjectUploaded.newBuilder().setEventId(eventId).setEventTime(Instant.now())

@@ -27,8 +27,10 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.ByteBuffer;
+import io.sealstream.events.ChecksumAlgorithm;
+import io.sealstream.events.PlaintextChecksum;
+import io.sealstream.objects.PlaintextChecksums;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.Arrays;
@@ -95,6 +97,7 @@ public final class UploadEncryptor {
 
     private Result encryptValidated(final ObjectUploaded upload) throws IOException {
         final ObjectLocation staging = validator.validate(upload);
+        declaredChecksum(upload); // a malformed checksum is refused before any I/O
         final ObjectIdentity identity = new ObjectIdentity(upload.getTenant(), upload.getBucket(), upload.getObjectKey());
         final ObjectLocation destination = identity.destination(config.destinationBucket());
 
@@ -125,7 +128,7 @@ public final class UploadEncryptor {
             final WrappedDataKey wrapped = dek.wrapped();
             // Failed attempts encrypted bytes under this key too: the cache's byte limit counts them.
             return objects.write(destination, identity, dek, config.preset(), upload.getEventId(), declaredSize,
-                    upload.getContentType(), payload, bytes -> kms.reportUsage(wrapped, bytes));
+                    upload.getContentType(), declaredChecksum(upload), payload, bytes -> kms.reportUsage(wrapped, bytes));
         }
     }
 
@@ -206,11 +209,41 @@ public final class UploadEncryptor {
         }
     }
 
-    /** Streams the payload, counting bytes and hashing them when a SHA-256 was declared. */
+    /**
+     * The plaintext checksum the upload declares: {@code payload.checksum} (SHA-256 or BLAKE2b-256, inline or staged),
+     * else a staged payload's older {@code sha256} field as a SHA-256 one; null if none. Both given must agree.
+     */
+    static PlaintextChecksum declaredChecksum(final ObjectUploaded upload) throws PermanentFailureException {
+        final PlaintextChecksum checksum;
+        final ByteBuffer legacySha256;
+        if (upload.getPayload() instanceof StagedPayload s) {
+            checksum = s.getChecksum();
+            legacySha256 = s.getSha256();
+        } else {
+            checksum = ((InlinePayload) upload.getPayload()).getChecksum();
+            legacySha256 = null;
+        }
+        if (checksum != null) {
+            try {
+                PlaintextChecksums.requireWellFormed(checksum);
+            } catch (final IllegalArgumentException e) {
+                throw new PermanentFailureException(ReasonCode.INVALID_FIELD, "payload." + e.getMessage());
+            }
+            if (legacySha256 != null && (checksum.getAlgorithm() != ChecksumAlgorithm.SHA256
+                    || !legacySha256.equals(checksum.getValue()))) {
+                throw new PermanentFailureException(ReasonCode.INVALID_FIELD,
+                        "payload.sha256 and payload.checksum are both set and disagree; give one");
+            }
+            return checksum;
+        }
+        return legacySha256 == null ? null : new PlaintextChecksum(ChecksumAlgorithm.SHA256, legacySha256);
+    }
+
+    /** Streams the payload, counting bytes and hashing them when a checksum was declared. */
     private static void copyChecked(final InputStream in, final OutputStream out, final ObjectUploaded upload,
                                     final long declaredSize) throws IOException {
-        final ByteBuffer expectedHash = upload.getPayload() instanceof StagedPayload s ? s.getSha256() : null;
-        final MessageDigest sha = expectedHash == null ? null : sha256();
+        final PlaintextChecksum declared = declaredChecksum(upload);
+        final PlaintextChecksums.Digest digest = declared == null ? null : PlaintextChecksums.digest(declared.getAlgorithm());
         final byte[] buffer = new byte[(int) Math.min(COPY_BUFFER, Math.max(1, declaredSize + 1))];
         long total = 0;
         try {
@@ -220,8 +253,8 @@ public final class UploadEncryptor {
                 if (total > declaredSize) {
                     throw sizeMismatch(((StagedPayload) upload.getPayload()).getLocation(), declaredSize, total);
                 }
-                if (sha != null) {
-                    sha.update(buffer, 0, n);
+                if (digest != null) {
+                    digest.update(buffer, 0, n);
                 }
                 out.write(buffer, 0, n);
             }
@@ -231,13 +264,10 @@ public final class UploadEncryptor {
         if (total != declaredSize) {
             throw sizeMismatch(((StagedPayload) upload.getPayload()).getLocation(), declaredSize, total);
         }
-        if (sha != null) {
-            final byte[] expected = new byte[32];
-            expectedHash.duplicate().get(expected);
-            if (!MessageDigest.isEqual(expected, sha.digest())) {
-                throw new PermanentFailureException(ReasonCode.CHECKSUM_MISMATCH,
-                        "the staging object's SHA-256 differs from payload.sha256; nothing was stored");
-            }
+        if (digest != null && !MessageDigest.isEqual(PlaintextChecksums.value(declared), digest.digest())) {
+            throw new PermanentFailureException(ReasonCode.CHECKSUM_MISMATCH, "the plaintext's "
+                    + PlaintextChecksums.name(declared.getAlgorithm()) + " differs from the declared checksum; "
+                    + "nothing was stored");
         }
     }
 
@@ -247,7 +277,7 @@ public final class UploadEncryptor {
     }
 
     private ObjectEncrypted event(final ObjectUploaded upload, final ObjectLocation destination,
-                                  final EncryptedObjectStore.Written written) {
+                                  final EncryptedObjectStore.Written written) throws PermanentFailureException {
         return ObjectEncrypted.newBuilder()
                 .setEventId(upload.getEventId())
                 .setEncryptedAt(Instant.ofEpochMilli(clock.millis()))
@@ -263,14 +293,9 @@ public final class UploadEncryptor {
                 .setKek(KeyReferences.of(written.kek()))
                 .setFormatVersion(written.formatVersion())
                 .setSegmentSize(written.segmentSize())
+                .setPlaintextChecksum(declaredChecksum(upload))
+                .setStagingLocation(upload.getPayload() instanceof StagedPayload s ? s.getLocation() : null)
                 .build();
     }
 
-    private static MessageDigest sha256() {
-        try {
-            return MessageDigest.getInstance("SHA-256");
-        } catch (final NoSuchAlgorithmException e) {
-            throw new IllegalStateException("SHA-256 is required of every Java platform", e);
-        }
-    }
 }
