@@ -120,7 +120,7 @@ class SecuredStackIT {
                     new ByteArraySerializer())) {
                 for (final ObjectUploaded u : List.of(upload("sec-small", "acme", "small.txt", inline(small)),
                         upload("sec-big", "acme", "big.bin", new io.sealstream.events.StagedPayload(staged.toUri(),
-                                (long) big.length, java.nio.ByteBuffer.wrap(PipelineFixture.sha256().digest(big)))))) {
+                                (long) big.length, java.nio.ByteBuffer.wrap(PipelineFixture.sha256().digest(big)), null)))) {
                     producer.send(new ProducerRecord<>(Topics.UPLOADS, ("acme/it/" + u.getObjectKey()).getBytes(
                             StandardCharsets.UTF_8), serde.serializer().serialize(Topics.UPLOADS, u))).get(30, TimeUnit.SECONDS);
                 }
