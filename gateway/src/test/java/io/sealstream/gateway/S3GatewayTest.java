@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.sealstream.envelope.Preset;
+import io.sealstream.events.ChecksumAlgorithm;
+import io.sealstream.events.PlaintextChecksum;
 import io.sealstream.events.AuditAction;
 import io.sealstream.events.AuditEvent;
 import io.sealstream.events.AuditOutcome;
@@ -44,6 +46,7 @@ import software.amazon.awssdk.core.ResponseBytes;
 import software.amazon.awssdk.core.sync.ResponseTransformer;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.model.ChecksumMode;
 import software.amazon.awssdk.services.s3.model.GetObjectResponse;
 import software.amazon.awssdk.services.s3.model.HeadObjectResponse;
 import software.amazon.awssdk.services.s3.model.ListObjectsV2Response;
@@ -128,6 +131,12 @@ class S3GatewayTest {
     }
 
     private static byte[] write(final String tenant, final String bucket, final String key, final int size) throws IOException {
+        return write(tenant, bucket, key, size, (java.util.function.Function<byte[], PlaintextChecksum>) null);
+    }
+
+    /** As the pipeline writes: with the content type, and the plaintext checksum the upload declared (if any). */
+    private static byte[] write(final String tenant, final String bucket, final String key, final int size,
+                                final java.util.function.Function<byte[], PlaintextChecksum> checksum) throws IOException {
         final byte[] plaintext = new byte[size];
         for (int i = 0; i < size; i++) {
             plaintext[i] = (byte) (i * 131 + (i >>> 10) + key.length());
@@ -135,7 +144,8 @@ class S3GatewayTest {
         final ObjectIdentity identity = new ObjectIdentity(tenant, bucket, key);
         try (DataKey dek = kms.generateDataKey("kek-default", identity.keyScope())) {
             new EncryptedObjectStore(store).write(identity.destination(STORE_BUCKET), identity, dek, Preset.DEFAULT,
-                    "evt-" + UUID.randomUUID(), size, key.endsWith(".pdf") ? "application/pdf" : null, null,
+                    "evt-" + UUID.randomUUID(), size, key.endsWith(".pdf") ? "application/pdf" : null,
+                    checksum == null ? null : checksum.apply(plaintext),
                     out -> out.write(plaintext), null);
         }
         written.put(tenant + "/" + bucket + "/" + key, plaintext);
@@ -335,6 +345,52 @@ class S3GatewayTest {
             assertThat(e.getObjectKey()).isEqualTo("tampered.bin");
             assertThat(e.getReasonCode()).isEqualTo("AUTHENTICATION_FAILED");
         });
+    }
+
+    @Test
+    void aPlaintextChecksumIsReturnedForTheSdkToCheckAndVerifiedOnEveryWholeRead() throws Exception {
+        final byte[] data = write("acme", "scratch", "summed.bin", 3 * SEGMENT + 5, p -> new PlaintextChecksum(
+                ChecksumAlgorithm.SHA256, java.nio.ByteBuffer.wrap(sha256(p))));
+        final ResponseBytes<GetObjectResponse> got = acme.getObject(b -> b.bucket("scratch").key("summed.bin")
+                .checksumMode(ChecksumMode.ENABLED), ResponseTransformer.toBytes()); // the SDK verifies it itself
+        assertThat(got.asByteArray()).isEqualTo(data);
+        assertThat(got.response().checksumSHA256()).isEqualTo(java.util.Base64.getEncoder().encodeToString(sha256(data)));
+        assertThat(acme.headObject(b -> b.bucket("scratch").key("summed.bin").checksumMode(ChecksumMode.ENABLED))
+                .checksumSHA256()).isEqualTo(got.response().checksumSHA256());
+        // a range carries no whole-object checksum (the SDK would otherwise check the range against it)
+        assertThat(acme.getObject(b -> b.bucket("scratch").key("summed.bin").range("bytes=0-9")
+                .checksumMode(ChecksumMode.ENABLED), ResponseTransformer.toBytes()).asByteArray())
+                .isEqualTo(Arrays.copyOf(data, 10));
+
+        // BLAKE2b-256 is checked by the gateway (S3 has no header for it)
+        final byte[] blake = write("acme", "scratch", "blake.bin", 1000, p -> new PlaintextChecksum(
+                ChecksumAlgorithm.BLAKE2B_256, java.nio.ByteBuffer.wrap(blake2b(p))));
+        assertThat(get(acme, "scratch", "blake.bin", null)).isEqualTo(blake);
+
+        // metadata that says another checksum (altered in the store): the whole read is cut before its last bytes
+        write("acme", "scratch", "lying.bin", 2 * SEGMENT, p -> new PlaintextChecksum(ChecksumAlgorithm.BLAKE2B_256,
+                java.nio.ByteBuffer.wrap(new byte[32])));
+        assertThatThrownBy(() -> get(acme, "scratch", "lying.bin", null)).isInstanceOf(Exception.class);
+        assertThat(trail.audits).anySatisfy(e -> {
+            assertThat(e.getObjectKey()).isEqualTo("lying.bin");
+            assertThat(e.getOutcome()).isEqualTo(AuditOutcome.FAILURE);
+        });
+    }
+
+    private static byte[] sha256(final byte[] data) {
+        try {
+            return java.security.MessageDigest.getInstance("SHA-256").digest(data);
+        } catch (final java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static byte[] blake2b(final byte[] data) {
+        final org.bouncycastle.crypto.digests.Blake2bDigest d = new org.bouncycastle.crypto.digests.Blake2bDigest(256);
+        d.update(data, 0, data.length);
+        final byte[] out = new byte[32];
+        d.doFinal(out, 0);
+        return out;
     }
 
     @Test

@@ -23,6 +23,8 @@ import io.sealstream.kms.KeyNotFoundException;
 import io.sealstream.kms.KmsException;
 import io.sealstream.kms.WrappedDataKey;
 import io.sealstream.objects.ObjectIdentity;
+import io.sealstream.objects.ObjectMetadata;
+import io.sealstream.objects.PlaintextChecksums;
 import io.sealstream.store.ObjectLocation;
 import io.sealstream.store.ObjectNotFoundException;
 import io.sealstream.store.ObjectStore;
@@ -91,13 +93,31 @@ public final class AuditedObjectReader {
         boolean successRecorded = false;
         try {
             registry.refresh(); // a shred committed a moment ago must already count
+            // The checksum the upload declared, if any: the whole plaintext must match it (checked before the end).
+            final java.util.Optional<io.sealstream.events.PlaintextChecksum> checksum = store.head(location)
+                    .flatMap(h -> PlaintextChecksums.fromMetadata(h.metadata().get(ObjectMetadata.PLAINTEXT_CHECKSUM)));
             try (DecryptingInputStream plain = new EncryptedObjectStore(store).open(location, identity, resolver)) {
                 if (release == Release.STREAMING) {
                     audit.record(event(auditId, AuditOutcome.SUCCESS, location, identity, actor, resolver, null,
                             "header authenticated; streaming plaintext"));
                     successRecorded = true;
                 }
-                plain.transferTo(sink);
+                if (checksum.isPresent()) {
+                    final PlaintextChecksums.Digest digest = PlaintextChecksums.digest(checksum.get().getAlgorithm());
+                    final byte[] buffer = new byte[64 * 1024];
+                    int n;
+                    while ((n = plain.read(buffer)) >= 0) {
+                        digest.update(buffer, 0, n);
+                        sink.write(buffer, 0, n);
+                    }
+                    java.util.Arrays.fill(buffer, (byte) 0);
+                    if (!java.security.MessageDigest.isEqual(digest.digest(), PlaintextChecksums.value(checksum.get()))) {
+                        throw new EnvelopeAuthenticationException("the plaintext does not match the "
+                                + PlaintextChecksums.name(checksum.get().getAlgorithm()) + " checksum recorded for the object");
+                    }
+                } else {
+                    plain.transferTo(sink);
+                }
                 sink.flush();
                 if (release == Release.AFTER_AUDIT) {
                     audit.record(event(auditId, AuditOutcome.SUCCESS, location, identity, actor, resolver, null,

@@ -11,7 +11,9 @@ import io.sealstream.gateway.GatewayConfig.Principal;
 import io.sealstream.keys.KeyScopeMismatchException;
 import io.sealstream.keys.KeyShreddedException;
 import io.sealstream.kms.KmsException;
+import io.sealstream.events.PlaintextChecksum;
 import io.sealstream.objects.ObjectIdentity;
+import io.sealstream.objects.PlaintextChecksums;
 import io.sealstream.reader.AuditedObjectReader;
 import io.sealstream.store.ObjectLocation;
 import io.sealstream.store.ObjectNotFoundException;
@@ -141,6 +143,8 @@ public final class GatewayHandler implements HttpHandler {
             final long size = PlaintextView.size(head.get().metadata())
                     .orElseThrow(() -> new S3Error(500, "InternalError", "The object has no sealstream metadata."));
             objectHeaders(exchange, head.get());
+            PlaintextView.checksum(head.get().metadata()).flatMap(PlaintextChecksums::amzSha256)
+                    .ifPresent(v -> exchange.getResponseHeaders().set("x-amz-checksum-sha256", v));
             exchange.getResponseHeaders().set("Content-Length", Long.toString(size));
             exchange.sendResponseHeaders(200, -1);
         }
@@ -179,6 +183,11 @@ public final class GatewayHandler implements HttpHandler {
         final long first = range.map(ByteRange::first).orElse(0L);
         final long length = range.map(ByteRange::length).orElse(size);
         objectHeaders(exchange, head);
+        // A whole-object read is checked against the plaintext checksum the upload declared (in the metadata, which
+        // is not authenticated: a mismatch means the object or its metadata was altered, and the read is cut off).
+        final Optional<PlaintextChecksum> checksum = range.isPresent() ? Optional.empty() : PlaintextView.checksum(head.metadata());
+        final PlaintextChecksums.Digest digest = checksum.map(c -> PlaintextChecksums.digest(c.getAlgorithm())).orElse(null);
+        checksum.flatMap(PlaintextChecksums::amzSha256).ifPresent(v -> exchange.getResponseHeaders().set("x-amz-checksum-sha256", v));
         range.ifPresent(r -> exchange.getResponseHeaders().set("Content-Range", r.contentRange(size)));
         try (AuditedObjectReader.OpenObject.RangeRead read = open.read(first, length)) {
             // Nothing is sent before the first segment authenticated: a tampered or unreadable object is a clean
@@ -200,7 +209,15 @@ public final class GatewayHandler implements HttpHandler {
             final OutputStream out = exchange.getResponseBody();
             try {
                 while (n > 0) {
+                    if (digest != null) {
+                        digest.update(buffer, 0, n);
+                    }
                     if (sent + n == length) {
+                        if (digest != null && !java.security.MessageDigest.isEqual(digest.digest(),
+                                PlaintextChecksums.value(checksum.get()))) {
+                            throw new EnvelopeAuthenticationException("the plaintext does not match the checksum "
+                                    + "recorded for the object; its last bytes are withheld");
+                        }
                         read.awaitAudit(config.auditTimeout()); // the last bytes only once the read is on record
                     }
                     out.write(buffer, 0, n);
@@ -211,6 +228,10 @@ public final class GatewayHandler implements HttpHandler {
                     }
                 }
                 if (length == 0) {
+                    if (digest != null && !java.security.MessageDigest.isEqual(digest.digest(),
+                            PlaintextChecksums.value(checksum.get()))) {
+                        throw new EnvelopeAuthenticationException("the empty plaintext does not match its checksum");
+                    }
                     read.awaitAudit(config.auditTimeout());
                 }
                 out.flush();
@@ -238,6 +259,8 @@ public final class GatewayHandler implements HttpHandler {
         h.set("ETag", PlaintextView.etag(head.metadata()));
         h.set("Last-Modified", HTTP_DATE.format(head.lastModified()));
         h.set("Accept-Ranges", "bytes");
+        PlaintextView.checksum(head.metadata()).ifPresent(c -> h.set("x-amz-meta-sealstream-checksum",
+                PlaintextChecksums.toMetadata(c)));
     }
 
     private S3Error mapped(final Exception e) {

@@ -27,9 +27,14 @@ final class PlaintextView {
         return type == null || type.isBlank() ? "application/octet-stream" : type;
     }
 
+    static Optional<io.sealstream.events.PlaintextChecksum> checksum(final Map<String, String> metadata) {
+        return io.sealstream.objects.PlaintextChecksums.fromMetadata(metadata.get(ObjectMetadata.PLAINTEXT_CHECKSUM));
+    }
+
     static String etag(final Map<String, String> metadata) {
         final String basis = metadata.getOrDefault(ObjectMetadata.EVENT_ID, "") + "\n"
-                + metadata.getOrDefault(ObjectMetadata.PLAINTEXT_SIZE, "");
+                + metadata.getOrDefault(ObjectMetadata.PLAINTEXT_SIZE, "") + "\n"
+                + metadata.getOrDefault(ObjectMetadata.PLAINTEXT_CHECKSUM, "");
         try {
             final byte[] d = MessageDigest.getInstance("SHA-256").digest(basis.getBytes(StandardCharsets.UTF_8));
             return "\"" + HexFormat.of().formatHex(d, 0, 16) + "\"";
