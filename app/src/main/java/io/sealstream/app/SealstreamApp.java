@@ -52,6 +52,8 @@ public final class SealstreamApp implements AutoCloseable {
     private final PipelineConfig pipeline;
     private final KafkaStreams streams;
     private final BackgroundWork background;
+    /** Null in {@code sealstream.staging.cleanup=keep} mode. */
+    private final StagingCleanup stagingCleanup;
     private final CountDownLatch stopped = new CountDownLatch(1);
     private volatile KafkaStreams.State state = KafkaStreams.State.CREATED;
     /** Whether the streams have been RUNNING once: a later rebalance does not make the instance unready. */
@@ -68,6 +70,7 @@ public final class SealstreamApp implements AutoCloseable {
         final Properties streamsProps = streamsProperties(config);
         warnAboutUnsafeFailoverSettings(streamsProps, pipeline);
         pipeline.staging().unsafeSettings().forEach(w -> LOG.warn("unsafe setting: {}", w));
+        StagingCleanup.validate(config);
         StaticMembership.apply(streamsProps, config, pipeline);
         this.runtime = SealstreamRuntime.forPipeline(config, environment);
         AppOperations ops = null;
@@ -100,6 +103,7 @@ public final class SealstreamApp implements AutoCloseable {
         }
         this.background = new BackgroundWork(runtime, this::processId,
                 fence && !streamsProps.containsKey(StreamsConfig.CLIENT_ID_CONFIG));
+        this.stagingCleanup = StagingCleanup.start(config, runtime);
         streams.setUncaughtExceptionHandler(e -> {
             if (isTransient(e)) {
                 LOG.warn("replacing a stream thread after a transient failure; its records will be retried: {}",
@@ -336,6 +340,9 @@ public final class SealstreamApp implements AutoCloseable {
     public void close() {
         try {
             background.close();
+            if (stagingCleanup != null) {
+                stagingCleanup.close();
+            }
             if (!streams.close(Duration.ofSeconds(60))) {
                 LOG.warn("stream threads did not stop within 60 s; closing the KMS client and store under them");
             }

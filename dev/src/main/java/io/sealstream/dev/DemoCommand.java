@@ -19,6 +19,7 @@ import io.sealstream.app.SealstreamRuntime;
 import io.sealstream.keys.KeyLifecycle;
 import io.sealstream.reader.AuditedObjectReader;
 import io.sealstream.events.AuditEvent;
+import io.sealstream.events.AuditAction;
 import io.sealstream.events.AuditOutcome;
 import io.sealstream.events.DeadLetter;
 import io.sealstream.events.InlinePayload;
@@ -135,6 +136,7 @@ final class DemoCommand extends IoAware implements Callable<Integer> {
                 final Results results = collect(config, app.pipeline().topics(), expected);
                 report(results, expected, app);
                 OperationsEndpointCheck.report(app, out);
+                StagingDemo.awaitCleaned(out, app.store());
                 verifyLarge(results, expected, app, config);
                 rotateAndRead(results, expected, app, config, env);
                 verifyAuditTrail(config, app, results.audit().size());
@@ -183,6 +185,10 @@ final class DemoCommand extends IoAware implements Callable<Integer> {
         final ObjectLocation medium = new ObjectLocation("staging", "globex/report-3MiB.csv");
         final MessageDigest mediumSha = MessageDigest.getInstance("SHA-256");
         store.put(medium, Map.of(), sink -> writeGenerated(sink, 3L << 20, mediumSha));
+        // Its own staging object: the cleaner deletes the medium one once its ciphertext is committed.
+        final ObjectLocation tampered = new ObjectLocation("staging", StagingDemo.DEAD_LETTERED);
+        final MessageDigest tamperedSha = MessageDigest.getInstance("SHA-256");
+        store.put(tampered, Map.of(), sink -> writeGenerated(sink, 64L << 10, tamperedSha));
         final ObjectLocation empty = new ObjectLocation("staging", "acme/empty.txt");
         store.put(empty, Map.of(), sink -> { });
         out.printf("staging     wrote %s (%d MiB), %s, %s (%.1f s)%n", large, largeMib, medium, empty, seconds(t0));
@@ -222,7 +228,7 @@ final class DemoCommand extends IoAware implements Callable<Integer> {
                     new StagedPayload("s3://staging/acme/never-uploaded.bin", 10L, null, null)));
             poison.put("demo-missing", "STAGING_NOT_FOUND");
             send(producer, serde, topic, upload("demo-bad-sha", "globex", "reports", "tampered.csv",
-                    new StagedPayload(medium.toUri(), 3L << 20, ByteBuffer.wrap(new byte[32]), null)));
+                    new StagedPayload(tampered.toUri(), 64L << 10, ByteBuffer.wrap(new byte[32]), null)));
             poison.put("demo-bad-sha", "CHECKSUM_MISMATCH");
             // globex names acme's staged object: refused, or globex could read acme's upload (staging.tenant-prefix).
             send(producer, serde, topic, upload("demo-cross-tenant", "globex", "media", "not-mine.mp4",
@@ -325,9 +331,12 @@ final class DemoCommand extends IoAware implements Callable<Integer> {
         final long bytes = r.objects().stream().mapToLong(ObjectEncrypted::getPlaintextSize).sum();
         out.printf("objects     %d encrypted and committed (%,d bytes of plaintext) within %.1f s of the last send%n",
                 r.objects().size(), bytes, r.seconds());
-        final long success = r.audit().stream().filter(a -> a.getOutcome() == AuditOutcome.SUCCESS).count();
-        out.printf("audit       %d events: %d ENCRYPT SUCCESS, %d ENCRYPT FAILURE%n", r.audit().size(), success,
-                r.audit().size() - success);
+        final long success = r.audit().stream().filter(a -> a.getAction() == AuditAction.ENCRYPT
+                && a.getOutcome() == AuditOutcome.SUCCESS).count();
+        final long failure = r.audit().stream().filter(a -> a.getAction() == AuditAction.ENCRYPT
+                && a.getOutcome() == AuditOutcome.FAILURE).count();
+        out.printf("audit       %d events: %d ENCRYPT SUCCESS, %d ENCRYPT FAILURE, %d other (staging cleanup)%n",
+                r.audit().size(), success, failure, r.audit().size() - success - failure);
         final Map<String, String> reasons = new TreeMap<>();
         for (DeadLetter d : r.deadLetters()) {
             reasons.put(d.getEventId() == null ? "garbage" : d.getEventId(), d.getReasonCode());

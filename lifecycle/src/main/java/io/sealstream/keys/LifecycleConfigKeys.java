@@ -62,9 +62,23 @@ public final class LifecycleConfigKeys implements ConfigKeySet {
         return 50;
     }
 
+    public static final ConfigKey<io.sealstream.staging.StagingCleanupMode> STAGING_CLEANUP = ConfigKey.enumOf(
+            "sealstream.staging.cleanup", io.sealstream.staging.StagingCleanupMode.class,
+            io.sealstream.staging.StagingCleanupMode.DELETE, m -> m.name().toLowerCase(java.util.Locale.ROOT),
+            "What becomes of a staged upload's plaintext once its ObjectEncrypted is committed: `delete` it (with a "
+                    + "STAGING_DELETED audit event), `tag` it (`sealstream.staging.cleanup-tag`, for a lifecycle rule to "
+                    + "expire; S3 stores only) or `keep` it (UNSAFE: plaintext stays at rest; warns at start).");
+    public static final ConfigKey<String> STAGING_CLEANUP_TAG = ConfigKey.string("sealstream.staging.cleanup-tag",
+            "sealstream-encrypted=true", "The `key=value` tag `sealstream.staging.cleanup=tag` puts on staging objects "
+                    + "whose ciphertext is committed.");
+    public static final ConfigKey<Duration> STAGING_RECONCILE_AGE = ConfigKey.duration(
+            "sealstream.staging.reconcile-age", Duration.ofHours(1), "At start, once the cleaner has caught up, staging "
+                    + "objects (in `sealstream.staging.buckets`) older than this that are still there are reported: "
+                    + "uploads never announced, dead-lettered, or rewritten after encryption.").positive();
+
     @Override
     public List<ConfigKey<?>> keys() {
         return List.of(TOPIC_DEKS, TOPIC_COMMANDS, TOPIC_JOBS, REGISTRY_REFRESH, ROTATION_CHECK, JOB_RUNNER, JOB_POLL,
-                ADMIN_TRANSACTIONAL_ID, AUDIT_SEND_TIMEOUT);
+                ADMIN_TRANSACTIONAL_ID, AUDIT_SEND_TIMEOUT, STAGING_CLEANUP, STAGING_CLEANUP_TAG, STAGING_RECONCILE_AGE);
     }
 }

@@ -100,6 +100,14 @@ public final class MonitoredObjectStore implements ObjectStore {
     }
 
     @Override
+    public void tag(final ObjectLocation location, final Map<String, String> tags) throws IOException {
+        call(() -> {
+            delegate.tag(location, tags);
+            return null;
+        });
+    }
+
+    @Override
     public void delete(final ObjectLocation location) throws IOException {
         call(() -> {
             delegate.delete(location);

@@ -74,6 +74,14 @@ public interface ObjectStore extends AutoCloseable {
         return new ObjectRead(object, get(location, offset, Math.max(0, end - offset)));
     }
 
+    /**
+     * Sets the object's tags (S3 object tagging, which lifecycle rules can match), replacing any it had. Stores
+     * without tags throw {@link UnsupportedOperationException}.
+     */
+    default void tag(final ObjectLocation location, final Map<String, String> tags) throws IOException {
+        throw new UnsupportedOperationException(describe() + " cannot tag objects");
+    }
+
     /** Deletes the object; deleting one that does not exist is not an error. */
     void delete(ObjectLocation location) throws IOException;
 

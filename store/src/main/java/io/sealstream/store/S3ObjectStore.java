@@ -200,6 +200,22 @@ public final class S3ObjectStore implements ObjectStore {
     }
 
     @Override
+    public void tag(final ObjectLocation location, final Map<String, String> tags) throws IOException {
+        final java.util.List<software.amazon.awssdk.services.s3.model.Tag> tagSet = new java.util.ArrayList<>();
+        tags.forEach((k, v) -> tagSet.add(software.amazon.awssdk.services.s3.model.Tag.builder().key(k).value(v).build()));
+        try {
+            s3.putObjectTagging(b -> b.bucket(location.bucket()).key(location.key()).tagging(t -> t.tagSet(tagSet)));
+        } catch (final SdkServiceException e) {
+            if (e.statusCode() == 404) {
+                throw new ObjectNotFoundException(location);
+            }
+            throw mapped("tag", location, e);
+        } catch (final SdkException e) {
+            throw mapped("tag", location, e);
+        }
+    }
+
+    @Override
     public void delete(final ObjectLocation location) throws IOException {
         try {
             s3.deleteObject(b -> b.bucket(location.bucket()).key(location.key()));
