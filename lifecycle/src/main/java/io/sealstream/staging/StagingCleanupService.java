@@ -157,6 +157,11 @@ public final class StagingCleanupService implements AutoCloseable {
                             event.getEventId(), event.getDestination());
                 }
                 return;
+            } catch (final UnsupportedOperationException e) {
+                LOG.error("the staging cleaner stops: {} (sealstream.staging.cleanup=tag needs a store with object "
+                        + "tagging); staged plaintext is no longer being removed", e.getMessage());
+                running.set(false);
+                return;
             } catch (final ObjectStoreUnavailableException | IllegalStateException e) {
                 LOG.warn("staging cleaner waiting {} ms for the store or the audit log: {}", backoff, e.getMessage());
             } catch (final IOException | RuntimeException e) {

@@ -209,6 +209,9 @@ public final class S3ObjectStore implements ObjectStore {
             if (e.statusCode() == 404) {
                 throw new ObjectNotFoundException(location);
             }
+            if (e.statusCode() == 501) { // S3Proxy and some other S3-compatible servers have no object tagging
+                throw new UnsupportedOperationException(describe() + " does not implement object tagging (HTTP 501)");
+            }
             throw mapped("tag", location, e);
         } catch (final SdkException e) {
             throw mapped("tag", location, e);

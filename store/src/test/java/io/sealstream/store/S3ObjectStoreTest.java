@@ -84,6 +84,19 @@ class S3ObjectStoreTest extends ObjectStoreContract {
         }
     }
 
+    /**
+     * S3Proxy has no object tagging (501): that is a permanent "unsupported", not an outage to wait out, so the
+     * staging cleaner's tag mode stops with a clear error instead of retrying for ever. (Tagging itself needs a store
+     * that has it: AWS S3 or MinIO, the Testcontainers test.)
+     */
+    @Test
+    void aStoreWithoutTaggingSaysSoInsteadOfLookingUnavailable() throws IOException {
+        final ObjectLocation location = at("to-tag");
+        store.put(location, java.util.Map.of(), out -> out.write(1));
+        assertThatThrownBy(() -> store.tag(location, java.util.Map.of("sealstream-encrypted", "true")))
+                .isInstanceOf(UnsupportedOperationException.class).hasMessageContaining("does not implement object tagging");
+    }
+
     @Test
     void objectsBelowTheThresholdGoUpInOnePutAndFromTheThresholdInParts() throws IOException {
         try (S3ObjectStore s = storeWith(S3StoreConfig.forEndpoint(server.endpoint(), S3ProxyServer.ACCESS_KEY, S3ProxyServer.SECRET_KEY).withMultipart(12 * MIB, PART))) {
