@@ -113,7 +113,8 @@ class LocalStackIT {
                 final List<ConsumerRecord<byte[], ObjectEncrypted>> objects = f.readUntil(f.topics.objects(),
                         ObjectEncrypted.class, r -> r.size() >= 21, Duration.ofMinutes(3));
                 assertThat(objects).hasSize(21);
-                assertThat(f.readUntil(f.topics.audit(), AuditEvent.class, r -> r.size() >= 21, Duration.ofMinutes(1)))
+                assertThat(f.readUntil(f.topics.audit(), AuditEvent.class, r -> PipelineFixture.encrypts(r) >= 21,
+                        Duration.ofMinutes(1))).filteredOn(r -> r.value().getAction() == io.sealstream.events.AuditAction.ENCRYPT)
                         .hasSize(21);
                 try (LocalKeyStoreKms kms = LocalKeyStoreKms.open(f.keystore, PipelineFixture.PASSPHRASE.toCharArray())) {
                     final EnvelopeEncryption envelope = new EnvelopeEncryption(kms);
