@@ -31,11 +31,13 @@ import java.util.Objects;
  * @param limits            how much of a poison record dead letters and failure audit events keep
  *                          ({@code sealstream.dlq.*}, {@code sealstream.audit.max-event-bytes})
  * @param traceHeaders      the upload headers carried onto the records it causes ({@code sealstream.trace.headers})
+ * @param notifications     S3 event notifications as a second input ({@code sealstream.notifications.*}); off by default
  */
 public record PipelineConfig(String applicationId, String instanceId, Topics topics, KeyPolicy keyPolicy,
                              String destinationBucket, long inlineMaxBytes, Preset preset, RetrySettings retry,
                              Duration dedupeRetention, StagingPolicy staging, long reuseExistingMinBytes,
-                             RecordLimits limits, AuditCheckpoints checkpoints, TraceHeaders traceHeaders) {
+                             RecordLimits limits, AuditCheckpoints checkpoints, TraceHeaders traceHeaders,
+                             NotificationRoutes notifications) {
 
     public static final long DEFAULT_INLINE_MAX_BYTES = 1L << 20;
     public static final String DEFAULT_BUCKET = "sealstream";
@@ -54,6 +56,7 @@ public record PipelineConfig(String applicationId, String instanceId, Topics top
         Objects.requireNonNull(limits, "limits");
         Objects.requireNonNull(checkpoints, "checkpoints");
         Objects.requireNonNull(traceHeaders, "traceHeaders");
+        Objects.requireNonNull(notifications, "notifications");
         if (inlineMaxBytes < 0 || inlineMaxBytes > 64L << 20) {
             throw new IllegalArgumentException("sealstream.inline.max-bytes must be between 0 and 64MiB");
         }
@@ -106,7 +109,8 @@ public record PipelineConfig(String applicationId, String instanceId, Topics top
                                 .orElse(KeyPolicy.fromConfig(config).defaultKek()),
                         PipelineConfigKeys.AUDIT_CHECKPOINT_RECORDS.get(config),
                         PipelineConfigKeys.AUDIT_CHECKPOINT_INTERVAL.get(config)),
-                TraceHeaders.fromConfig(config));
+                TraceHeaders.fromConfig(config),
+                NotificationRoutes.fromConfig(config, StagingPolicy.fromConfig(config)));
     }
 
     /**

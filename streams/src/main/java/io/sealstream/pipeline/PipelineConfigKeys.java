@@ -50,6 +50,18 @@ public final class PipelineConfigKeys implements ConfigKeySet {
             "sealstream.keys.tenant.<tenant>.bucket.<bucket>", null,
             "The KEK for a tenant's objects in one bucket; wins over the tenant's KEK and the default.");
 
+    public static final ConfigKey<String> NOTIFICATIONS_TOPIC = ConfigKey.string("sealstream.notifications.topic", null,
+            "A topic of S3 event notifications (JSON, as MinIO's `notify_kafka` target and AWS deliver them): each "
+                    + "`ObjectCreated` record becomes a staged upload on the uploads topic. Off when unset.");
+    public static final ConfigKey<String> NOTIFICATIONS_ROUTE_SOURCE = ConfigKey.string(
+            "sealstream.notifications.route.<route>.source", null,
+            "`s3://<staging bucket>/<key prefix>` whose notified objects this route takes (the longest matching "
+                    + "prefix wins); the object key is the rest of the staging key.");
+    public static final ConfigKey<String> NOTIFICATIONS_ROUTE_TENANT = ConfigKey.string(
+            "sealstream.notifications.route.<route>.tenant", null, "The tenant the route's objects belong to.");
+    public static final ConfigKey<String> NOTIFICATIONS_ROUTE_BUCKET = ConfigKey.string(
+            "sealstream.notifications.route.<route>.bucket", null, "The tenant's logical bucket for the route's objects.");
+
     public static final ConfigKey<Long> INLINE_MAX_BYTES = ConfigKey.size("sealstream.inline.max-bytes",
                     PipelineConfig.DEFAULT_INLINE_MAX_BYTES,
                     "The largest inline payload an upload event may carry; a larger one is dead-lettered "
@@ -172,6 +184,7 @@ public final class PipelineConfigKeys implements ConfigKeySet {
                 RETRY_INITIAL_BACKOFF, RETRY_MAX_BACKOFF, RETRY_MAX_BLOCK, DEDUPE_RETENTION, STAGING_BUCKETS,
                 STAGING_TENANT_PREFIX, DLQ_MAX_VALUE_BYTES, DLQ_MAX_KEY_BYTES, DLQ_MAX_HEADER_BYTES,
                 AUDIT_MAX_EVENT_BYTES, AUDIT_SIGNING_KEY, AUDIT_CHECKPOINT_RECORDS, AUDIT_CHECKPOINT_INTERVAL,
-                TRACE_HEADERS);
+                TRACE_HEADERS, NOTIFICATIONS_TOPIC, NOTIFICATIONS_ROUTE_SOURCE, NOTIFICATIONS_ROUTE_TENANT,
+                NOTIFICATIONS_ROUTE_BUCKET);
     }
 }

@@ -39,6 +39,8 @@ public final class PipelineMeters {
     private final Timer chainLag;
     private final Counter checkpoints;
     private final ConcurrentMap<String, Counter> deadLetters = new ConcurrentHashMap<>();
+    private final ConcurrentMap<String, Counter> notifications = new ConcurrentHashMap<>();
+    public static final String NOTIFICATIONS = "sealstream.notifications";
 
     public PipelineMeters(final MeterRegistry registry) {
         this.registry = Objects.requireNonNull(registry, "registry");
@@ -96,6 +98,16 @@ public final class PipelineMeters {
     public void auditChained(final long lagMillis) {
         chained.increment();
         chainLag.record(Duration.ofMillis(Math.max(0, lagMillis)));
+    }
+
+    /**
+     * One S3 event notification record, by what became of it: {@code converted} (an ObjectCreated event that became a
+     * staged upload) or {@code ignored} (another kind of event), tagged with the event name's kind (a small set).
+     */
+    public void notification(final String result, final String kind) {
+        notifications.computeIfAbsent(result + '\0' + kind, k -> Counter.builder(NOTIFICATIONS)
+                .description("S3 event notification records read, by result and event kind").tag("result", result)
+                .tag("kind", kind).register(registry)).increment();
     }
 
     public void checkpointSigned() {

@@ -12,6 +12,7 @@ import io.sealstream.kms.KeyManagementServiceDecorator;
 import io.sealstream.audit.CheckpointSigner;
 import io.sealstream.pipeline.internals.AuditChainProcessor;
 import io.sealstream.pipeline.internals.UploadEncryptor;
+import io.sealstream.pipeline.internals.NotificationProcessor;
 import io.sealstream.pipeline.internals.UploadProcessor;
 import io.sealstream.serde.SpecificAvroSerde;
 import io.sealstream.store.ObjectStore;
@@ -34,6 +35,8 @@ import org.apache.kafka.streams.state.Stores;
  *     (also written by CLI commands             │                   goes to audit partition p)
  *      and jobs through AuditLog)               └─▶ sealstream.dlq  (an unreadable pending record)
  * </pre>
+ * With {@code sealstream.notifications.topic} set, a third: S3 event notifications ──▶ notifications ──▶
+ * sealstream.uploads (the staged uploads they announce), dead letters and FAILURE audit events for the rest.
  * Rotation events do not pass through it: the data-key cache publishes them as keys are created and retired
  * ({@link RotationEvents}).
  */
@@ -45,6 +48,8 @@ public final class SealstreamTopology {
     public static final String ENCRYPT = "encrypt";
     public static final String AUDIT_PENDING_SOURCE = "audit-pending-source";
     public static final String AUDIT_CHAIN = "audit-chain";
+    public static final String NOTIFICATIONS_SOURCE = "notifications-source";
+    public static final String NOTIFICATIONS = "notifications";
 
     private SealstreamTopology() {
     }
@@ -106,6 +111,20 @@ public final class SealstreamTopology {
                 valueSerializer(AuditEvent.class, components), ENCRYPT);
         topology.addSink(UploadProcessor.DEAD_LETTER_SINK, topics.deadLetters(), Serdes.ByteArray().serializer(),
                 valueSerializer(DeadLetter.class, components), ENCRYPT);
+
+        if (config.notifications().enabled()) {
+            // S3 event notifications: converted to staged uploads on the uploads topic, in the same transaction.
+            topology.addSource(NOTIFICATIONS_SOURCE, Serdes.ByteArray().deserializer(), Serdes.ByteArray().deserializer(),
+                    config.notifications().topic());
+            topology.addProcessor(NOTIFICATIONS, () -> new NotificationProcessor(config, components.clock(),
+                    components.meters()), NOTIFICATIONS_SOURCE);
+            topology.addSink(NotificationProcessor.UPLOADS_SINK, topics.uploads(), Serdes.ByteArray().serializer(),
+                    valueSerializer(ObjectUploaded.class, components), NOTIFICATIONS);
+            topology.addSink(NotificationProcessor.DEAD_LETTER_SINK, topics.deadLetters(), Serdes.ByteArray().serializer(),
+                    valueSerializer(DeadLetter.class, components), NOTIFICATIONS);
+            topology.addSink(NotificationProcessor.AUDIT_PENDING_SINK, topics.auditPending(), Serdes.String().serializer(),
+                    valueSerializer(AuditEvent.class, components), NOTIFICATIONS);
+        }
 
         // The chainer: the only writer of the audit topic (docs/ARCHITECTURE.md, "Audit trail").
         topology.addSource(AUDIT_PENDING_SOURCE, Serdes.ByteArray().deserializer(), Serdes.ByteArray().deserializer(),
