@@ -34,8 +34,12 @@ public final class TopicProvisioner {
     public static List<String> ensureLifecycleTopics(final Map<String, String> config,
                                                      final io.sealstream.pipeline.PipelineConfig pipeline,
                                                      final io.sealstream.keys.KeyTopics keyTopics) {
+        final List<String> more = new ArrayList<>(keyTopics.all());
+        if (pipeline.notifications().enabled()) {
+            more.add(pipeline.notifications().topic()); // an input Kafka Streams needs to exist before it starts
+        }
         final List<String> created = AppConfigKeys.TOPIC_CREATE.get(config)
-                ? ensure(config, pipeline.topics(), keyTopics.all(), Set.copyOf(keyTopics.compacted()))
+                ? ensure(config, pipeline.topics(), more, Set.copyOf(keyTopics.compacted()))
                 : List.of();
         requireKeptForever(config, keyTopics.compacted());
         return created;
