@@ -34,6 +34,9 @@ benchmarks/run-kms.sh --seconds 0.2 --rounds 1
 step "two builds compared in one run (compare-builds.sh, HEAD against itself, 1 KiB, 1 rep)"
 benchmarks/compare-builds.sh HEAD 1 1024
 
+step "S3 read gateway against a direct GET of the ciphertext (GatewayBenchmark --smoke: 1 MiB and 8 MiB, 1 rep)"
+"$java_bin" -Dsealstream.stack.home=devstack/target/stack -cp "$jar" io.sealstream.bench.e2e.GatewayBenchmark --smoke
+
 step "end to end on the local stack (run-e2e.sh --smoke)"
 benchmarks/run-e2e.sh --smoke --dir benchmarks/target/e2e-smoke
 echo
