@@ -1,7 +1,6 @@
 package io.sealstream.store;
 
 import io.sealstream.config.ConfigValues;
-import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -17,7 +16,6 @@ import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.awscore.exception.AwsServiceException;
-import software.amazon.awssdk.core.ResponseInputStream;
 import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.core.exception.SdkServiceException;
 import software.amazon.awssdk.core.sync.RequestBody;
@@ -172,9 +170,9 @@ public final class S3ObjectStore implements ObjectStore {
         if (length == 0) {
             return ObjectStore.super.read(location, offset, length);
         }
-        final ObjectInputStream in = get(location, offset == 0 && length < 0 ? null
+        final S3ObjectInputStream in = get(location, offset == 0 && length < 0 ? null
                 : "bytes=" + offset + "-" + (length < 0 ? "" : Long.toString(offset + length - 1)));
-        final GetObjectResponse response = in.response.response();
+        final GetObjectResponse response = in.response();
         // A ranged answer says the whole size after the slash of Content-Range; a plain one in Content-Length.
         final String contentRange = response.contentRange();
         final long size = contentRange != null && contentRange.lastIndexOf('/') > 0
@@ -183,10 +181,10 @@ public final class S3ObjectStore implements ObjectStore {
         return new ObjectRead(new StoredObject(location, size, response.metadata(), response.lastModified()), in);
     }
 
-    private ObjectInputStream get(final ObjectLocation location, final String range) throws IOException {
+    private S3ObjectInputStream get(final ObjectLocation location, final String range) throws IOException {
         try {
-            return new ObjectInputStream(s3.getObject(b -> b.bucket(location.bucket()).key(location.key()).range(range)),
-                    location);
+            return new S3ObjectInputStream(s3.getObject(b -> b.bucket(location.bucket()).key(location.key()).range(range)),
+                    location, where());
         } catch (final SdkServiceException e) {
             if (e.statusCode() == 404) {
                 final ObjectNotFoundException notFound = new ObjectNotFoundException(location);
@@ -452,78 +450,4 @@ public final class S3ObjectStore implements ObjectStore {
      * A get's stream: SDK failures while reading become {@link ObjectStoreUnavailableException}, and closing before the
      * end aborts the connection instead of draining the rest of a possibly huge object.
      */
-    private final class ObjectInputStream extends FilterInputStream {
-        private final ResponseInputStream<GetObjectResponse> response;
-        private final ObjectLocation location;
-        private final long length;
-        private long consumed;
-        private boolean eof;
-
-        ObjectInputStream(final ResponseInputStream<GetObjectResponse> response, final ObjectLocation location) {
-            super(response);
-            this.response = response;
-            this.location = location;
-            final Long contentLength = response.response().contentLength();
-            this.length = contentLength == null ? -1 : contentLength;
-        }
-
-        @Override
-        public int read() throws IOException {
-            try {
-                final int b = super.read();
-                advanced(b < 0 ? -1 : 1);
-                return b;
-            } catch (final IOException | SdkException e) {
-                throw readFailure(e);
-            }
-        }
-
-        @Override
-        public int read(final byte[] b, final int off, final int len) throws IOException {
-            try {
-                final int n = super.read(b, off, len);
-                advanced(n);
-                return n;
-            } catch (final IOException | SdkException e) {
-                throw readFailure(e);
-            }
-        }
-
-        @Override
-        public long skip(final long n) throws IOException {
-            try {
-                final long skipped = super.skip(n);
-                advanced(skipped);
-                return skipped;
-            } catch (final IOException | SdkException e) {
-                throw readFailure(e);
-            }
-        }
-
-        private void advanced(final long n) {
-            if (n < 0) {
-                eof = true;
-            } else {
-                consumed += n;
-                eof |= consumed == length;
-            }
-        }
-
-        @Override
-        public void close() throws IOException {
-            if (!eof) {
-                response.abort(); // rather than draining what is left over the wire
-            }
-            try {
-                super.close();
-            } catch (final IOException | SdkException e) {
-                // the connection is gone either way; nothing the reader can act on
-            }
-        }
-
-        private IOException readFailure(final Exception e) {
-            return new ObjectStoreUnavailableException("S3 get of " + StoreSupport.printable(location.toUri())
-                    + ": reading failed " + where() + ": " + StoreSupport.oneLine(e.toString()), e);
-        }
-    }
 }
