@@ -290,6 +290,9 @@ class S3GatewayTest {
             assertThatThrownBy(() -> get(globex, "invoices", "one", null))
                     .isInstanceOfSatisfying(S3Exception.class, e -> assertThat(e.statusCode()).isEqualTo(403));
         }
+        // a key that would walk out of the tenant's prefix never reaches the store
+        assertThatThrownBy(() -> get(acme, "invoices", "../../globex/payroll/salaries.csv", null))
+                .isInstanceOfSatisfying(S3Exception.class, e -> assertThat(e.statusCode()).isEqualTo(404));
         assertThatThrownBy(() -> get(acme, "no-such-bucket", "x", null))
                 .isInstanceOfSatisfying(S3Exception.class, e -> assertThat(e.statusCode()).isEqualTo(404));
     }

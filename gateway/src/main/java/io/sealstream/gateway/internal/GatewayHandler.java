@@ -129,6 +129,11 @@ public final class GatewayHandler implements HttpHandler {
             }
             return;
         }
+        if (!storable(key)) {
+            // The pipeline never writes such a key; and "../" must never walk out of the tenant's prefix in a store
+            // that resolves paths (the data key's tenant binding would refuse it too: this is the first wall).
+            throw new S3Error(404, "NoSuchKey", "The specified key does not exist.");
+        }
         final ObjectIdentity identity = new ObjectIdentity(logical.tenant(), logical.bucket(), key);
         final ObjectLocation location = identity.destination(destinationBucket);
         if (method.equals("GET")) {
@@ -242,6 +247,19 @@ public final class GatewayHandler implements HttpHandler {
                 abort(exchange);
             }
         }
+    }
+
+    /** No empty, {@code .} or {@code ..} segment, no NUL or backslash: keys as the pipeline's validator admits them. */
+    static boolean storable(final String key) {
+        if (key.indexOf('\0') >= 0 || key.indexOf('\\') >= 0) {
+            return false;
+        }
+        for (final String segment : key.split("/", -1)) {
+            if (segment.isEmpty() || segment.equals(".") || segment.equals("..")) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** Ends the exchange short of its Content-Length: the connection is closed and the client sees a failed read. */
