@@ -126,7 +126,9 @@ class S3GatewayTest {
     }
 
     private static S3Client client(final String key, final String secret) {
+        // a read the gateway cuts off must fail, not hang: bounded so that a connection left open fails the test
         return S3Client.builder().endpointOverride(gateway.endpoint()).region(Region.US_EAST_1).forcePathStyle(true)
+                .overrideConfiguration(o -> o.apiCallTimeout(Duration.ofSeconds(30)))
                 .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create(key, secret))).build();
     }
 
@@ -315,8 +317,8 @@ class S3GatewayTest {
     }
 
     @Test
-    void aTamperedObjectFailsAndReleasesNoWrongByte() throws IOException {
-        final byte[] plaintext = write("acme", "scratch", "tampered.bin", 4 * SEGMENT);
+    void aTamperedObjectFailsAndReleasesNoWrongByte() throws Exception {
+        final byte[] plaintext = write("acme", "scratch", "tampered.bin", 8 * SEGMENT);
         final ObjectLocation where = new ObjectIdentity("acme", "scratch", "tampered.bin").destination(STORE_BUCKET);
         final byte[] stored;
         final Map<String, String> metadata;
@@ -324,10 +326,11 @@ class S3GatewayTest {
             stored = in.readAllBytes();
         }
         metadata = store.head(where).orElseThrow().metadata();
-        stored[stored.length - SEGMENT - 100] ^= 0x40; // inside segment 2 of 4
+        // inside segment 6 of 8: past the first 256 KiB the gateway reads before it sends the status line
+        stored[stored.length - SEGMENT - 100] ^= 0x40;
         store.put(where, metadata, out -> out.write(stored));
 
-        // the whole object: the status line is out before segment 2 is reached, so the response is cut short
+        // the whole object: the status line is out before segment 6 is reached, so the response is cut short
         final byte[] received = new byte[plaintext.length];
         final int[] got = {0};
         assertThatThrownBy(() -> acme.getObject(b -> b.bucket("scratch").key("tampered.bin"), (resp, in) -> {
@@ -339,8 +342,9 @@ class S3GatewayTest {
         })).isInstanceOf(Exception.class);
         assertThat(got[0]).isLessThan(plaintext.length);
         assertThat(Arrays.copyOf(received, got[0])).isEqualTo(Arrays.copyOf(plaintext, got[0]));
+        assertCutShort("scratch", "tampered.bin");
         // a range inside the tampered segment: refused before any byte
-        assertThatThrownBy(() -> get(acme, "scratch", "tampered.bin", "bytes=" + (3 * SEGMENT - 50) + "-" + (3 * SEGMENT - 40)))
+        assertThatThrownBy(() -> get(acme, "scratch", "tampered.bin", "bytes=" + (7 * SEGMENT - 50) + "-" + (7 * SEGMENT - 40)))
                 .isInstanceOfSatisfying(S3Exception.class, e -> assertThat(e.statusCode()).isEqualTo(500));
         // the intact first segment is still served
         assertThat(get(acme, "scratch", "tampered.bin", "bytes=0-9")).isEqualTo(Arrays.copyOf(plaintext, 10));
@@ -370,14 +374,30 @@ class S3GatewayTest {
                 ChecksumAlgorithm.BLAKE2B_256, java.nio.ByteBuffer.wrap(blake2b(p))));
         assertThat(get(acme, "scratch", "blake.bin", null)).isEqualTo(blake);
 
-        // metadata that says another checksum (altered in the store): the whole read is cut before its last bytes
+        // metadata that says another checksum (altered in the store): the whole read is cut before its last bytes,
+        // and the connection is closed (a plain HTTP client sees the body end short, not a stall)
         write("acme", "scratch", "lying.bin", 2 * SEGMENT, p -> new PlaintextChecksum(ChecksumAlgorithm.BLAKE2B_256,
                 java.nio.ByteBuffer.wrap(new byte[32])));
         assertThatThrownBy(() -> get(acme, "scratch", "lying.bin", null)).isInstanceOf(Exception.class);
+        assertCutShort("scratch", "lying.bin");
         assertThat(trail.audits).anySatisfy(e -> {
             assertThat(e.getObjectKey()).isEqualTo("lying.bin");
             assertThat(e.getOutcome()).isEqualTo(AuditOutcome.FAILURE);
         });
+    }
+
+    /** A presigned GET with the JDK's HTTP client: the response must end early with an I/O error, within seconds. */
+    private static void assertCutShort(final String bucket, final String key) throws Exception {
+        try (S3Presigner presigner = S3Presigner.builder().endpointOverride(gateway.endpoint()).region(Region.US_EAST_1)
+                .serviceConfiguration(software.amazon.awssdk.services.s3.S3Configuration.builder().pathStyleAccessEnabled(true).build())
+                .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create(ACME_KEY, ACME_SECRET)))
+                .build()) {
+            final URI url = presigner.presignGetObject(b -> b.signatureDuration(Duration.ofMinutes(5))
+                    .getObjectRequest(g -> g.bucket(bucket).key(key))).url().toURI();
+            assertThatThrownBy(() -> HttpClient.newHttpClient().send(HttpRequest.newBuilder(url)
+                    .timeout(Duration.ofSeconds(20)).build(), HttpResponse.BodyHandlers.ofByteArray()))
+                    .isInstanceOf(IOException.class).isNotInstanceOf(java.net.http.HttpTimeoutException.class);
+        }
     }
 
     private static byte[] sha256(final byte[] data) {

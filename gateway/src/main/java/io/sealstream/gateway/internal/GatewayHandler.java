@@ -264,11 +264,11 @@ public final class GatewayHandler implements HttpHandler {
 
     /** Ends the exchange short of its Content-Length: the connection is closed and the client sees a failed read. */
     private static void abort(final HttpExchange exchange) {
-        try {
-            exchange.getResponseBody().close();
-        } catch (final IOException expected) {
-            // "insufficient bytes written to stream": the JDK server closes the connection, as intended
-        }
+        // The exchange, not its body stream: closing the exchange closes the short fixed-length body, which fails
+        // ("insufficient bytes written to stream"), and on that failure the JDK server closes the connection. Closing
+        // the body stream first would mark it closed quietly and leave the connection open, the client waiting for
+        // bytes that never come.
+        exchange.close();
     }
 
     private static void objectHeaders(final HttpExchange exchange, final StoredObject head) {
