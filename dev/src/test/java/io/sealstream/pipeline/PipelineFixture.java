@@ -152,19 +152,25 @@ final class PipelineFixture {
             org.assertj.core.api.Assertions.assertThat(store.head(at)).as("staged plaintext %s after its commit", at)
                     .isEmpty();
         }
-        final java.util.Set<String> locations = new java.util.HashSet<>();
-        staged.forEach(p -> locations.add(p.getLocation()));
+        // The event's message names its staging object ("staging object s3://... deleted ..."): matched whole, so
+        // that s3://b/acme/staged-1 is not taken for s3://b/acme/staged-16777217.
+        final java.util.Set<String> wanted = new java.util.HashSet<>();
+        staged.forEach(p -> wanted.add("staging object " + p.getLocation() + " "));
+        final java.util.function.Function<List<org.apache.kafka.clients.consumer.ConsumerRecord<byte[],
+                io.sealstream.events.AuditEvent>>, java.util.Set<String>> seen = r -> {
+                    final java.util.Set<String> found = new java.util.HashSet<>();
+                    for (final var e : r) {
+                        if (e.value().getAction() == io.sealstream.events.AuditAction.STAGING_DELETED) {
+                            wanted.stream().filter(w -> e.value().getMessage().startsWith(w)).forEach(found::add);
+                        }
+                    }
+                    return found;
+                };
         final List<org.apache.kafka.clients.consumer.ConsumerRecord<byte[], io.sealstream.events.AuditEvent>> audit =
-                readUntil(topics.audit(), io.sealstream.events.AuditEvent.class, r -> r.stream()
-                        .filter(e -> e.value().getAction() == io.sealstream.events.AuditAction.STAGING_DELETED)
-                        .map(e -> e.value().getMessage()).filter(m -> locations.stream().anyMatch(m::contains))
-                        .map(m -> locations.stream().filter(m::contains).findFirst().orElseThrow()).distinct()
-                        .count() >= locations.size(), timeout);
-        org.assertj.core.api.Assertions.assertThat(audit.stream()
-                        .filter(e -> e.value().getAction() == io.sealstream.events.AuditAction.STAGING_DELETED)
-                        .map(e -> e.value().getMessage()))
-                .as("a STAGING_DELETED audit event per staged upload")
-                .allSatisfy(m -> org.assertj.core.api.Assertions.assertThat(locations.stream().anyMatch(m::contains)).isTrue());
+                readUntil(topics.audit(), io.sealstream.events.AuditEvent.class,
+                        r -> seen.apply(r).containsAll(wanted), timeout);
+        org.assertj.core.api.Assertions.assertThat(seen.apply(audit)).as("a STAGING_DELETED audit event per staged upload")
+                .containsExactlyInAnyOrderElementsOf(wanted);
     }
 
     StagedPayload stage(final ObjectStore store, final String key, final long size, final Map<String, byte[]> shaByKey)

@@ -146,9 +146,12 @@ class SecuredStackIT {
                 Thread.sleep(1000);
                 verify = cli(processEnv, "audit", "verify", "--config", configFile.toString(), "--env-file",
                         stack.resolve(StackEnv.FILE).toString(), "--signing-key", "sealstream-default");
-            } while (verify.exit != 0 && System.nanoTime() < deadline);
+            } while ((verify.exit != 0 || !(verify.out + verify.err).contains("4 records"))
+                    && System.nanoTime() < deadline);
             assertThat(verify.exit).as(verify.out + verify.err).isZero();
-            assertThat(verify.out + verify.err).contains("OK").contains("3 records"); // 2 ENCRYPT, 1 DECRYPT
+            // 2 ENCRYPT, 1 DECRYPT, and 1 STAGING_DELETED: the staged plaintext removed after its commit, over https
+            assertThat(verify.out + verify.err).contains("OK").contains("4 records");
+            assertThat(store.head(staged)).as("the staged plaintext after its commit").isEmpty();
         }
     }
 
