@@ -164,4 +164,56 @@ class PipelineIT {
             assertThat(store.head(new ObjectLocation(f.destinationBucket, "acme/it/k"))).isEmpty();
         }
     }
+
+    /**
+     * S3 event notifications as input on the real broker: a MinIO {@code notify_kafka} message for a staged object
+     * becomes the tenant's encrypted object (exactly once, though delivered twice), a removal is ignored, and the
+     * staged plaintext is deleted after the commit.
+     */
+    @Test
+    void aBucketNotificationOnTheRealBrokerBecomesAnEncryptedObjectOnce() throws Exception {
+        final PipelineFixture f = new PipelineFixture(dir);
+        final String notifications = "notifications-" + f.id;
+        f.config.put("sealstream.notifications.topic", notifications);
+        f.config.put("sealstream.notifications.route.acme.source", "s3://" + f.stagingBucket + "/acme/incoming/");
+        f.config.put("sealstream.notifications.route.acme.tenant", "acme");
+        f.config.put("sealstream.notifications.route.acme.bucket", "inbox");
+        try (ObjectStore store = f.store(); SealstreamApp app = f.watch(SealstreamApp.start(f.config, f.env))) {
+            assertThat(app.awaitRunning(Duration.ofSeconds(90))).isTrue();
+            final Map<String, byte[]> sha = new HashMap<>();
+            final StagedPayload staged = f.stage(store, "incoming/q1 report+draft.pdf", 3L << 20, sha);
+            final String message = ("{\"EventName\":\"s3:ObjectCreated:Put\",\"Key\":\"%s/acme/incoming/q1 report+draft.pdf\","
+                    + "\"Records\":[{\"eventVersion\":\"2.0\",\"eventSource\":\"minio:s3\",\"eventTime\":\"2026-12-06T20:00:00.000Z\","
+                    + "\"eventName\":\"s3:ObjectCreated:Put\",\"userIdentity\":{\"principalId\":\"minio-uploader\"},"
+                    + "\"s3\":{\"s3SchemaVersion\":\"1.0\",\"bucket\":{\"name\":\"%s\"},\"object\":{"
+                    + "\"key\":\"acme%%2Fincoming%%2Fq1+report%%2Bdraft.pdf\",\"size\":%d,\"eTag\":\"e1\","
+                    + "\"contentType\":\"application/pdf\",\"sequencer\":\"17E6A7F1B3000001\"}}}]}")
+                    .formatted(f.stagingBucket, f.stagingBucket, 3L << 20);
+            final String removal = message.replace("s3:ObjectCreated:Put", "s3:ObjectRemoved:Delete")
+                    .replace("17E6A7F1B3000001", "17E6A7F1B3000002");
+            try (KafkaProducer<byte[], byte[]> producer = f.producer()) {
+                for (final String m : List.of(message, message, removal)) { // delivered twice, then a removal
+                    producer.send(new ProducerRecord<>(notifications, "k".getBytes(StandardCharsets.UTF_8),
+                            m.getBytes(StandardCharsets.UTF_8))).get();
+                }
+            }
+            final List<ConsumerRecord<byte[], ObjectEncrypted>> objects = f.readUntil(f.topics.objects(),
+                    ObjectEncrypted.class, r -> !r.isEmpty(), TIMEOUT);
+            Thread.sleep(2000); // a second copy would be committed by now
+            assertThat(f.readUntil(f.topics.objects(), ObjectEncrypted.class, r -> true, TIMEOUT)).hasSize(1);
+            final ObjectEncrypted o = objects.get(0).value();
+            assertThat(o.getTenant()).isEqualTo("acme");
+            assertThat(o.getBucket()).isEqualTo("inbox");
+            assertThat(o.getObjectKey()).isEqualTo("q1 report+draft.pdf");
+            assertThat(o.getContentType()).isEqualTo("application/pdf");
+            assertThat(o.getStagingLocation()).isEqualTo(staged.getLocation());
+            final ObjectIdentity identity = new ObjectIdentity("acme", "inbox", "q1 report+draft.pdf");
+            try (InputStream plain = new EnvelopeEncryption(app.kms()).decryptingStream(
+                    store.get(ObjectLocation.parse(o.getDestination())), identity.encryptionContext())) {
+                assertThat(PipelineFixture.sha256(plain)).isEqualTo(sha.get("incoming/q1 report+draft.pdf"));
+            }
+            f.assertStagedPlaintextRemoved(store, List.of(staged), TIMEOUT);
+            assertThat(f.countUncommitted(f.topics.deadLetters())).isZero();
+        }
+    }
 }

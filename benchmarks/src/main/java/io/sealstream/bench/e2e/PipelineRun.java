@@ -194,6 +194,10 @@ final class PipelineRun {
         }
         props.put("bootstrap.servers", stack.kafkaBootstrapServers());
         props.put("schema.registry.url", stack.schemaRegistryUrl());
+        // The benchmark stages each object once and announces it many times, across runs and configurations (and
+        // the plain-copy baseline reads the same ones), so the staging cleaner must leave them: its DELETE per staged
+        // upload is therefore not in these figures.
+        props.put("sealstream.staging.cleanup", "keep");
         props.put("application.id", "e2e-" + id);
         props.put("state.dir", runDir.resolve("state-" + instance).toString());
         props.put("num.stream.threads", Integer.toString(spec.threads()));
