@@ -1,6 +1,5 @@
 package io.sealstream.reader;
 
-import io.sealstream.objects.EncryptedObjectStore;
 import io.sealstream.objects.KeyReferences;
 
 import io.sealstream.audit.AuditLog;
@@ -93,10 +92,13 @@ public final class AuditedObjectReader {
         boolean successRecorded = false;
         try {
             registry.refresh(); // a shred committed a moment ago must already count
-            // The checksum the upload declared, if any: the whole plaintext must match it (checked before the end).
-            final java.util.Optional<io.sealstream.events.PlaintextChecksum> checksum = store.head(location)
-                    .flatMap(h -> PlaintextChecksums.fromMetadata(h.metadata().get(ObjectMetadata.PLAINTEXT_CHECKSUM)));
-            try (DecryptingInputStream plain = new EncryptedObjectStore(store).open(location, identity, resolver)) {
+            // One request brings the object and its metadata, which holds the checksum the upload declared, if any:
+            // the whole plaintext must match it (checked before the end).
+            final ObjectStore.ObjectRead stored = store.read(location, 0, -1);
+            final java.util.Optional<io.sealstream.events.PlaintextChecksum> checksum = PlaintextChecksums
+                    .fromMetadata(stored.object().metadata().get(ObjectMetadata.PLAINTEXT_CHECKSUM));
+            try (stored; DecryptingInputStream plain = new EnvelopeDecryptor(resolver)
+                    .decryptingStream(stored.content(), identity.encryptionContext())) {
                 if (release == Release.STREAMING) {
                     audit.record(event(auditId, AuditOutcome.SUCCESS, location, identity, actor, resolver, null,
                             "header authenticated; streaming plaintext"));
